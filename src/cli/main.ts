@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+import { loadCommands } from './index.js';
+import { UsageError, type CommandIO } from './command.js';
+import { VERSION } from './version.js';
+
+/** Entry point: `clawwarden <command> [options]`. Returns the exit code. */
+export async function main(argv: readonly string[], io: CommandIO): Promise<number> {
+  const commands = await loadCommands();
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    io.stdout(`clawwarden ${VERSION}\n`);
+    return 0;
+  }
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(topHelp(commands));
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`clawwarden: unknown command "${name}"; expected one of: ${commands.map((c) => c.name).join(', ')}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+    return 0;
+  }
+  if (rest.includes('--version')) {
+    io.stdout(`clawwarden ${VERSION}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`clawwarden ${command.name}: ${error.message}\nRun "clawwarden ${command.name} --help" for usage.\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function topHelp(commands: readonly { name: string; summary: string }[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    `clawwarden ${VERSION} — budget watchdog for AI-agent fleets`,
+    '',
+    'Usage: clawwarden <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command takes --help, --version and --json where it prints data.',
+    '',
+  ].join('\n');
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
+if (invokedDirectly) {
+  const code = await main(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+  });
+  // Long-running commands (run) resolve only when they are done; then exit with their code.
+  process.exitCode = code;
+}

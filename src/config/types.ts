@@ -1,0 +1,56 @@
+import type { Mode } from '../engine/types.js';
+import type { Policy } from '../policy/types.js';
+import type { Secret } from './secret.js';
+
+/** A source entry as configured; `options` validated against the source module's schema, secrets resolved. */
+export interface SourceConfig {
+  readonly name: string;
+  readonly type: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A notifier entry; `options` validated against the notifier module's schema, secrets resolved. */
+export interface NotifierConfig {
+  readonly name: string;
+  readonly type: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** Blast-radius limit: an absolute count, or a percentage of the sessions in the sweep. */
+export type ActionLimit = { readonly count: number } | { readonly percent: number };
+
+/** The fully loaded, validated configuration. Immutable; a reload builds a new one. */
+export interface Config {
+  /** Absolute path of the main file, or `<demo>` for the embedded default. */
+  readonly file: string;
+  readonly sources: readonly SourceConfig[];
+  readonly mode: Mode;
+  /** Cron expression for sweeps (node-cron syntax, validated). */
+  readonly schedule: string;
+  readonly stateDir: string;
+  readonly http: {
+    /** `host:port`; default 127.0.0.1:9464. */
+    readonly listen: string;
+    readonly token?: Secret;
+    /** Allowed CORS origins; empty = closed. */
+    readonly corsOrigins: readonly string[];
+  };
+  readonly safety: {
+    readonly maxActionsPerSweep: readonly ActionLimit[];
+    /** Key globs of protected sessions. */
+    readonly protect: readonly string[];
+  };
+  readonly notifiers: readonly NotifierConfig[];
+  readonly policies: readonly Policy[];
+  readonly metrics: {
+    /** How many sessions get per-session series. Default 50. */
+    readonly topSessions: number;
+  };
+  readonly journal: {
+    /** Rotate the journal file past this size. Default 10 MiB. */
+    readonly maxBytes: number;
+    /** Rotated files kept. Default 5. */
+    readonly keep: number;
+  };
+  readonly logLevel: string;
+}

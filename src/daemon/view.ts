@@ -1,0 +1,65 @@
+import type { Session, Usage, ActionName, ActionResult } from '../sources/source.js';
+import type { BudgetUse, Decision, Hold, Mode } from '../engine/types.js';
+import type { JournalEntry } from '../state/journal-types.js';
+
+/** Display state of a session, derived from the platform and clawwarden's holds. */
+export type SessionDisplayState = 'running' | 'idle' | 'paused' | 'held' | 'archived';
+
+/** A session as the API and console show it. */
+export interface SessionView {
+  readonly session: Session;
+  readonly state: SessionDisplayState;
+  readonly usage: Usage & { readonly total: number; readonly calls: number; readonly known: boolean };
+  /** ms since last activity / since start; undefined when unknown. */
+  readonly idleMs?: number;
+  readonly ageMs?: number;
+  readonly hold?: Hold;
+  readonly budgets: readonly BudgetUse[];
+  /** Actions the source can perform on it right now. */
+  readonly can: readonly ActionName[];
+  readonly protected: boolean;
+}
+
+export interface SessionFilter {
+  readonly agent?: string;
+  readonly state?: SessionDisplayState;
+  readonly active?: boolean;
+  /** Minimum total tokens. */
+  readonly tokens?: number;
+}
+
+/** Outcome of one requested action on one key, in request order. */
+export interface ActionOutcome {
+  readonly key: string;
+  readonly source?: string;
+  readonly action: ActionName;
+  readonly status: ActionResult['status'] | 'unknown-key' | 'would';
+  readonly detail: string;
+}
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly configLoaded: boolean;
+  readonly sources: readonly { readonly name: string; readonly up: boolean; readonly synced: boolean }[];
+  readonly lastSweepAt?: number;
+}
+
+/** Live updates pushed to SSE clients. */
+export type WardenUpdate =
+  | { readonly type: 'sessions'; readonly at: number }
+  | { readonly type: 'decision'; readonly decision: Decision }
+  | { readonly type: 'journal'; readonly entry: JournalEntry };
+
+/** What the HTTP API, console and CLI-through-daemon need from the running daemon. */
+export interface WardenView {
+  readiness(): ReadinessReport;
+  mode(): Mode;
+  sessions(filter?: SessionFilter): SessionView[];
+  session(key: string): (SessionView & { readonly decisions: readonly JournalEntry[] }) | undefined;
+  policies(): readonly { readonly name: string; readonly description?: string; readonly scope: string; readonly mode: Mode; readonly raw: Readonly<Record<string, unknown>> }[];
+  journal(query: { readonly since?: number; readonly session?: string; readonly limit: number; readonly before?: number }): Promise<JournalEntry[]>;
+  /** Manual action by key(s); goes through the enforcer (holds, journal). */
+  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], options: { readonly by: string; readonly dryRun: boolean }): Promise<ActionOutcome[]>;
+  cleanup(options: { readonly ageMs?: number; readonly idleMs?: number; readonly agent?: string; readonly mode: 'archive' | 'delete'; readonly dryRun: boolean; readonly by: string }): Promise<ActionOutcome[]>;
+  subscribe(listener: (update: WardenUpdate) => void): () => void;
+}

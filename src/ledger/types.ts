@@ -1,0 +1,28 @@
+import type { Usage } from '../sources/source.js';
+
+/** Read-only view of one session generation's usage, as the engine sees it. */
+export interface SessionUsageView {
+  readonly source: string;
+  readonly key: string;
+  readonly generation: string;
+  readonly agent: string;
+  /** Cumulative since the generation started. */
+  readonly totals: Readonly<Usage>;
+  readonly calls: number;
+  /** Epoch ms of the last model call seen, if any. */
+  readonly lastCallAt?: number;
+  /**
+   * False until a baseline or an event has established the numbers (after a restart or reconnect the
+   * ledger is `known` again only once reconciled). Usage conditions never fire on unknown usage.
+   */
+  readonly known: boolean;
+  /** Usage with a timestamp in [from, to) (epoch ms); minute precision. */
+  between(from: number, to: number): Usage;
+}
+
+/** Read-only view of the whole ledger. */
+export interface LedgerView {
+  session(source: string, key: string, generation: string): SessionUsageView | undefined;
+  /** Every generation of every session the ledger holds (including ended ones), for aggregate budgets. */
+  entries(): Iterable<SessionUsageView>;
+}
