@@ -1,0 +1,341 @@
+import type { Config } from '../config/types.js';
+import type { Decision, Mode, PolicyAction, SessionRef } from '../engine/types.js';
+import type { Policy } from '../policy/types.js';
+import type { ActionName, ActionRequest, ActionResult, Session, Source } from '../sources/source.js';
+import type { Journal } from '../state/journal.js';
+import type { ActionRecord, StateStore } from '../state/store.js';
+import type { ActionOutcomeRecord, EnforcementHooks } from './hooks.js';
+import { DISRUPTIVE, actionLimit, protectionMatcher, protectionVeto } from './safety.js';
+
+/** What the enforcer needs to know about the live fleet. */
+export interface FleetView {
+  source(name: string): Source | undefined;
+  /** Connected and re-synced since the last (re)connect: safe to act on. */
+  synced(name: string): boolean;
+  session(source: string, key: string): Session | undefined;
+  usageKnown(source: string, key: string, generation: string): boolean;
+}
+
+export interface EnforcerDeps {
+  readonly state: StateStore;
+  readonly journal: Journal;
+  readonly fleet: FleetView;
+  readonly hooks: EnforcementHooks;
+  readonly now: () => number;
+  readonly log: { warn(o: object, msg?: string): void; error(o: object, msg?: string): void; info(o: object, msg?: string): void };
+}
+
+/** Why the batch was triggered, for blast radius and latency. */
+export interface BatchContext {
+  readonly trigger: 'sweep' | 'event' | 'resync';
+  /** Epoch ms of the usage/lifecycle event that triggered it. */
+  readonly eventAt?: number;
+  /** Sessions the limit percentage refers to (the whole fleet). */
+  readonly sessionsInScope: number;
+}
+
+export interface BatchReport {
+  readonly decisions: number;
+  readonly actions: number;
+  readonly failed: number;
+  readonly refused: boolean;
+}
+
+/** One planned step: one action of one decision on one target (notify: once per decision). */
+interface Item {
+  readonly id: string;
+  readonly decision: Decision;
+  readonly action: PolicyAction;
+  readonly target?: SessionRef;
+}
+
+const terminal = (record: ActionRecord | undefined): boolean => record !== undefined;
+
+/**
+ * Turns decisions into actions with every safety rule of DESIGN.md §5 in one place: idempotency per
+ * (decision, action, target), blast radius, protection, capabilities, right generation, fail-safe on unknown usage,
+ * dry-run, holds, episodes and cooldowns. One failing action never stops the rest.
+ */
+export class Enforcer {
+  #config: Config;
+  #policies = new Map<string, Policy>();
+  #isProtected: (key: string) => boolean = () => false;
+
+  constructor(
+    config: Config,
+    private readonly deps: EnforcerDeps,
+  ) {
+    this.#config = config;
+    this.configure(config);
+  }
+
+  /** Swaps in a reloaded config (policies, safety, mode). */
+  configure(config: Config): void {
+    this.#config = config;
+    this.#policies = new Map(config.policies.map((p) => [p.name, p]));
+    this.#isProtected = protectionMatcher(config.safety.protect);
+  }
+
+  isProtected(key: string): boolean {
+    return this.#isProtected(key);
+  }
+
+  /** Acts on a batch of decisions from one evaluation. Resolves when every step is durable. */
+  async enforce(decisions: readonly Decision[], context: BatchContext): Promise<BatchReport> {
+    const { state } = this.deps;
+    const fresh = decisions.filter((d) => !this.#handled(d));
+    if (fresh.length === 0) return { decisions: 0, actions: 0, failed: 0, refused: false };
+    const items = fresh.flatMap((d) => this.#plan(d)).filter((item) => !terminal(state.actions.get(item.id)));
+    const disruptive = items.filter((i) => i.action.action !== 'notify' && i.decision.mode === 'enforce' && i.decision.kind !== 'release');
+    const limit = actionLimit(this.#config.safety.maxActionsPerSweep, context.sessionsInScope);
+    if (disruptive.length > limit) {
+      await this.#refuseBatch(fresh, disruptive.length, limit, context);
+      return { decisions: fresh.length, actions: 0, failed: 0, refused: true };
+    }
+    let actions = 0;
+    let failed = 0;
+    for (const decision of fresh) {
+      try {
+        const outcome = await this.#apply(decision, items.filter((i) => i.decision === decision), context);
+        actions += outcome.actions;
+        failed += outcome.failed;
+      } catch (error) {
+        failed++;
+        this.deps.log.error({ err: error, decision: decision.id }, 'enforcing a decision failed; continuing with the rest');
+      }
+    }
+    return { decisions: fresh.length, actions, failed, refused: false };
+  }
+
+  /** A manual action (API/CLI) on the current generation of a session: same safety path except protection and policies. */
+  async manual(action: ActionName, session: Session, options: { by: string; dryRun: boolean; cleanup?: 'archive' | 'delete' }): Promise<ActionOutcomeRecord> {
+    const mode: Mode = options.dryRun ? 'dry-run' : 'enforce';
+    const reason = `requested by ${options.by}`;
+    const id = `manual|${options.by}|${session.source}|${session.key}|${session.generation}|${action}|${this.deps.now()}`;
+    const record = await this.#execute(id, { action, cleanup: options.cleanup }, session, { mode, by: options.by, reason });
+    return record;
+  }
+
+  /** Aborts a run that started on a held main session, as soon as its start event arrives. */
+  async enforceHold(session: Session, eventAt?: number): Promise<ActionOutcomeRecord | undefined> {
+    const hold = this.deps.state.hold(session.source, session.key);
+    if (!hold || hold.kind !== 'hold' || !session.active) return undefined;
+    const id = `hold|${session.source}|${session.key}|${session.generation}|${session.runStartedAt ?? eventAt ?? this.deps.now()}`;
+    if (this.deps.state.actions.has(id)) return undefined;
+    return this.#execute(id, { action: 'stop' }, session, {
+      mode: 'enforce',
+      by: hold.by,
+      reason: `session is held (${hold.reason}); a run started on it was aborted`,
+      eventAt,
+      policy: hold.policy,
+    });
+  }
+
+  #handled(decision: Decision): boolean {
+    const { state } = this.deps;
+    if (decision.kind === 'warn') return state.warned.has(decision.id);
+    if (decision.kind === 'release') return state.hold(decision.targets[0]?.source ?? '', decision.targets[0]?.key ?? '') === undefined;
+    const episode = state.episodes.get(decision.stateKey);
+    return episode !== undefined && episode.episode === decision.episode && episode.stepDone >= decision.step;
+  }
+
+  #plan(decision: Decision): Item[] {
+    const items: Item[] = [];
+    decision.actions.forEach((action, index) => {
+      if (action.action === 'notify') {
+        items.push({ id: `${decision.id}|${index}|notify`, decision, action });
+        return;
+      }
+      for (const target of decision.targets) {
+        items.push({ id: `${decision.id}|${index}|${target.source}|${target.key}`, decision, action, target });
+      }
+    });
+    return items;
+  }
+
+  async #apply(decision: Decision, items: readonly Item[], context: BatchContext): Promise<{ actions: number; failed: number }> {
+    const { state, journal, hooks } = this.deps;
+    const policy = this.#policies.get(decision.policy);
+    const notifiers = notifyTargets(decision.actions);
+    await journal.append({
+      type: 'decision',
+      decision: decision.id,
+      policy: decision.policy,
+      kind: decision.kind,
+      mode: decision.mode,
+      reason: `${decision.subject}: ${decision.reason}`,
+      measurements: decision.measurements,
+      ...(decision.targets.length === 1 && decision.targets[0]
+        ? { source: decision.targets[0].source, session: decision.targets[0].key, generation: decision.targets[0].generation, agent: decision.targets[0].agent }
+        : {}),
+    });
+    hooks.decided(decision, notifiers);
+    let actions = 0;
+    let failed = 0;
+    for (const item of items) {
+      if (item.action.action === 'notify' || !item.target) {
+        state.actions.set(item.id, { status: 'done', at: this.deps.now() });
+        continue;
+      }
+      const veto = this.#isProtected(item.target.key) ? protectionVeto(item.action.action, policy?.allowProtected ?? false) : undefined;
+      const record = await this.#execute(
+        item.id,
+        { action: item.action.action, cleanup: item.action.action === 'cleanup' ? item.action.cleanup : undefined },
+        item.target,
+        { mode: decision.mode, by: 'policy', reason: decision.reason, eventAt: context.eventAt, decision, policy: decision.policy, veto, notifiers },
+      );
+      actions++;
+      if (record.status === 'failed') failed++;
+    }
+    this.#advance(decision, policy);
+    await state.commit();
+    return { actions, failed };
+  }
+
+  /** Records the decision's step as done (episodes, cooldowns, warn de-dup) so it is never repeated. */
+  #advance(decision: Decision, policy: Policy | undefined): void {
+    const { state } = this.deps;
+    const now = this.deps.now();
+    if (decision.kind === 'warn') {
+      state.warned.add(decision.id);
+      return;
+    }
+    if (decision.kind === 'release') return;
+    const previous = state.episodes.get(decision.stateKey);
+    const firedAt = decision.step === 0 || !previous ? now : previous.firedAt;
+    const cooldown = policy?.cooldown;
+    state.episodes.set(decision.stateKey, {
+      episode: decision.episode,
+      firedAt,
+      stepDone: decision.step,
+      ...(cooldown !== undefined ? { cooldownUntil: now + cooldown } : {}),
+    });
+  }
+
+  /** Runs one action with every per-target check, journals it and reports it. Never throws. */
+  async #execute(
+    id: string,
+    request: { action: ActionName; cleanup?: 'archive' | 'delete' | undefined },
+    target: SessionRef | Session,
+    meta: { mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; veto?: string; notifiers?: readonly string[] | 'all' },
+  ): Promise<ActionOutcomeRecord> {
+    const { state } = this.deps;
+    const finish = async (status: ActionOutcomeRecord['status'], detail: string, result?: ActionResult): Promise<ActionOutcomeRecord> => {
+      const at = this.deps.now();
+      state.actions.set(id, { status, at });
+      if (status === 'done' || status === 'noop') this.#recordHold(request.action, target, meta, result);
+      const record: ActionOutcomeRecord = {
+        ...(meta.decision ? { decision: meta.decision } : {}),
+        ...(meta.policy ? { policy: meta.policy } : {}),
+        target,
+        action: request.action,
+        mode: meta.mode,
+        by: meta.by,
+        status,
+        detail,
+        reason: meta.reason,
+        ...(meta.eventAt !== undefined && (status === 'done' || status === 'noop') ? { latencyMs: (result?.at ?? at) - meta.eventAt } : {}),
+        ...(meta.notifiers ? { notifiers: meta.notifiers } : {}),
+      };
+      await this.deps.journal.append({
+        type: 'action',
+        ...(meta.decision ? { decision: meta.decision.id } : {}),
+        ...(meta.policy ? { policy: meta.policy } : {}),
+        source: target.source,
+        session: target.key,
+        generation: target.generation,
+        agent: target.agent,
+        action: request.action,
+        result: status === 'skipped' ? 'refused' : status,
+        mode: meta.mode,
+        by: meta.by,
+        reason: meta.reason,
+        detail,
+      });
+      this.deps.hooks.acted(record);
+      return record;
+    };
+
+    try {
+      if (meta.veto) return await finish('skipped', meta.veto);
+      const source = this.deps.fleet.source(target.source);
+      if (!source) return await finish('skipped', `source "${target.source}" is not configured`);
+      if (!source.capabilities.has(request.action)) return await finish('refused', `source "${target.source}" (${source.type}) cannot ${request.action}`);
+      if (!this.deps.fleet.synced(target.source)) {
+        return await finish('skipped', `source "${target.source}" is down or not yet re-synced; not acting on a partial picture`);
+      }
+      const current = this.deps.fleet.session(target.source, target.key);
+      if (!current && request.action !== 'resume') return await finish('skipped', `session ${target.key} no longer exists`);
+      if (current && current.generation !== target.generation) {
+        return await finish('skipped', `session ${target.key} was reset since the decision (generation ${short(target.generation)} → ${short(current.generation)}); it will be re-evaluated, not hit`);
+      }
+      if (DISRUPTIVE.has(request.action) && meta.by === 'policy' && !this.deps.fleet.usageKnown(target.source, target.key, target.generation)) {
+        return await finish('skipped', `usage of ${target.key} is not known yet (stale or missing); not acting on it`);
+      }
+      if (meta.mode === 'dry-run') return await finish('would', `would ${describe(request)} ${target.key}`);
+      state.actions.set(id, { status: 'pending', at: this.deps.now() });
+      await state.commit();
+      const call: ActionRequest = { action: request.action, key: target.key, generation: target.generation, ...(request.cleanup ? { cleanup: request.cleanup } : {}) };
+      const result = await source.perform(call);
+      return await finish(result.status, result.detail, result);
+    } catch (error) {
+      this.deps.log.error({ err: error, action: request.action, session: target.key }, 'action failed');
+      try {
+        return await finish('failed', (error as Error).message);
+      } catch {
+        return { target, action: request.action, mode: meta.mode, by: meta.by, status: 'failed', detail: (error as Error).message, reason: meta.reason };
+      }
+    }
+  }
+
+  #recordHold(action: ActionName, target: SessionRef | Session, meta: { by: string; reason: string; policy?: string; decision?: Decision }, result?: ActionResult): void {
+    const { state } = this.deps;
+    if (action === 'resume') {
+      state.releaseHold(target.source, target.key);
+      return;
+    }
+    // Only pause and kill leave something to undo; stop, compact and cleanup do not hold a session.
+    if (action !== 'pause' && action !== 'kill') return;
+    const policy = meta.policy ? this.#policies.get(meta.policy) : undefined;
+    state.setHold({
+      source: target.source,
+      key: target.key,
+      generation: target.generation,
+      agent: target.agent,
+      kind: result?.hold || target.main ? 'hold' : 'archive',
+      ...(meta.policy ? { policy: meta.policy } : {}),
+      by: meta.by,
+      reason: `${action}: ${meta.reason}`,
+      at: this.deps.now(),
+      ...(policy?.window && meta.decision?.window ? { until: meta.decision.window.end } : {}),
+    });
+  }
+
+  async #refuseBatch(decisions: readonly Decision[], planned: number, limit: number, context: BatchContext): Promise<void> {
+    const policies = [...new Set(decisions.map((d) => d.policy))].join(', ');
+    await this.deps.journal.append({
+      type: 'refusal',
+      reason: `blast radius: ${planned} actions planned in one ${context.trigger} exceed safety.maxActionsPerSweep (limit ${limit} of ${context.sessionsInScope} sessions); nothing was done`,
+      detail: `policies: ${policies}`,
+    });
+    this.deps.hooks.refused(decisions, planned, limit, context.sessionsInScope);
+  }
+}
+
+function notifyTargets(actions: readonly PolicyAction[]): readonly string[] | 'all' | undefined {
+  const names = new Set<string>();
+  for (const a of actions) {
+    if (a.action !== 'notify') continue;
+    if (a.notifiers === 'all') return 'all';
+    for (const n of a.notifiers) names.add(n);
+  }
+  return names.size > 0 ? [...names] : undefined;
+}
+
+function describe(request: { action: ActionName; cleanup?: 'archive' | 'delete' | undefined }): string {
+  return request.action === 'cleanup' ? `clean up (${request.cleanup ?? 'archive'})` : request.action;
+}
+
+function short(generation: string): string {
+  return generation.length > 8 ? generation.slice(0, 8) : generation;
+}

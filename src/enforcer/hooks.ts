@@ -1,0 +1,35 @@
+import type { Decision, Mode, SessionRef } from '../engine/types.js';
+import type { ActionName, ActionResult, Session } from '../sources/source.js';
+
+/** What the enforcer reports outward (notifications, metrics, live updates). Implementations must not throw. */
+export interface EnforcementHooks {
+  /** A decision is being acted on (once per decision id). `notifiers` are the policy's notify targets for it. */
+  decided(decision: Decision, notifiers: readonly string[] | 'all' | undefined): void;
+  /** One action on one session finished (or would have, in dry-run). `latencyMs` is from the triggering event, when known. */
+  acted(outcome: ActionOutcomeRecord): void;
+  /** A batch was refused by the blast-radius limit. */
+  refused(decisions: readonly Decision[], planned: number, limit: number, sessionsInScope: number): void;
+}
+
+/** One action's full record, as journaled and reported. */
+export interface ActionOutcomeRecord {
+  readonly decision?: Decision;
+  readonly policy?: string;
+  readonly target: SessionRef | Session;
+  readonly action: ActionName;
+  readonly mode: Mode;
+  readonly by: string;
+  readonly status: ActionResult['status'] | 'would' | 'skipped';
+  readonly detail: string;
+  readonly reason: string;
+  readonly latencyMs?: number;
+  /** Notifiers of the policy that caused it (undefined for manual actions). */
+  readonly notifiers?: readonly string[] | 'all';
+}
+
+/** Hooks that do nothing, for one-shot commands. */
+export const silentHooks: EnforcementHooks = {
+  decided: () => undefined,
+  acted: () => undefined,
+  refused: () => undefined,
+};

@@ -1,0 +1,124 @@
+import { readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Episode, EngineState, Hold } from '../engine/types.js';
+import { writeFileAtomic } from './atomic.js';
+
+/** Raised for a state file that is not clawwarden's or cannot be parsed; the file has been moved aside. */
+export class StateFileError extends Error {
+  readonly code = 'STATE_FILE_INVALID';
+  constructor(
+    readonly file: string,
+    readonly movedTo: string,
+    reason: string,
+  ) {
+    super(`${file}: ${reason}; moved aside to ${movedTo} (nothing was reset silently: the old file is kept for inspection)`);
+  }
+}
+
+/** The outcome of one action, recorded before the call (pending) and after it (final), so a restart never repeats it. */
+export interface ActionRecord {
+  readonly status: 'pending' | 'done' | 'noop' | 'refused' | 'failed' | 'would' | 'skipped';
+  readonly at: number;
+}
+
+interface StateDocument {
+  readonly format: 'clawwarden-state';
+  readonly version: 1;
+  readonly episodes: [string, Episode][];
+  readonly warned: string[];
+  readonly holds: Hold[];
+  readonly actions: [string, ActionRecord][];
+}
+
+const FORMAT = 'clawwarden-state';
+const holdKey = (source: string, key: string): string => `${source}\u0000${key}`;
+
+/**
+ * Enforcement memory in `stateDir/state.json`: escalation episodes, warn de-dup, holds and the record of every action
+ * attempted. `commit()` replaces the file atomically; callers commit an action as pending before calling the platform.
+ */
+export class StateStore implements EngineState {
+  readonly episodes = new Map<string, Episode>();
+  readonly warned = new Set<string>();
+  readonly holds = new Map<string, Hold>();
+  readonly actions = new Map<string, ActionRecord>();
+  #writing: Promise<void> = Promise.resolve();
+
+  private constructor(readonly file: string) {}
+
+  /** Loads `state.json` from `dir` (empty state if absent). A corrupt or foreign file is moved aside and reported via `problems`. */
+  static async open(dir: string, now: number): Promise<{ store: StateStore; problem?: StateFileError }> {
+    const store = new StateStore(join(dir, 'state.json'));
+    let text: string;
+    try {
+      text = await readFile(store.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { store };
+      throw error;
+    }
+    const reason = store.#load(text);
+    if (reason === undefined) return { store };
+    const movedTo = `${store.file}.invalid-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+    await rename(store.file, movedTo);
+    return { store, problem: new StateFileError(store.file, movedTo, reason) };
+  }
+
+  hold(source: string, key: string): Hold | undefined {
+    return this.holds.get(holdKey(source, key));
+  }
+
+  setHold(hold: Hold): void {
+    this.holds.set(holdKey(hold.source, hold.key), hold);
+  }
+
+  releaseHold(source: string, key: string): Hold | undefined {
+    const hold = this.holds.get(holdKey(source, key));
+    this.holds.delete(holdKey(source, key));
+    return hold;
+  }
+
+  /** Drops records that can no longer matter: actions and episodes older than `retentionMs` without a cooldown running. */
+  prune(now: number, retentionMs: number): void {
+    for (const [id, record] of this.actions) if (now - record.at > retentionMs) this.actions.delete(id);
+    for (const [key, episode] of this.episodes) {
+      if (now - episode.firedAt > retentionMs && (episode.cooldownUntil ?? 0) < now) this.episodes.delete(key);
+    }
+  }
+
+  /** Writes the whole state atomically; concurrent commits are serialised and each resolves once its snapshot is durable. */
+  commit(): Promise<void> {
+    const document: StateDocument = {
+      format: FORMAT,
+      version: 1,
+      episodes: [...this.episodes],
+      warned: [...this.warned],
+      holds: [...this.holds.values()],
+      actions: [...this.actions],
+    };
+    const text = JSON.stringify(document);
+    const next = this.#writing.then(() => writeFileAtomic(this.file, text));
+    this.#writing = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Returns why the text is not a valid state document, or undefined after loading it. */
+  #load(text: string): string | undefined {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return `not valid JSON (${(error as Error).message})`;
+    }
+    const doc = value as Partial<StateDocument> | null;
+    if (!doc || typeof doc !== 'object' || doc.format !== FORMAT) return `not a clawwarden state file (expected "format": "${FORMAT}")`;
+    if (doc.version !== 1) return `unsupported state version ${String(doc.version)} (this clawwarden reads version 1)`;
+    if (!Array.isArray(doc.episodes) || !Array.isArray(doc.warned) || !Array.isArray(doc.holds) || !Array.isArray(doc.actions)) {
+      return 'state file is missing episodes, warned, holds or actions';
+    }
+    for (const [k, v] of doc.episodes) this.episodes.set(k, v);
+    for (const w of doc.warned) this.warned.add(w);
+    for (const h of doc.holds) this.setHold(h);
+    for (const [k, v] of doc.actions) this.actions.set(k, v);
+    return undefined;
+  }
+}
