@@ -1,0 +1,126 @@
+import nodemailer from 'nodemailer';
+import { reveal, type SecretValue } from '../config/secret.js';
+import { NotifierError, scrub } from './errors.js';
+import { rateLimitSchema } from './rate-limit.js';
+import { secretOptionSchema } from './secret-option.js';
+import type { Notification, Notifier, NotifierModule } from './types.js';
+
+/** `type: email` options, after the loader resolved secrets. */
+// A type alias (not an interface) so it is assignable to the index's Record<string, unknown>.
+export type EmailConfig = {
+  readonly smtp: {
+    readonly host: string;
+    /** Default 465 with `secure`, else 587 when `requireTLS`, else 25. */
+    readonly port?: number;
+    /** Implicit TLS from the first byte (port 465). */
+    readonly secure?: boolean;
+    /** Insist on STARTTLS; fail rather than send in clear. */
+    readonly requireTLS?: boolean;
+    readonly auth?: { readonly user: SecretValue; readonly pass: SecretValue };
+    readonly tls?: { readonly rejectUnauthorized?: boolean };
+    /** Connection, greeting and socket timeout; default 10 s. */
+    readonly timeoutMs?: number;
+  };
+  readonly from: string;
+  readonly to: readonly string[];
+  /** Prepended to every subject, e.g. `[prod] `. */
+  readonly subjectPrefix?: string;
+  readonly rateLimit?: { readonly count: number; readonly per: string | number };
+};
+
+export const name = 'email';
+export const description = 'Sends each notification as a plain-text mail over SMTP (implicit TLS or STARTTLS, optional auth).';
+export const schema = {
+  type: 'object',
+  properties: {
+    type: { const: 'email' },
+    smtp: {
+      type: 'object',
+      properties: {
+        host: { type: 'string', minLength: 1 },
+        port: { type: 'integer', minimum: 1, maximum: 65535 },
+        secure: { type: 'boolean', description: 'implicit TLS (port 465)' },
+        requireTLS: { type: 'boolean', description: 'require STARTTLS' },
+        auth: {
+          type: 'object',
+          properties: { user: secretOptionSchema, pass: secretOptionSchema },
+          required: ['user', 'pass'],
+          additionalProperties: false,
+        },
+        tls: { type: 'object', properties: { rejectUnauthorized: { type: 'boolean' } }, additionalProperties: false },
+        timeoutMs: { type: 'integer', minimum: 100 },
+      },
+      required: ['host'],
+      additionalProperties: false,
+    },
+    from: { type: 'string', minLength: 3 },
+    to: { type: 'array', items: { type: 'string', minLength: 3 }, minItems: 1 },
+    subjectPrefix: { type: 'string' },
+    rateLimit: rateLimitSchema,
+  },
+  required: ['smtp', 'from', 'to'],
+  additionalProperties: false,
+} as const;
+export const example = `notifiers:
+  ops-email:
+    type: email
+    smtp:
+      host: smtp.example.com
+      port: 587
+      requireTLS: true
+      auth: { user: warden, pass: "\${env:SMTP_PASSWORD}" }
+    from: clawwarden@example.com
+    to: [ops@example.com]
+    subjectPrefix: "[prod] "
+    rateLimit: { count: 20, per: 1h }
+`;
+
+/** Renders a notification as the plain-text body of a mail. */
+export function mailBody(notification: Notification): string {
+  return [notification.title, '', ...notification.lines, '', `Sent by clawwarden at ${new Date(notification.at).toISOString()}.`, ''].join('\n');
+}
+
+/** An SMTP notifier; credentials are revealed only when a transport is built for one send. */
+export function create(notifierName: string, config: EmailConfig): Notifier {
+  const smtp = config.smtp;
+  const port = smtp.port ?? (smtp.secure ? 465 : smtp.requireTLS ? 587 : 25);
+  const timeout = smtp.timeoutMs ?? 10_000;
+  return {
+    name: notifierName,
+    type: name,
+    async send(notification: Notification): Promise<void> {
+      const user = reveal(smtp.auth?.user);
+      const pass = reveal(smtp.auth?.pass);
+      const transport = nodemailer.createTransport({
+        host: smtp.host,
+        port,
+        secure: smtp.secure ?? false,
+        requireTLS: smtp.requireTLS ?? false,
+        ...(user !== undefined && pass !== undefined ? { auth: { user, pass } } : {}),
+        tls: { rejectUnauthorized: smtp.tls?.rejectUnauthorized ?? true },
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+        logger: false,
+      });
+      try {
+        await transport.sendMail({
+          from: config.from,
+          to: [...config.to],
+          subject: `${config.subjectPrefix ?? ''}${notification.title}`,
+          text: mailBody(notification),
+          headers: { 'X-Clawwarden-Kind': notification.kind, 'X-Clawwarden-Dedup-Key': notification.dedupKey },
+        });
+      } catch (error) {
+        const err = error as { message?: string; code?: string };
+        const code = err.code === 'ETIMEDOUT' ? 'NOTIFIER_TIMEOUT' : 'NOTIFIER_TRANSPORT';
+        throw new NotifierError(code, `email ${notifierName}: ${scrub(String(err.message ?? error), [pass, user])}`);
+      } finally {
+        transport.close();
+      }
+    },
+  };
+}
+
+/** The `email` notifier module. */
+export const emailNotifier: NotifierModule<EmailConfig> = { name, description, schema, example, create };

@@ -1,0 +1,15 @@
+import { Secret, type SecretValue } from '../config/secret.js';
+
+/**
+ * JSON schema of an option that may hold a secret: a plain string, `${env:NAME}`, `{ file: /path }`, or (after the
+ * loader resolved it) a `Secret` instance, hence the open object branch.
+ */
+export const secretOptionSchema = {
+  description: 'A string, "${env:NAME}" or { file: /path } (resolved to a secret by the config loader).',
+  anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }],
+} as const;
+
+/** True when `value` is a usable secret option after loading (a non-empty string or a Secret). */
+export function isSecretValue(value: unknown): value is SecretValue {
+  return (typeof value === 'string' && value.length > 0) || value instanceof Secret;
+}
