@@ -1,0 +1,439 @@
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import { Enforcer } from '../enforcer/enforcer.js';
+import { evaluate } from '../engine/evaluate.js';
+import type { BudgetUse, Decision } from '../engine/types.js';
+import { Ledger } from '../ledger/ledger.js';
+import type { ActionName, Session, Source, SourceEvent } from '../sources/source.js';
+import { Journal } from '../state/journal.js';
+import { StateStore } from '../state/store.js';
+import { LiveFleet } from './fleet.js';
+import { LedgerFile } from './ledger-file.js';
+import type { DaemonOutputs } from './outputs.js';
+import { SerialQueue, SweepSchedule } from './scheduler.js';
+import { createSources } from './sources.js';
+import { WardenViews } from './views.js';
+import type { ActionOutcome, ReadinessReport, SessionFilter, SessionView, WardenUpdate, WardenView } from './view.js';
+
+export interface DaemonOptions {
+  readonly log: Logger;
+  readonly now?: () => number;
+  /** Builds metrics + notifications for a config (replaced on reload). */
+  readonly outputs: (config: Config, daemon: Daemon) => DaemonOutputs;
+  /** Ledger flush interval; default 10 s. The ledger is a cache of platform truth re-synced on start, so losing its tail is safe. */
+  readonly ledgerFlushMs?: number;
+}
+
+const RETENTION_MS = 35 * 24 * 3600_000;
+
+/**
+ * The running watchdog: keeps the live fleet in sync with every source, evaluates on a schedule and on every usage
+ * or lifecycle event, enforces through the enforcer, and serves the WardenView the API and console read.
+ */
+export class Daemon implements WardenView {
+  readonly #queue = new SerialQueue();
+  readonly #listeners = new Set<(update: WardenUpdate) => void>();
+  readonly #unsubscribe: (() => void)[] = [];
+  readonly #dirtyAgents = new Map<string, number>();
+  readonly #sweep: SweepSchedule;
+  readonly #views: WardenViews;
+  #outputs!: DaemonOutputs;
+  #lastSweepAt?: number;
+  #lastAggregates: readonly BudgetUse[] = [];
+  #flushTimer?: NodeJS.Timeout;
+  #closed = false;
+  #eventFlushScheduled = false;
+
+  private constructor(
+    public config: Config,
+    readonly fleet: LiveFleet,
+    readonly state: StateStore,
+    readonly audit: Journal,
+    readonly enforcer: Enforcer,
+    private readonly ledgerFile: LedgerFile,
+    private readonly options: DaemonOptions,
+    private sources: Source[],
+  ) {
+    this.#sweep = new SweepSchedule(() => this.sweep());
+    this.#views = new WardenViews(this);
+  }
+
+  get now(): () => number {
+    return this.options.now ?? Date.now;
+  }
+
+  get log(): Logger {
+    return this.options.log;
+  }
+
+  get outputs(): DaemonOutputs {
+    return this.#outputs;
+  }
+
+  /** Opens state, connects every source, runs a first sync + sweep and starts the schedule. */
+  static async start(config: Config, options: DaemonOptions): Promise<Daemon> {
+    const now = options.now ?? Date.now;
+    await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
+    const journal = await Journal.open(config.stateDir, { ...config.journal, now });
+    const { store, problem } = await StateStore.open(config.stateDir, now());
+    const ledgerFile = new LedgerFile(config.stateDir);
+    const loaded = await ledgerFile.load(now());
+    for (const p of [problem, loaded.problem]) {
+      if (!p) continue;
+      options.log.error({ file: p.file, movedTo: p.movedTo }, p.message);
+      await journal.append({ type: 'config', reason: p.message });
+    }
+    const fleet = new LiveFleet(loaded.ledger);
+    const sources = createSources(config, { now, log: options.log });
+    let daemon: Daemon | undefined;
+    const enforcer = new Enforcer(config, {
+      state: store,
+      journal,
+      fleet,
+      now,
+      log: options.log,
+      hooks: {
+        decided: (d, n) => daemon?.outputs.hooks.decided(d, n),
+        acted: (o) => daemon?.outputs.hooks.acted(o),
+        refused: (d, p, l, s) => daemon?.outputs.hooks.refused(d, p, l, s),
+      },
+    });
+    daemon = new Daemon(config, fleet, store, journal, enforcer, ledgerFile, options, sources);
+    daemon.#outputs = options.outputs(config, daemon);
+    const ready = daemon;
+    journal.subscribe((entry) => ready.#emit({ type: 'journal', entry }));
+    await journal.append({ type: 'config', reason: `started with ${config.file}: ${config.policies.length} policies, ${sources.length} sources, mode ${config.mode}` });
+    await daemon.#connect(sources);
+    daemon.#sweep.start(config.schedule);
+    daemon.#flushTimer = setInterval(() => void daemon?.flushLedger(), options.ledgerFlushMs ?? 10_000);
+    daemon.#flushTimer.unref();
+    return daemon;
+  }
+
+  /** Runs one full evaluation over every synced source and enforces its decisions. */
+  sweep(): Promise<void> {
+    return this.#queue.run(() => this.#evaluate('sweep'));
+  }
+
+  /** Swaps in a new, already validated config. Sources are restarted only if their config changed. */
+  reload(config: Config): Promise<void> {
+    return this.#queue.run(async () => {
+      const sourcesChanged = JSON.stringify(sourceShape(config)) !== JSON.stringify(sourceShape(this.config));
+      const previous = this.#outputs;
+      this.config = config;
+      this.enforcer.configure(config);
+      this.#outputs = this.options.outputs(config, this);
+      await previous.close();
+      this.#sweep.start(config.schedule);
+      if (sourcesChanged) {
+        await this.#disconnect();
+        this.sources = createSources(config, { now: this.now, log: this.log });
+        await this.#connect(this.sources);
+      }
+      await this.audit.append({ type: 'config', reason: `reloaded ${config.file}: ${config.policies.length} policies, mode ${config.mode}${sourcesChanged ? ', sources restarted' : ''}` });
+      await this.#evaluate('sweep');
+    });
+  }
+
+  /** Finishes the job in flight, flushes state, and closes sources, outputs and journal. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sweep.stop();
+    if (this.#flushTimer) clearInterval(this.#flushTimer);
+    await this.#queue.idle();
+    await this.#disconnect();
+    await this.state.commit();
+    await this.flushLedger();
+    await this.audit.append({ type: 'config', reason: 'stopped' });
+    await this.#outputs.close();
+    await this.audit.close();
+  }
+
+  async flushLedger(): Promise<void> {
+    try {
+      this.fleet.ledger.prune(this.now(), RETENTION_MS);
+      await this.ledgerFile.save(this.fleet.ledger);
+    } catch (error) {
+      this.log.error({ err: error }, 'saving the ledger failed; will retry');
+    }
+  }
+
+  // WardenView --------------------------------------------------------------------------------------------------
+
+  readiness(): ReadinessReport {
+    const sources = this.fleet.status().map(({ name, up, synced }) => ({ name, up, synced }));
+    return {
+      ready: !this.#closed && sources.every((s) => s.up && s.synced),
+      configLoaded: true,
+      sources,
+      ...(this.#lastSweepAt !== undefined ? { lastSweepAt: this.#lastSweepAt } : {}),
+    };
+  }
+
+  mode(): Config['mode'] {
+    return this.config.mode;
+  }
+
+  sessions(filter?: SessionFilter): SessionView[] {
+    return this.#views.sessions(filter);
+  }
+
+  session(key: string): ReturnType<WardenView['session']> {
+    return this.#views.session(key);
+  }
+
+  policies(): ReturnType<WardenView['policies']> {
+    return this.config.policies.map((p) => ({
+      name: p.name,
+      ...(p.description ? { description: p.description } : {}),
+      scope: p.scope,
+      mode: p.mode ?? this.config.mode,
+      raw: p.raw,
+    }));
+  }
+
+  journal(query: Parameters<WardenView['journal']>[0]): ReturnType<WardenView['journal']> {
+    return this.audit.read(query);
+  }
+
+  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], options: { by: string; dryRun: boolean }): Promise<ActionOutcome[]> {
+    return this.#queue.run(async () => {
+      const outcomes: ActionOutcome[] = [];
+      for (const key of keys) outcomes.push(await this.#manual(action, key, options));
+      this.#emit({ type: 'sessions', at: this.now() });
+      return outcomes;
+    });
+  }
+
+  cleanup(options: Parameters<WardenView['cleanup']>[0]): Promise<ActionOutcome[]> {
+    return this.#queue.run(async () => {
+      const now = this.now();
+      const targets = this.fleet.sessions().filter((s) => {
+        if (s.main || this.enforcer.isProtected(s.key)) return false;
+        if (options.agent !== undefined && s.agent !== options.agent) return false;
+        if (options.ageMs !== undefined && (s.startedAt === undefined || now - s.startedAt < options.ageMs)) return false;
+        if (options.idleMs !== undefined && (s.lastActivityAt === undefined || now - s.lastActivityAt < options.idleMs || s.active)) return false;
+        return true;
+      });
+      const outcomes: ActionOutcome[] = [];
+      for (const session of targets) {
+        const record = await this.enforcer.manual('cleanup', session, { by: options.by, dryRun: options.dryRun, cleanup: options.mode });
+        outcomes.push({ key: session.key, source: session.source, action: 'cleanup', status: record.status === 'skipped' ? 'refused' : record.status, detail: record.detail });
+      }
+      this.#emit({ type: 'sessions', at: this.now() });
+      return outcomes;
+    });
+  }
+
+  subscribe(listener: (update: WardenUpdate) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The latest aggregate (agent/fleet) budget use, from the last evaluation. */
+  aggregates(): readonly BudgetUse[] {
+    return this.#lastAggregates;
+  }
+
+  // internals -----------------------------------------------------------------------------------------------
+
+  async #manual(action: Exclude<ActionName, 'cleanup' | 'compact'>, key: string, options: { by: string; dryRun: boolean }): Promise<ActionOutcome> {
+    const matches = this.fleet.find(key);
+    if (matches.length === 0) {
+      const hold = [...this.state.holds.values()].find((h) => h.key === key);
+      if (action === 'resume' && hold) {
+        return this.#releaseOnly(hold.source, key, options);
+      }
+      return { key, action, status: 'unknown-key', detail: unknownKeyHint(key, this.fleet.sessions({ includeUnsynced: true }).map((s) => s.key)) };
+    }
+    if (matches.length > 1) {
+      return { key, action, status: 'refused', detail: `key ${key} exists in several sources (${matches.map((m) => m.source).join(', ')}); refusing to guess` };
+    }
+    const session = matches[0] as Session;
+    const hold = this.state.hold(session.source, session.key);
+    if (action === 'resume' && hold?.kind === 'hold') return this.#releaseOnly(session.source, key, options);
+    const record = await this.enforcer.manual(action, session, options);
+    return { key, source: session.source, action, status: record.status === 'skipped' ? 'refused' : record.status, detail: record.detail };
+  }
+
+  /** Resume of a hold clawwarden placed on a main session: nothing to call on the platform, just release it. */
+  async #releaseOnly(source: string, key: string, options: { by: string; dryRun: boolean }): Promise<ActionOutcome> {
+    if (options.dryRun) return { key, source, action: 'resume', status: 'would', detail: `would release the hold on ${key}` };
+    const hold = this.state.releaseHold(source, key);
+    await this.state.commit();
+    await this.audit.append({ type: 'release', source, session: key, by: options.by, reason: `hold released by ${options.by}`, ...(hold ? { detail: `was: ${hold.reason}` } : {}) });
+    return { key, source, action: 'resume', status: 'done', detail: `hold on ${key} released` };
+  }
+
+  async #connect(sources: readonly Source[]): Promise<void> {
+    for (const source of sources) {
+      this.fleet.add(source);
+      this.#unsubscribe.push(source.subscribe((event) => this.#onEvent(source, event)));
+    }
+    await Promise.all(
+      sources.map(async (source) => {
+        try {
+          await source.start();
+        } catch (error) {
+          // Unfixable by retrying (auth, missing admin scope): say so loudly and keep the rest running.
+          this.log.error({ source: source.name, err: error }, `source ${source.name} cannot start: ${(error as Error).message}`);
+          this.#outputs.sourceChanged(source.name, false, (error as Error).message);
+          await this.audit.append({ type: 'source', source: source.name, reason: `cannot start: ${(error as Error).message}` });
+        }
+      }),
+    );
+    // Sources that came up during start() have queued their re-sync; wait for it so the first sweep sees them.
+    await this.#queue.idle();
+  }
+
+  async #disconnect(): Promise<void> {
+    for (const off of this.#unsubscribe.splice(0)) off();
+    await Promise.all(this.sources.map((s) => s.close().catch((error: unknown) => this.log.warn({ err: error, source: s.name }, 'closing source failed'))));
+    for (const s of this.sources) this.fleet.remove(s.name);
+  }
+
+  #onEvent(source: Source, event: SourceEvent): void {
+    if (this.#closed) return;
+    const at = this.now();
+    switch (event.type) {
+      case 'up':
+        this.fleet.setUp(source.name, true);
+        this.#outputs.sourceChanged(source.name, true);
+        void this.#queue.run(() => this.#resync(source));
+        return;
+      case 'down':
+        this.fleet.setUp(source.name, false);
+        this.#outputs.sourceChanged(source.name, false, event.error);
+        void this.audit.append({ type: 'source', source: source.name, reason: `down: ${event.error}` });
+        return;
+      case 'removed':
+        this.fleet.delete(event.source, event.key);
+        this.#emit({ type: 'sessions', at });
+        return;
+      case 'session': {
+        const previous = this.fleet.upsert(event.session);
+        const hold = this.state.hold(event.session.source, event.session.key);
+        if (hold?.kind === 'hold' && event.session.active && !(previous?.active && previous.runStartedAt === event.session.runStartedAt)) {
+          void this.#queue.run(async () => {
+            await this.enforcer.enforceHold(event.session, at);
+          });
+        }
+        this.#markDirty(event.session.source, event.session.agent, at);
+        return;
+      }
+      case 'usage':
+        if (event.session) this.fleet.upsert(event.session);
+        this.fleet.ledger.ingest(event.record);
+        this.#markDirty(event.record.source, event.record.agent, at);
+        return;
+    }
+  }
+
+  /** Coalesces events: each dirty agent is evaluated once per queue turn, with the earliest event time for latency. */
+  #markDirty(source: string, agent: string, at: number): void {
+    const id = `${source}\u0000${agent}`;
+    if (!this.#dirtyAgents.has(id)) this.#dirtyAgents.set(id, at);
+    if (this.#eventFlushScheduled) return;
+    this.#eventFlushScheduled = true;
+    void this.#queue.run(async () => {
+      this.#eventFlushScheduled = false;
+      const dirty = [...this.#dirtyAgents];
+      this.#dirtyAgents.clear();
+      for (const [id, eventAt] of dirty) {
+        const [src, ag] = id.split('\u0000') as [string, string];
+        await this.#evaluate('event', { source: src, agent: ag, eventAt });
+      }
+    });
+  }
+
+  async #resync(source: Source): Promise<void> {
+    try {
+      const [sessions, baselines] = await Promise.all([source.inventory(), source.usage()]);
+      for (const baseline of baselines) this.fleet.ledger.applyBaseline(baseline);
+      this.fleet.replaceInventory(source.name, sessions);
+      await this.audit.append({ type: 'source', source: source.name, reason: `synced: ${sessions.length} sessions` });
+      await this.#evaluate('resync');
+    } catch (error) {
+      this.log.warn({ source: source.name, err: error }, 're-sync failed; not acting on this source until it succeeds');
+      setTimeout(() => {
+        if (!this.#closed && this.fleet.up(source.name) && !this.fleet.synced(source.name)) void this.#queue.run(() => this.#resync(source));
+      }, 2_000).unref();
+    }
+  }
+
+  async #evaluate(trigger: 'sweep' | 'event' | 'resync', scope?: { source: string; agent: string; eventAt: number }): Promise<void> {
+    const started = performance.now();
+    const allSessions = this.fleet.sessions();
+    const sessions = scope ? this.fleet.agentSessions(scope.source, scope.agent) : allSessions;
+    if (scope && sessions.length === 0) return;
+    const policies = scope ? this.config.policies.filter((p) => p.scope !== 'fleet') : this.config.policies;
+    let decisions: Decision[] = [];
+    try {
+      const result = evaluate({ sessions, ledger: this.fleet.ledger, policies, state: this.state, now: this.now(), mode: this.config.mode });
+      decisions = result.decisions;
+      if (!scope) this.#lastAggregates = result.aggregates;
+      for (const note of result.notes) this.log.debug({ note }, 'evaluation note');
+    } catch (error) {
+      this.log.error({ err: error }, 'evaluation failed');
+      return;
+    }
+    this.#outputs.evaluated((performance.now() - started) / 1000, trigger);
+    try {
+      await this.enforcer.enforce(decisions, { trigger, sessionsInScope: allSessions.length, ...(scope ? { eventAt: scope.eventAt } : {}) });
+    } catch (error) {
+      this.log.error({ err: error }, 'enforcement failed');
+    }
+    for (const decision of decisions) this.#emit({ type: 'decision', decision });
+    if (trigger !== 'event') {
+      this.#lastSweepAt = this.now();
+      this.#outputs.sweepSucceeded(this.#lastSweepAt);
+    }
+    this.#outputs.fleet(this.#views.sessions(), this.#lastAggregates);
+    this.#emit({ type: 'sessions', at: this.now() });
+  }
+
+  #emit(update: WardenUpdate): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(update);
+      } catch (error) {
+        this.log.warn({ err: error }, 'live-update listener failed');
+      }
+    }
+  }
+}
+
+function sourceShape(config: Config): unknown {
+  return config.sources.map((s) => ({ name: s.name, type: s.type, options: s.options }));
+}
+
+/** `unknown session "agent:main:lop"; did you mean "agent:main:loop"?` */
+export function unknownKeyHint(key: string, known: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of known) {
+    const d = editDistance(key, candidate);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  const hint = best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? `; did you mean "${best}"?` : '; run "clawwarden sessions list" to see the keys';
+  return `unknown session "${key}"${hint}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}

@@ -1,0 +1,16 @@
+import type { EnforcementHooks } from '../enforcer/hooks.js';
+import type { BudgetUse } from '../engine/types.js';
+import type { SessionView } from './view.js';
+
+/** Everything the daemon reports outward besides the journal: metrics and notifications. Implementations never throw. */
+export interface DaemonOutputs {
+  readonly hooks: EnforcementHooks;
+  sourceChanged(name: string, up: boolean, error?: string): void;
+  evaluated(seconds: number, trigger: 'sweep' | 'event' | 'resync'): void;
+  sweepSucceeded(at: number): void;
+  fleet(sessions: readonly SessionView[], aggregates: readonly BudgetUse[]): void;
+  /** Prometheus text for /metrics. */
+  render(): Promise<string>;
+  readonly contentType: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,74 @@
+import { budgetsFor } from '../engine/evaluate.js';
+import type { ActionName, Session } from '../sources/source.js';
+import type { Daemon } from './daemon.js';
+import type { SessionDisplayState, SessionFilter, SessionView, WardenView } from './view.js';
+
+const MANUAL: readonly ActionName[] = ['stop', 'kill', 'pause', 'resume'];
+
+/** Builds the API/console views of sessions from the daemon's fleet, ledger, holds and policies. */
+export class WardenViews {
+  constructor(private readonly daemon: Daemon) {}
+
+  sessions(filter: SessionFilter = {}): SessionView[] {
+    const out: SessionView[] = [];
+    for (const session of this.daemon.fleet.sessions({ includeUnsynced: true })) {
+      if (filter.agent !== undefined && session.agent !== filter.agent) continue;
+      if (filter.active !== undefined && session.active !== filter.active) continue;
+      const view = this.view(session);
+      if (filter.state !== undefined && view.state !== filter.state) continue;
+      if (filter.tokens !== undefined && view.usage.total < filter.tokens) continue;
+      out.push(view);
+    }
+    return out.sort((a, b) => b.usage.total - a.usage.total || a.session.key.localeCompare(b.session.key));
+  }
+
+  session(key: string): ReturnType<WardenView['session']> {
+    const session = this.daemon.fleet.find(key)[0];
+    if (!session) return undefined;
+    return { ...this.view(session), decisions: [] };
+  }
+
+  view(session: Session): SessionView {
+    const { fleet, state, enforcer, config } = this.daemon;
+    const now = this.daemon.now();
+    const usage = fleet.ledger.session(session.source, session.key, session.generation);
+    const totals = usage?.totals ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
+    const hold = state.hold(session.source, session.key);
+    const display = displayState(session, hold?.kind);
+    const source = fleet.source(session.source);
+    const can = MANUAL.filter((action) => source?.capabilities.has(action) && allowed(action, display, session));
+    return {
+      session,
+      state: display,
+      usage: { ...totals, total: totals.input + totals.output + totals.cacheRead + totals.cacheWrite, calls: usage?.calls ?? 0, known: usage?.known ?? false },
+      ...(session.lastActivityAt !== undefined ? { idleMs: Math.max(0, now - session.lastActivityAt) } : {}),
+      ...(session.startedAt !== undefined ? { ageMs: Math.max(0, now - session.startedAt) } : {}),
+      ...(hold ? { hold } : {}),
+      budgets: budgetsFor(session, fleet.ledger, config.policies, now),
+      can,
+      protected: enforcer.isProtected(session.key),
+    };
+  }
+}
+
+function displayState(session: Session, hold: 'archive' | 'hold' | undefined): SessionDisplayState {
+  if (hold === 'hold') return 'held';
+  if (hold === 'archive' && session.archived) return 'paused';
+  if (session.archived) return 'archived';
+  return session.active ? 'running' : 'idle';
+}
+
+function allowed(action: ActionName, state: SessionDisplayState, session: Session): boolean {
+  switch (action) {
+    case 'stop':
+      return session.active;
+    case 'kill':
+      return state === 'running' || state === 'idle';
+    case 'pause':
+      return state === 'running' || state === 'idle';
+    case 'resume':
+      return state === 'paused' || state === 'held' || state === 'archived';
+    default:
+      return false;
+  }
+}
