@@ -12,6 +12,8 @@ export interface ConditionContext {
   readonly aggregate?: Readonly<Usage>;
   /** clawwarden holds/pauses this session (for `state`). */
   readonly held?: boolean;
+  /** Aggregate scopes: usage of the subject's sessions with a timestamp in [from, to) (for `burn`). */
+  readonly recent?: (from: number, to: number) => Readonly<Usage>;
 }
 
 /** `unknown`: the data needed was missing (usage not yet known): the policy must not fire on it. */
@@ -27,6 +29,8 @@ export interface CompiledCondition {
   budget(context: ConditionContext): number;
   /** Needs the ledger (tokens, cost, ratio, burn): skip on unknown usage. */
   readonly usesUsage: boolean;
+  /** Allocation-free fast path: true exactly when `evaluate(context).matched` would be (the engine's hot loop). */
+  holds?(context: ConditionContext): boolean;
 }
 
 /** A condition plugin (`tokens.total`, `idle`, …): schema of its YAML value and a compiler. */

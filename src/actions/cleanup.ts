@@ -1,0 +1,26 @@
+import type { PolicyAction } from '../engine/types.js';
+import { PolicyValueError } from '../policy/problem.js';
+
+const MODES = ['archive', 'delete'] as const;
+
+/** `do: [ { cleanup: archive } ]` — remove old sessions by archiving (default) or deleting them. */
+export const name = 'cleanup';
+export const description = 'Remove the session: archive (default; reversible) or delete (the platform keeps a .deleted transcript).';
+export const capability = 'cleanup' as const;
+export const bare = true;
+export const valueSchema = { type: 'string', enum: [...MODES] } as const;
+export const schema = {
+  type: ['string', 'object'],
+  if: { type: 'string' },
+  then: { enum: [name] },
+  else: { additionalProperties: false, required: [name], properties: { [name]: valueSchema } },
+} as const;
+export const example = 'do: [ { cleanup: archive } ]';
+
+/** `cleanup` (archive) or `{ cleanup: archive|delete }`. */
+export function parse(value: unknown): PolicyAction {
+  if (value === name) return { action: 'cleanup', cleanup: 'archive' };
+  const mode = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+  if (mode === 'archive' || mode === 'delete') return { action: 'cleanup', cleanup: mode };
+  throw new PolicyValueError('E_ACTION', `cleanup takes archive or delete, found ${JSON.stringify(mode)}`, [name], [...MODES]);
+}

@@ -1,0 +1,15 @@
+import type { PolicyAction } from '../engine/types.js';
+import { PolicyValueError } from '../policy/problem.js';
+
+type SimpleName = 'stop' | 'kill' | 'pause' | 'resume' | 'compact';
+
+/** Schema of an action written only as its bare word. */
+export function simpleSchema(name: SimpleName): object {
+  return { type: 'string', enum: [name] };
+}
+
+/** Parses a bare-word action (`stop`), rejecting anything else with the form expected. */
+export function simpleParse(name: SimpleName, value: unknown): PolicyAction {
+  if (value === name) return { action: name };
+  throw new PolicyValueError('E_ACTION', `"${name}" takes no options; write it as the bare word: - ${name}`);
+}

@@ -1,0 +1,77 @@
+import type { Usage } from '../sources/source.js';
+import type { CompiledCondition, ConditionContext } from './types.js';
+import { PolicyValueError } from '../policy/problem.js';
+import { compare, formatDuration, parseDuration, parseThreshold, UnitError, type Threshold } from '../policy/units.js';
+import { budgetRatio, measurement, UNKNOWN } from './measure.js';
+
+/** `burn: { tokens: "> 20k", per: 1m }` — usage within the last `per`, from the ledger's recent calls. */
+export const name = 'burn';
+export const description = 'Burn rate: tokens (all kinds) or cost spent within the last `per` (e.g. 1m, 10m).';
+export const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['per'],
+  minProperties: 2,
+  maxProperties: 2,
+  properties: {
+    tokens: { type: ['string', 'number'], description: 'comparison with a token count, e.g. "> 20k"' },
+    cost: { type: 'string', description: 'comparison with a dollar amount, e.g. "> $1"' },
+    per: { type: 'string', description: 'the period, e.g. "1m", "10m"' },
+  },
+} as const;
+export const example = 'when: { burn: { tokens: "> 20k", per: 1m } }';
+export const scopes = ['session', 'agent', 'fleet'] as const;
+
+function at<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof UnitError) throw new PolicyValueError(error.code, error.message, [path]);
+    throw error;
+  }
+}
+
+/** Compiles `{tokens|cost, per}`; unknown usage never matches. */
+export function compile(value: unknown): CompiledCondition {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new PolicyValueError('E_BURN', 'expected an object like { tokens: "> 20k", per: 1m } or { cost: "> $1", per: 10m }', [], ['tokens', 'cost', 'per']);
+  }
+  const raw = value as Record<string, unknown>;
+  const unknownKeys = Object.keys(raw).filter((k) => k !== 'tokens' && k !== 'cost' && k !== 'per');
+  if (unknownKeys.length > 0) throw new PolicyValueError('E_BURN', `unknown key "${unknownKeys[0]}"; expected tokens or cost, and per`, [unknownKeys[0]!], ['tokens', 'cost', 'per']);
+  if (('tokens' in raw) === ('cost' in raw)) {
+    throw new PolicyValueError('E_BURN', 'expected exactly one of tokens or cost, e.g. { tokens: "> 20k", per: 1m }', [], ['tokens', 'cost']);
+  }
+  if (!('per' in raw)) throw new PolicyValueError('E_BURN', 'missing "per": the period the rate is measured over, e.g. per: 1m', [], ['per']);
+  const per = at('per', () => parseDuration(raw.per));
+  if (per <= 0) throw new PolicyValueError('E_BURN', 'per must be longer than 0s', ['per']);
+  const money = 'cost' in raw;
+  const threshold: Threshold = money ? at('cost', () => parseThreshold(raw.cost, 'money')) : at('tokens', () => parseThreshold(raw.tokens, 'count'));
+  const { op, value: limit } = threshold;
+  const unit = `/${formatDuration(per)}`;
+
+  const pick = (u: Readonly<Usage>): number => (money ? u.cost : u.input + u.output + u.cacheRead + u.cacheWrite);
+  const read = (context: ConditionContext): number | undefined => {
+    const from = context.now - per;
+    if (context.aggregate) return context.recent ? pick(context.recent(from, context.now + 1)) : undefined;
+    const usage = context.usage;
+    return usage !== undefined && usage.known ? pick(usage.between(from, context.now + 1)) : undefined;
+  };
+  return {
+    usesUsage: true,
+    holds(context) {
+      const v = read(context);
+      return v !== undefined && compare(v, op, limit);
+    },
+    evaluate(context) {
+      const v = read(context);
+      if (v === undefined) return UNKNOWN;
+      return { matched: compare(v, op, limit), measurements: [measurement(money ? 'burn cost' : 'burn tokens', v, threshold, money ? 'money' : 'count', unit)] };
+    },
+    budget(context) {
+      if (op !== '>' && op !== '>=') return 0;
+      const v = read(context);
+      return v === undefined ? 0 : budgetRatio(v, limit);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+/** The policy language: schema, compiler, units and budget windows. */
+export { policySchema, POLICY_KEYS } from './schema.js';
+export { compilePolicy, type CompileOptions } from './compile.js';
+export { PolicyValueError, type PolicyProblem } from './problem.js';
+export {
+  UnitError,
+  compare,
+  formatCount,
+  formatDuration,
+  formatMoney,
+  formatPercent,
+  formatQuantity,
+  formatRatio,
+  parseCount,
+  parseDuration,
+  parseMoney,
+  parsePercent,
+  parseRatio,
+  parseThreshold,
+  type Quantity,
+  type Threshold,
+} from './units.js';
+export { isKnownZone, parseTimeOfDay, windowAt, type WindowBounds } from './window.js';
+export { MATCH_FIELDS } from './match.js';
+export type { BudgetWindow, EscalationStep, Policy, PolicyOrigin } from './types.js';
