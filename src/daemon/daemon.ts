@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { closest } from '../config/errors.js';
 import type { Config } from '../config/types.js';
 import { Enforcer } from '../enforcer/enforcer.js';
 import { evaluate } from '../engine/evaluate.js';
@@ -20,7 +21,7 @@ export interface DaemonOptions {
   readonly log: Logger;
   readonly now?: () => number;
   /** Builds metrics + notifications for a config (replaced on reload). */
-  readonly outputs: (config: Config, daemon: Daemon) => DaemonOutputs;
+  readonly outputs: (config: Config, daemon: Daemon) => Promise<DaemonOutputs>;
   /** Ledger flush interval; default 10 s. The ledger is a cache of platform truth re-synced on start, so losing its tail is safe. */
   readonly ledgerFlushMs?: number;
 }
@@ -100,7 +101,7 @@ export class Daemon implements WardenView {
       },
     });
     daemon = new Daemon(config, fleet, store, journal, enforcer, ledgerFile, options, sources);
-    daemon.#outputs = options.outputs(config, daemon);
+    daemon.#outputs = await options.outputs(config, daemon);
     const ready = daemon;
     journal.subscribe((entry) => ready.#emit({ type: 'journal', entry }));
     await journal.append({ type: 'config', reason: `started with ${config.file}: ${config.policies.length} policies, ${sources.length} sources, mode ${config.mode}` });
@@ -123,7 +124,7 @@ export class Daemon implements WardenView {
       const previous = this.#outputs;
       this.config = config;
       this.enforcer.configure(config);
-      this.#outputs = this.options.outputs(config, this);
+      this.#outputs = await this.options.outputs(config, this);
       await previous.close();
       this.#sweep.start(config.schedule);
       if (sourcesChanged) {
@@ -411,29 +412,6 @@ function sourceShape(config: Config): unknown {
 
 /** `unknown session "agent:main:lop"; did you mean "agent:main:loop"?` */
 export function unknownKeyHint(key: string, known: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of known) {
-    const d = editDistance(key, candidate);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  const hint = best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? `; did you mean "${best}"?` : '; run "clawwarden sessions list" to see the keys';
-  return `unknown session "${key}"${hint}`;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] as number;
+  const best = closest(key, known);
+  return `unknown session "${key}"${best !== undefined ? `; did you mean "${best}"?` : '; run "clawwarden sessions list" to see the keys'}`;
 }

@@ -1,4 +1,4 @@
-import { open, readFile, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalEntry } from './journal-types.js';
 
@@ -124,7 +124,13 @@ export class Journal {
 
   async #recover(): Promise<void> {
     const names = new Set(await readdir(this.dir).catch(() => [] as string[]));
-    this.#size = names.has(LIVE) ? (await stat(join(this.dir, LIVE))).size : 0;
+    if (names.has(LIVE)) {
+      const text = await readFile(join(this.dir, LIVE));
+      // A crash mid-append leaves a torn tail that was never acknowledged: cut it so the next entry starts on its own line.
+      const end = text.lastIndexOf(0x0a) + 1;
+      if (end !== text.length) await truncate(join(this.dir, LIVE), end);
+      this.#size = end;
+    }
     for (const name of [LIVE, ...Array.from({ length: this.keep }, (_, i) => rotated(i + 1))]) {
       if (!names.has(name)) continue;
       const lines = await readLines(join(this.dir, name));
