@@ -1,0 +1,300 @@
+// The clawwarden console: session cards, alerts and actions over the daemon's JSON API and event stream.
+import { createCard, idleNow, updateCard } from './cards.js';
+import { clock, duration, el } from './format.js';
+
+const TOKEN_KEY = 'clawwarden.apiToken';
+const REFRESH_MIN_MS = 1000;
+const MAX_ALERTS = 60;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  cards: $('cards'),
+  alerts: $('alerts'),
+  agent: $('filter-agent'),
+  state: $('filter-state'),
+  count: $('count'),
+  mode: $('mode'),
+  live: $('live'),
+  message: $('message'),
+  tokenButton: $('token-button'),
+  tokenDialog: $('token-dialog'),
+  tokenForm: $('token-form'),
+  tokenInput: $('token-input'),
+  tokenCancel: $('token-cancel'),
+  confirmDialog: $('confirm-dialog'),
+  confirmForm: $('confirm-form'),
+  confirmText: $('confirm-text'),
+  confirmCancel: $('confirm-cancel'),
+  empty: $('empty'),
+};
+
+const cards = new Map();
+const busyKeys = new Set();
+const alertSeqs = new Set();
+let lastRefresh = 0;
+let refreshTimer;
+let refreshing;
+let refreshAgain = false;
+
+/** Shows a line in the message area; `kind` "error" reads as an alert. */
+function say(text, kind = 'info') {
+  ui.message.hidden = false;
+  ui.message.textContent = text;
+  ui.message.className = `message message-${kind}`;
+  ui.message.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+}
+
+async function api(path, init = {}) {
+  const res = await fetch(path, { ...init, headers: { Accept: 'application/json', ...(init.headers ?? {}) } });
+  let body;
+  try {
+    body = await res.json();
+  } catch {
+    body = undefined;
+  }
+  return { ok: res.ok, status: res.status, body };
+}
+
+function applyFilters() {
+  const agent = ui.agent.value;
+  const state = ui.state.value;
+  let shown = 0;
+  for (const card of cards.values()) {
+    const visible = (!agent || card.view.session.agent === agent) && (!state || card.view.state === state);
+    card.root.hidden = !visible;
+    if (visible) shown += 1;
+  }
+  ui.count.textContent = `${shown} of ${cards.size} sessions`;
+  ui.empty.hidden = shown > 0;
+}
+
+function renderAgents() {
+  const agents = [...new Set([...cards.values()].map((c) => c.view.session.agent))].sort();
+  const current = [...ui.agent.options].slice(1).map((o) => o.value);
+  if (agents.join('\n') === current.join('\n')) return;
+  const selected = ui.agent.value;
+  ui.agent.replaceChildren(el('option', { value: '' }, 'all agents'), ...agents.map((a) => el('option', { value: a }, a)));
+  ui.agent.value = agents.includes(selected) ? selected : '';
+}
+
+function renderSessions(body) {
+  const now = Date.now();
+  ui.mode.textContent = body.mode === 'dry-run' ? 'dry-run' : 'enforcing';
+  ui.mode.className = `badge badge-${body.mode}`;
+  const views = [...body.sessions].sort((a, b) => a.session.agent.localeCompare(b.session.agent) || a.session.key.localeCompare(b.session.key));
+  const seen = new Set();
+  views.forEach((view, i) => {
+    const key = view.session.key;
+    seen.add(key);
+    let card = cards.get(key);
+    if (!card) {
+      card = createCard(key, onAction);
+      cards.set(key, card);
+    }
+    updateCard(card, view, now, busyKeys.has(key));
+    if (ui.cards.children[i] !== card.root) ui.cards.insertBefore(card.root, ui.cards.children[i] ?? null);
+  });
+  for (const [key, card] of cards) {
+    if (!seen.has(key)) {
+      card.root.remove();
+      cards.delete(key);
+    }
+  }
+  renderAgents();
+  applyFilters();
+}
+
+async function refresh() {
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  lastRefresh = Date.now();
+  refreshing = (async () => {
+    try {
+      const r = await api('/api/v1/sessions');
+      if (r.ok) renderSessions(r.body);
+      else say(`Could not load sessions: ${r.body?.error?.message ?? `HTTP ${r.status}`}`, 'error');
+    } catch (err) {
+      say(`Could not reach clawwarden: ${err.message}`, 'error');
+    } finally {
+      refreshing = undefined;
+    }
+  })();
+  await refreshing;
+  if (refreshAgain) {
+    refreshAgain = false;
+    scheduleRefresh();
+  }
+}
+
+/** Live events come in bursts; refetch at most once a second. */
+function scheduleRefresh() {
+  if (refreshTimer) return;
+  const wait = Math.max(0, lastRefresh + REFRESH_MIN_MS - Date.now());
+  refreshTimer = setTimeout(() => {
+    refreshTimer = undefined;
+    refresh();
+  }, wait);
+}
+
+function alertLevel(entry) {
+  if (entry.result === 'failed' || entry.result === 'refused' || entry.type === 'refusal') return 'bad';
+  if (entry.type === 'decision') return entry.kind === 'warn' ? 'warn' : entry.kind === 'release' ? 'info' : 'bad';
+  if (entry.type === 'source') return 'warn';
+  return 'info';
+}
+
+function alertTitle(entry) {
+  if (entry.type === 'decision') return entry.kind ?? 'decision';
+  if (entry.type === 'action') return `${entry.action ?? 'action'} ${entry.result ?? ''}`.trim();
+  return entry.type;
+}
+
+/** Adds journal entries to the alerts panel, newest on top, each once. */
+function addAlerts(entries) {
+  const fresh = entries.filter((e) => e && typeof e.seq === 'number' && !alertSeqs.has(e.seq) && e.type !== 'config');
+  fresh.sort((a, b) => a.seq - b.seq);
+  for (const entry of fresh) {
+    alertSeqs.add(entry.seq);
+    const level = alertLevel(entry);
+    const item = el(
+      'li',
+      { class: `alert alert-${level}`, 'data-seq': entry.seq, 'data-type': entry.type },
+      el('div', { class: 'alert-head' },
+        el('span', { class: 'alert-kind' }, alertTitle(entry)),
+        el('time', { datetime: entry.time }, clock(entry.time)),
+      ),
+      el('p', { class: 'alert-reason' }, entry.reason),
+      el('p', { class: 'alert-meta' }, [entry.policy && `policy ${entry.policy}`, entry.session, entry.by && `by ${entry.by}`, entry.mode === 'dry-run' && 'dry-run'].filter(Boolean).join(' · ')),
+    );
+    ui.alerts.prepend(item);
+  }
+  while (ui.alerts.children.length > MAX_ALERTS) ui.alerts.lastElementChild.remove();
+  $('alerts-empty').hidden = ui.alerts.children.length > 0;
+}
+
+function openDialog(dialog, form, cancel, onOpen) {
+  return new Promise((resolve) => {
+    const done = (value) => {
+      form.removeEventListener('submit', submit);
+      cancel.removeEventListener('click', dismiss);
+      dialog.removeEventListener('cancel', dismiss);
+      if (dialog.open) dialog.close();
+      resolve(value);
+    };
+    const submit = (event) => {
+      event.preventDefault();
+      done(true);
+    };
+    const dismiss = (event) => {
+      event.preventDefault();
+      done(false);
+    };
+    form.addEventListener('submit', submit);
+    cancel.addEventListener('click', dismiss);
+    dialog.addEventListener('cancel', dismiss);
+    onOpen?.();
+    dialog.showModal();
+  });
+}
+
+/** Asks for the API token; kept only in this tab's sessionStorage. */
+async function askToken() {
+  ui.tokenInput.value = '';
+  const ok = await openDialog(ui.tokenDialog, ui.tokenForm, ui.tokenCancel);
+  const token = ui.tokenInput.value.trim();
+  ui.tokenInput.value = '';
+  if (!ok || token === '') return undefined;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  updateTokenButton();
+  return token;
+}
+
+function updateTokenButton() {
+  ui.tokenButton.textContent = sessionStorage.getItem(TOKEN_KEY) ? 'Change API token' : 'Set API token';
+}
+
+function setBusy(key, busy) {
+  if (busy) busyKeys.add(key);
+  else busyKeys.delete(key);
+  const card = cards.get(key);
+  if (card) updateCard(card, card.view, card.fetchedAt, busy);
+}
+
+async function onAction(action, key) {
+  if (action === 'kill') {
+    ui.confirmText.textContent = `Kill session ${key}? Its run and queued work end, and nothing new starts until it is resumed.`;
+    if (!(await openDialog(ui.confirmDialog, ui.confirmForm, ui.confirmCancel))) return;
+  }
+  const token = sessionStorage.getItem(TOKEN_KEY) ?? (await askToken());
+  if (!token) {
+    say(`${action} ${key} not sent: an API token is needed for actions.`, 'error');
+    return;
+  }
+  setBusy(key, true);
+  say(`${action} ${key}…`);
+  try {
+    const r = await api(`/api/v1/sessions/${encodeURIComponent(key)}/${action}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    if (r.ok) {
+      const outcome = r.body.outcomes?.[0];
+      say(`${action} ${key}: ${outcome?.status ?? 'done'}${outcome?.detail ? ` — ${outcome.detail}` : ''}`, 'ok');
+    } else {
+      // A token the server refused is forgotten, so the next action asks again.
+      if (r.status === 401) sessionStorage.removeItem(TOKEN_KEY);
+      updateTokenButton();
+      say(`${action} ${key} refused (HTTP ${r.status}): ${r.body?.error?.message ?? 'no reason given'}`, 'error');
+    }
+  } catch (err) {
+    say(`${action} ${key} failed: ${err.message}`, 'error');
+  } finally {
+    setBusy(key, false);
+    refresh();
+  }
+}
+
+function connect() {
+  const source = new EventSource('/api/v1/events');
+  source.addEventListener('open', () => {
+    ui.live.textContent = 'live';
+    ui.live.className = 'live live-on';
+  });
+  source.addEventListener('error', () => {
+    ui.live.textContent = 'reconnecting…';
+    ui.live.className = 'live live-off';
+  });
+  source.addEventListener('hello', () => scheduleRefresh());
+  source.addEventListener('sessions', () => scheduleRefresh());
+  source.addEventListener('decision', () => scheduleRefresh());
+  source.addEventListener('journal', (event) => {
+    try {
+      addAlerts([JSON.parse(event.data).entry]);
+    } catch {
+      // A malformed event is dropped; the next refresh brings the truth anyway.
+    }
+    scheduleRefresh();
+  });
+}
+
+function tick() {
+  const now = Date.now();
+  for (const card of cards.values()) card.facts.idle.value.textContent = duration(idleNow(card, now));
+}
+
+async function start() {
+  ui.agent.addEventListener('change', applyFilters);
+  ui.state.addEventListener('change', applyFilters);
+  ui.tokenButton.addEventListener('click', () => askToken());
+  updateTokenButton();
+  connect();
+  await refresh();
+  const journal = await api('/api/v1/journal?limit=50').catch(() => undefined);
+  if (journal?.ok) addAlerts(journal.body.entries);
+  setInterval(tick, 1000);
+}
+
+start();

@@ -1,0 +1,53 @@
+// Formatting for the console: numbers, money and durations the way the CLI prints them.
+
+const integer = new Intl.NumberFormat('en-US');
+
+/** 231402 → "231,402". */
+export function tokens(n) {
+  return typeof n === 'number' && Number.isFinite(n) ? integer.format(Math.round(n)) : '—';
+}
+
+/** USD with cents; sub-dollar amounts keep four decimals so cheap sessions do not all read $0.00. */
+export function money(usd) {
+  if (typeof usd !== 'number' || !Number.isFinite(usd)) return '—';
+  return `$${usd >= 1 ? usd.toFixed(2) : usd.toFixed(4)}`;
+}
+
+/** ms → "42s", "3m 12s", "2h 05m", "3d 4h". */
+export function duration(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** A journal time → "14:03:22" today, else "2026-11-23 14:03". */
+export function clock(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso ?? '');
+  const pad = (n) => String(n).padStart(2, '0');
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const today = new Date();
+  return d.toDateString() === today.toDateString() ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time.slice(0, 5)}`;
+}
+
+/** Budget use → "ok" | "warn" | "over"; amber from the policy's warn level (80% when it has none). */
+export function budgetLevel(ratio, warnAt) {
+  if (ratio >= 1) return 'over';
+  return ratio >= (typeof warnAt === 'number' ? warnAt : 0.8) ? 'warn' : 'ok';
+}
+
+/** `el('span', { class: 'x' }, 'text')`: DOM from data without ever parsing it as HTML. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    node.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
