@@ -70,7 +70,7 @@ describe('systemd/clawwarden.service', () => {
     ['Restart', ['on-failure']],
     ['StateDirectory', ['clawwarden']],
     ['ConfigurationDirectory', ['clawwarden']],
-    ['Environment', ['CLAWWARDEN_STATE_DIR=%S/clawwarden', 'NODE_ENV=production']],
+    ['Environment', ['NODE_ENV=production']],
     [
       'LoadCredential',
       [
