@@ -39,7 +39,7 @@ describe('email notifier against a real SMTP server', () => {
       allowInsecureAuth: true,
       onAuth(auth, _session, callback) {
         seen.user = auth.username;
-        seen.pass = auth.password;
+        seen.pass = auth.password ?? undefined;
         if (auth.username === 'warden' && auth.password === 's3cret-pass') callback(null, { user: 'warden' });
         else callback(new Error('Invalid username or password'));
       },
@@ -53,6 +53,7 @@ describe('email notifier against a real SMTP server', () => {
     await good.send(testMessage('ops-email', 1));
     await sink.waitFor(1);
     expect(sink.mails[0]?.user).toBe('warden');
+    expect(seen).toEqual({ user: 'warden', pass: 's3cret-pass' });
 
     const bad = create('ops-email', {
       smtp: { host: '127.0.0.1', port: sink.port, auth: { user: 'warden', pass: new Secret('wrong-password', 'env:SMTP_PASSWORD') } },
