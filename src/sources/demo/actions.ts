@@ -1,0 +1,96 @@
+import type { ActionRequest, ActionResult } from '../source.js';
+import type { DemoFleet } from './fleet.js';
+import type { SimSession } from './session.js';
+
+const refused = (detail: string, at: number): ActionResult => ({ status: 'refused', detail, at });
+const done = (detail: string, at: number, hold?: boolean): ActionResult => ({ status: 'done', detail, at, ...(hold ? { hold } : {}) });
+const noop = (detail: string, at: number): ActionResult => ({ status: 'noop', detail, at });
+
+/**
+ * Carries out one action on the simulated gateway with OpenClaw's semantics (DESIGN.md §4):
+ * - every action carries the decision's generation and is refused when the session was reset since
+ *   (OpenClaw's `expectedSessionId`; the OpenClaw adapter checks it before an abort too);
+ * - stop = `sessions.abort` (noop without an active run);
+ * - kill = abort + archive; on a main session (cannot be archived) abort + `hold: true`;
+ * - pause = archive (which cancels the active run); on a main session abort + `hold: true` — the caller keeps the hold
+ *   and aborts runs that start later;
+ * - resume = un-archive; on a main session a noop (the caller releases its hold);
+ * - cleanup = archive or delete; main sessions are refused (OpenClaw refuses both);
+ * - compact = one summarising model call that shrinks the context.
+ */
+export function performOn(fleet: DemoFleet, request: ActionRequest, at: number): ActionResult {
+  const session = fleet.get(request.key);
+  if (!session) return refused(`unknown session "${request.key}"`, at);
+  if (request.generation !== session.generation) {
+    return refused(
+      `session "${request.key}" changed since the decision: expected generation ${request.generation || '(none)'}, current ${session.generation}`,
+      at,
+    );
+  }
+  switch (request.action) {
+    case 'stop':
+      return stop(fleet, session, at);
+    case 'kill':
+      return kill(fleet, session, at);
+    case 'pause':
+      return pause(fleet, session, at);
+    case 'resume':
+      return resume(fleet, session, at);
+    case 'cleanup':
+      return cleanup(fleet, session, request.cleanup ?? 'archive', at);
+    case 'compact': {
+      const { before, after } = fleet.compact(session, at);
+      return done(`compacted: ${before} → ${after} context tokens`, at);
+    }
+    default:
+      return refused(`unknown action "${String(request.action)}"`, at);
+  }
+}
+
+function stop(fleet: DemoFleet, session: SimSession, at: number): ActionResult {
+  const runId = fleet.abort(session, at);
+  return runId ? done(`aborted run ${runId}`, at) : noop('no active run', at);
+}
+
+function kill(fleet: DemoFleet, session: SimSession, at: number): ActionResult {
+  if (session.main) {
+    const runId = fleet.abort(session, at);
+    return done(`${runId ? `aborted run ${runId}` : 'no active run'}; a main session cannot be archived: hold it`, at, true);
+  }
+  if (session.archived && !session.run) return noop('already archived, no active run', at);
+  const runId = fleet.abort(session, at);
+  if (!session.archived) fleet.setArchived(session, true, at);
+  return done(`${runId ? `aborted run ${runId} and archived` : 'archived'}; new work is refused`, at);
+}
+
+function pause(fleet: DemoFleet, session: SimSession, at: number): ActionResult {
+  if (session.main) {
+    const runId = fleet.abort(session, at);
+    return done(`${runId ? `aborted run ${runId}` : 'no active run'}; Cannot archive an agent's main session: hold it`, at, true);
+  }
+  if (session.archived) return noop('already archived', at);
+  const running = session.run?.id;
+  fleet.setArchived(session, true, at);
+  return done(running ? `archived (cancelled run ${running})` : 'archived', at);
+}
+
+function resume(fleet: DemoFleet, session: SimSession, at: number): ActionResult {
+  if (session.main) return noop('a main session is never archived; nothing to restore (release the hold)', at);
+  if (!session.archived) return noop('not archived', at);
+  fleet.setArchived(session, false, at);
+  if (session.nextWorkAt === undefined) fleet.scheduleWork(session, at);
+  return done('restored', at);
+}
+
+function cleanup(fleet: DemoFleet, session: SimSession, mode: 'archive' | 'delete', at: number): ActionResult {
+  if (mode === 'delete') {
+    if (session.main) return refused("Cannot delete an agent's main session.", at);
+    fleet.remove(session);
+    return done('deleted (transcript kept as .deleted)', at);
+  }
+  if (mode !== 'archive') return refused(`unknown cleanup mode "${String(mode)}"; expected archive or delete`, at);
+  if (session.main) return refused("Cannot archive an agent's main session.", at);
+  if (session.archived) return noop('already archived', at);
+  fleet.setArchived(session, true, at);
+  return done('archived', at);
+}
