@@ -1,0 +1,182 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import { isAbsolute, resolve } from 'node:path';
+import type { Policy } from '../policy/types.js';
+import type { ActionName } from '../sources/source.js';
+import type { Config, NotifierConfig, SourceConfig } from './types.js';
+import type { ConfigError, ConfigErrorCode } from './errors.js';
+import { configSchema, type Registries } from './schema.js';
+import { formatPath, schemaIssues, type SchemaIssue } from './schema-errors.js';
+import { pathKey, resolveSecrets, withSecrets } from './secret-refs.js';
+import { Secret } from './secret.js';
+import { collectPolicies, configDir } from './policy-files.js';
+import { compilePolicies } from './policies-compile.js';
+import { checkSettings } from './settings-check.js';
+import { DEFAULTS, defaultStateDir, parseActionLimits } from './settings.js';
+import { YamlFile, type Segment } from './yaml-file.js';
+
+/** The main config file's text and where it came from. */
+export interface ConfigText {
+  /** Absolute path, or `<demo>`. */
+  readonly path: string;
+  /** As shown in messages. */
+  readonly shown: string;
+  readonly text: string;
+}
+
+/** Outcome of loading: a config when there were no errors, and every error found. */
+export interface LoadResult {
+  readonly config?: Config;
+  readonly errors: readonly ConfigError[];
+}
+
+type Raw = Record<string, unknown>;
+
+/** Parses, resolves, validates and compiles one main config file (and the policy files it names), collecting every error. */
+export function readConfig(input: ConfigText, registries: Registries, context: { readonly cwd: string; readonly env: NodeJS.ProcessEnv }): LoadResult {
+  const file = new YamlFile(input.shown, input.text);
+  const syntax = file.syntaxErrors();
+  if (syntax.length > 0) return { errors: syntax };
+  const data = file.data();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return { errors: [{ code: 'SCHEMA', file: file.file, line: 1, column: 1, path: '', message: 'the config file must be a map of settings (sources, policies, …)' }] };
+  }
+  const raw = data as Raw;
+  const errors: ConfigError[] = [];
+  const report = (code: ConfigErrorCode, path: readonly Segment[], message: string, extra: Partial<ConfigError> = {}, target: 'value' | 'key' = 'value'): void => {
+    const pos = file.position(path, target);
+    errors.push({ code, file: file.file, line: pos.line, column: pos.column, path: labelPath(raw, path), message, ...extra });
+  };
+  const baseDir = configDir(input.path, context.cwd);
+
+  // Secrets may only sit where plugins take them; everything else is plain settings.
+  const secretContext = { env: context.env, baseDir };
+  const secrets = new Map<string, Secret>();
+  const failed = new Set<string>();
+  const plain: Raw = { ...raw };
+  const resolveAt = (value: unknown, at: Segment[]): unknown => {
+    const result = resolveSecrets(value, at, secretContext);
+    for (const [k, v] of result.secrets) secrets.set(k, v);
+    for (const k of result.failed) failed.add(k);
+    for (const p of result.problems) report(p.code, p.path, p.message);
+    return result.plain;
+  };
+  if (Array.isArray(raw['sources'])) plain['sources'] = raw['sources'].map((s: unknown, i) => resolveAt(s, ['sources', i]));
+  if (isMap(raw['notifiers'])) plain['notifiers'] = Object.fromEntries(Object.entries(raw['notifiers']).map(([n, v]) => [n, resolveAt(v, ['notifiers', n])]));
+  if (isMap(raw['http'])) plain['http'] = { ...raw['http'], ...('token' in raw['http'] ? { token: resolveAt(raw['http']['token'], ['http', 'token']) } : {}) };
+  for (const [key, secret] of secrets) {
+    const parts = key.split('\u0000');
+    const entryKey = parts.length === 3 ? parts[2] : undefined;
+    if ((parts[0] === 'sources' && (entryKey === 'name' || entryKey === 'type')) || (parts[0] === 'notifiers' && entryKey === 'type')) {
+      report('SECRET_NOT_ALLOWED', parts.map((s) => (/^\d+$/.test(s) ? Number(s) : s)), `a secret reference (${secret.origin}) cannot be used for "${entryKey}"`);
+    }
+  }
+  reportStraySecretRefs(raw, report);
+
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: true });
+  const validate = ajv.compile(configSchema(registries));
+  if (!validate(plain)) {
+    const issues = schemaIssues(validate.errors ?? [], { isSecret: (p) => secrets.has(pathKey(p)) || failed.has(pathKey(p)) });
+    for (const issue of issues) {
+      if (failed.has(pathKey(issue.path))) continue;
+      report(issue.code, issue.path, issue.message, extras(issue), issue.target);
+    }
+  }
+  checkSettings(plain, report);
+
+  const sourceTypes = new Map(registries.sources.map((m) => [m.name, m]));
+  const sourceEntries = (Array.isArray(plain['sources']) ? plain['sources'] : []).filter(isMap);
+  const capabilities = new Set<ActionName>(sourceEntries.flatMap((s) => sourceTypes.get(String(s['type']))?.capabilities ?? []));
+  const notifierNames = isMap(plain['notifiers']) ? Object.keys(plain['notifiers']) : [];
+  let policies: Policy[] = [];
+  const policiesValue = raw['policies'];
+  if (policiesValue === undefined || typeof policiesValue === 'string' || Array.isArray(policiesValue)) {
+    const collected = collectPolicies(file, policiesValue, { cwd: context.cwd, baseDir });
+    errors.push(...collected.errors);
+    const policyValidator: ValidateFunction = ajv.compile(registries.policy.schema());
+    const compiled = compilePolicies(collected.policies, { validate: policyValidator, language: registries.policy, notifiers: notifierNames, capabilities });
+    errors.push(...compiled.errors);
+    policies = compiled.policies;
+  }
+
+  if (errors.length > 0) return { errors: sortErrors(errors) };
+  const config: Config = {
+    file: input.path,
+    sources: sourceEntries.map((entry, i): SourceConfig => {
+      const { name, type, ...options } = withSecrets(entry, ['sources', i], secrets) as Raw;
+      return Object.freeze({ name: String(name), type: String(type), options: Object.freeze(options) });
+    }),
+    mode: (plain['mode'] as Config['mode'] | undefined) ?? DEFAULTS.mode,
+    schedule: (plain['schedule'] as string | undefined) ?? DEFAULTS.schedule,
+    stateDir: stateDir(plain['stateDir'], baseDir, context),
+    http: Object.freeze({
+      listen: (plain['http'] as Raw | undefined)?.['listen'] as string | undefined ?? DEFAULTS.listen,
+      ...(secrets.has(pathKey(['http', 'token'])) ? { token: secrets.get(pathKey(['http', 'token']))! } : {}),
+      corsOrigins: Object.freeze([...(((plain['http'] as Raw | undefined)?.['corsOrigins'] as string[] | undefined) ?? [])]),
+    }),
+    safety: Object.freeze({
+      maxActionsPerSweep: Object.freeze(parseActionLimits((plain['safety'] as Raw | undefined)?.['maxActionsPerSweep'] ?? DEFAULTS.maxActionsPerSweep) as Config['safety']['maxActionsPerSweep']),
+      protect: Object.freeze([...(((plain['safety'] as Raw | undefined)?.['protect'] as string[] | undefined) ?? [])]),
+    }),
+    notifiers: Object.entries((plain['notifiers'] as Raw | undefined) ?? {}).map(([name, entry]): NotifierConfig => {
+      const { type, ...options } = withSecrets(entry, ['notifiers', name], secrets) as Raw;
+      return Object.freeze({ name, type: String(type), options: Object.freeze(options) });
+    }),
+    policies,
+    metrics: Object.freeze({ topSessions: ((plain['metrics'] as Raw | undefined)?.['topSessions'] as number | undefined) ?? DEFAULTS.topSessions }),
+    journal: Object.freeze({
+      maxBytes: ((plain['journal'] as Raw | undefined)?.['maxBytes'] as number | undefined) ?? DEFAULTS.journalMaxBytes,
+      keep: ((plain['journal'] as Raw | undefined)?.['keep'] as number | undefined) ?? DEFAULTS.journalKeep,
+    }),
+    logLevel: (plain['logLevel'] as string | undefined) ?? DEFAULTS.logLevel,
+  };
+  return { config: Object.freeze(config), errors: [] };
+}
+
+/** `sources[0] "home" › token` for named sources; `http.listen` otherwise. */
+function labelPath(raw: Raw, path: readonly Segment[]): string {
+  const [head, index, ...rest] = path;
+  const sources = raw['sources'];
+  if (head === 'sources' && typeof index === 'number' && Array.isArray(sources)) {
+    const name = isMap(sources[index]) ? sources[index]['name'] : undefined;
+    if (typeof name === 'string') return rest.length > 0 ? `sources[${index}] "${name}" › ${formatPath(rest)}` : `sources[${index}] "${name}"`;
+  }
+  return formatPath(path);
+}
+
+function stateDir(value: unknown, baseDir: string, context: { cwd: string; env: NodeJS.ProcessEnv }): string {
+  if (typeof value === 'string') return isAbsolute(value) ? value : resolve(baseDir, value);
+  return resolve(context.cwd, defaultStateDir(context.env));
+}
+
+/** `${env:…}` in settings that are not secrets would silently become literal text; say so instead. */
+function reportStraySecretRefs(raw: Raw, report: (code: ConfigErrorCode, path: readonly Segment[], message: string) => void): void {
+  const walk = (node: unknown, at: Segment[]): void => {
+    if (typeof node === 'string' && node.includes('${env:')) {
+      report('SECRET_NOT_ALLOWED', at, 'secret references are only read in sources, notifiers and http.token');
+    } else if (Array.isArray(node)) node.forEach((n, i) => walk(n, [...at, i]));
+    else if (isMap(node)) for (const [k, v] of Object.entries(node)) walk(v, [...at, k]);
+  };
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'sources' || key === 'notifiers' || key === 'policies') continue;
+    if (key === 'http' && isMap(value)) {
+      for (const [k, v] of Object.entries(value)) if (k !== 'token') walk(v, ['http', k]);
+      continue;
+    }
+    walk(value, [key]);
+  }
+}
+
+function extras(issue: SchemaIssue): Partial<ConfigError> {
+  return { ...(issue.allowed ? { allowed: issue.allowed } : {}), ...(issue.suggestion !== undefined ? { suggestion: issue.suggestion } : {}) };
+}
+
+/** Errors by file (main file first, as met), then position. */
+export function sortErrors(errors: readonly ConfigError[]): ConfigError[] {
+  const order = new Map<string, number>();
+  for (const e of errors) if (!order.has(e.file)) order.set(e.file, order.size);
+  return [...errors].sort((a, b) => order.get(a.file)! - order.get(b.file)! || a.line - b.line || a.column - b.column);
+}
+
+function isMap(value: unknown): value is Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

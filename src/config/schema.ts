@@ -1,0 +1,106 @@
+import type { PolicyOrigin, Policy } from '../policy/types.js';
+import type { PolicyProblem } from '../policy/problem.js';
+import type { ActionName, SourceModule } from '../sources/source.js';
+import type { NotifierModule } from '../notifiers/types.js';
+
+
+/** The policy language as config loading needs it: its schema and its compiler. */
+export interface PolicyLanguage {
+  schema(): object;
+  compile(
+    raw: unknown,
+    origin: PolicyOrigin,
+    context: { readonly notifiers: readonly string[]; readonly capabilities: ReadonlySet<ActionName> },
+  ): { readonly policy?: Policy; readonly problems: readonly PolicyProblem[] };
+}
+
+/** Every plugin family the config is assembled from; passed in, never global. */
+export interface Registries {
+  readonly sources: readonly SourceModule[];
+  readonly notifiers: readonly NotifierModule[];
+  readonly policy: PolicyLanguage;
+}
+
+/** Log levels pino knows. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The JSON schema of the main config file, assembled from the registries: each source module's schema
+ * applies under `sources[]` of its `type`, each notifier module's under `notifiers.<name>` of its `type`.
+ * Policies are only shaped here (string globs or maps); each policy map is checked against `policySchema()` on its own,
+ * because policies also come from other files.
+ */
+export function configSchema(registries: Registries): object {
+  const stringList = { type: 'array', items: { type: 'string' } };
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['sources'],
+    properties: {
+      sources: {
+        type: 'array',
+        minItems: 1,
+        items: pluginEntry(registries.sources, ['name', 'type'], {
+          name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'a name of letters, digits, ".", "_" or "-"' },
+        }),
+      },
+      mode: { enum: ['enforce', 'dry-run'] },
+      schedule: { type: 'string' },
+      stateDir: { type: 'string', minLength: 1 },
+      http: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { listen: { type: 'string' }, token: { type: 'string' }, corsOrigins: stringList },
+      },
+      safety: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { maxActionsPerSweep: { type: ['integer', 'string', 'array'] }, protect: stringList },
+      },
+      notifiers: {
+        type: 'object',
+        propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' },
+        additionalProperties: pluginEntry(registries.notifiers, ['type'], {}),
+      },
+      policies: {
+        if: { type: 'string' },
+        then: { type: 'string', minLength: 1 },
+        else: {
+          type: 'array',
+          items: { if: { type: 'string' }, then: { type: 'string', minLength: 1 }, else: { type: 'object' } },
+        },
+      },
+      metrics: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { topSessions: { type: 'integer', minimum: 0 } },
+      },
+      journal: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { maxBytes: { type: 'integer', minimum: 1024 }, keep: { type: 'integer', minimum: 0 } },
+      },
+      logLevel: { enum: [...LOG_LEVELS] },
+    },
+  };
+}
+
+/** `{ type: <module>, …module options }`: the module's own schema applies once `type` names it. */
+function pluginEntry(modules: readonly { name: string; schema: object }[], required: string[], extra: Record<string, object>): object {
+  const names = modules.map((m) => m.name);
+  return {
+    type: 'object',
+    required,
+    properties: { ...extra, type: { enum: names } },
+    allOf: modules.map((module) => ({
+      if: { properties: { type: { const: module.name } }, required: ['type'] },
+      then: withEntryKeys(module.schema, Object.keys({ ...extra, type: true })),
+    })),
+  };
+}
+
+/** The module's schema describes its options; the entry also carries `name`/`type`, which it must not reject. */
+function withEntryKeys(schema: object, keys: readonly string[]): object {
+  const s = schema as { properties?: Record<string, unknown> };
+  return { ...schema, properties: { ...Object.fromEntries(keys.map((k) => [k, true])), ...(s.properties ?? {}) } };
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { Secret } from './secret.js';
+import type { ConfigErrorCode } from './errors.js';
+import type { Segment } from './yaml-file.js';
+
+/** A secret reference that could not be resolved, at its path. */
+export interface SecretProblem {
+  readonly code: ConfigErrorCode;
+  readonly path: readonly Segment[];
+  readonly message: string;
+}
+
+/** Where secret references are read from. */
+export interface SecretContext {
+  readonly env: NodeJS.ProcessEnv;
+  /** Relative `{ file: … }` paths resolve against this (the config file's directory). */
+  readonly baseDir: string;
+}
+
+/** The outcome of resolving every reference below one value. */
+export interface ResolvedSecrets {
+  /** The value with each reference replaced by its plain text, for schema validation only. */
+  readonly plain: unknown;
+  /** Path (joined by NUL) → the Secret to put there once validated. */
+  readonly secrets: ReadonlyMap<string, Secret>;
+  /** Paths whose reference failed; schema errors there are noise. */
+  readonly failed: ReadonlySet<string>;
+  readonly problems: readonly SecretProblem[];
+}
+
+const ENV_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
+const ENV_IN_PATH = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Key of a path in the maps above. */
+export function pathKey(path: readonly Segment[]): string {
+  return path.join('\u0000');
+}
+
+/** True for `${env:NAME}` and `{ file: path }`. */
+export function isSecretRef(value: unknown): boolean {
+  return (typeof value === 'string' && value.includes('${env:')) || isFileRef(value);
+}
+
+/**
+ * Resolves `${env:NAME}` and `{ file: path }` references anywhere below `value` (rooted at `path`).
+ * File paths may themselves use `${env:NAME}`, which is how systemd credentials are read:
+ * `{ file: "${env:CREDENTIALS_DIRECTORY}/gateway-token" }`. A trailing newline of a file is dropped.
+ */
+export function resolveSecrets(value: unknown, path: readonly Segment[], context: SecretContext): ResolvedSecrets {
+  const secrets = new Map<string, Secret>();
+  const failed = new Set<string>();
+  const problems: SecretProblem[] = [];
+  const fail = (at: readonly Segment[], code: ConfigErrorCode, message: string): string => {
+    problems.push({ code, path: at, message });
+    failed.add(pathKey(at));
+    // A harmless stand-in so validation of the rest can go on.
+    return 'unresolved-secret';
+  };
+  const walk = (node: unknown, at: readonly Segment[]): unknown => {
+    if (typeof node === 'string' && node.includes('${env:')) {
+      const match = ENV_REF.exec(node);
+      if (!match) return fail(at, 'SECRET_NOT_ALLOWED', 'a ${env:NAME} reference must be the whole value (quote it inside { } flow maps)');
+      const name = match[1]!;
+      const text = context.env[name];
+      if (text === undefined || text === '') return fail(at, 'SECRET_ENV_MISSING', `environment variable ${name} is ${text === undefined ? 'not set' : 'empty'}`);
+      secrets.set(pathKey(at), new Secret(text, `env:${name}`));
+      return text;
+    }
+    if (isFileRef(node)) {
+      let missing: string | undefined;
+      const expanded = node.file.replace(ENV_IN_PATH, (_, name: string) => {
+        const part = context.env[name];
+        if (part === undefined || part === '') missing ??= name;
+        return part ?? '';
+      });
+      if (missing !== undefined) return fail([...at, 'file'], 'SECRET_ENV_MISSING', `environment variable ${missing} (used in the secret file path) is not set`);
+      const file = isAbsolute(expanded) ? expanded : resolve(context.baseDir, expanded);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        return fail([...at, 'file'], 'SECRET_FILE_UNREADABLE', `cannot read secret file ${file} (${reason})`);
+      }
+      if (text === '') return fail([...at, 'file'], 'SECRET_FILE_UNREADABLE', `secret file ${file} is empty`);
+      secrets.set(pathKey(at), new Secret(text, `file:${file}`));
+      return text;
+    }
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...at, i]));
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, [...at, k])]));
+    }
+    return node;
+  };
+  const plain = walk(value, path);
+  return { plain, secrets, failed, problems };
+}
+
+/** Puts the Secrets back at their paths in a validated copy (paths relative to `root`). */
+export function withSecrets(value: unknown, root: readonly Segment[], secrets: ReadonlyMap<string, Secret>): unknown {
+  const walk = (node: unknown, at: readonly Segment[]): unknown => {
+    const secret = secrets.get(pathKey(at));
+    if (secret) return secret;
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...at, i]));
+    if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, [...at, k])]));
+    return node;
+  };
+  return walk(value, root);
+}
+
+function isFileRef(value: unknown): value is { file: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === 'file' && typeof (value as { file: unknown }).file === 'string';
+}
