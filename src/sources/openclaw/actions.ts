@@ -1,0 +1,102 @@
+import type { ActionRequest, ActionResult, Session } from '../source.js';
+import { OpenClawError, errorMessage } from './errors.js';
+import { sessionFromRow, type OpenClawRow } from './normalise.js';
+
+/** What the actions need from the connection. */
+export interface ActionPort {
+  request<T>(method: string, params: object): Promise<T>;
+  readonly source: string;
+  readonly now: () => number;
+}
+
+interface AbortReply {
+  status?: unknown;
+  abortedRunId?: unknown;
+}
+
+const done = (detail: string, at: number, hold?: boolean): ActionResult => ({ status: 'done', detail, at, ...(hold && { hold }) });
+const noop = (detail: string, at: number, hold?: boolean): ActionResult => ({ status: 'noop', detail, at, ...(hold && { hold }) });
+const refused = (detail: string): ActionResult => ({ status: 'refused', detail });
+
+/** The session as the gateway sees it now, or undefined when it does not know the key. */
+async function current(port: ActionPort, key: string): Promise<Session | undefined> {
+  try {
+    const reply = await port.request<{ session?: OpenClawRow | null }>('sessions.describe', { key });
+    return reply.session ? sessionFromRow(port.source, reply.session) : undefined;
+  } catch (error) {
+    // An unknown key is a gateway answer, not a transport failure.
+    if (error instanceof OpenClawError && error.fromGateway && /not found|unknown|no session/i.test(error.message)) return undefined;
+    throw error;
+  }
+}
+
+async function abort(port: ActionPort, key: string, clearQueued: boolean): Promise<'aborted' | 'no-active-run'> {
+  const reply = await port.request<AbortReply>('sessions.abort', clearQueued ? { key, clearQueued: true } : { key });
+  return reply.status === 'no-active-run' ? 'no-active-run' : 'aborted';
+}
+
+async function archive(port: ActionPort, key: string, generation: string, archived: boolean): Promise<void> {
+  await port.request('sessions.patch', { key, archived, expectedSessionId: generation });
+}
+
+/**
+ * Carries out one action with DESIGN.md §4 semantics. The generation is checked first (a reset session is never
+ * hit: `refused`), and lifecycle calls carry it as `expectedSessionId` so the gateway re-checks it atomically.
+ */
+export async function performAction(port: ActionPort, request: ActionRequest): Promise<ActionResult> {
+  const { key, generation } = request;
+  try {
+    const session = await current(port, key);
+    if (!session) return refused(`unknown session ${key}`);
+    if (session.generation !== generation) {
+      return refused(`session ${key} is now generation ${session.generation}, not ${generation} (it was reset or rolled); re-evaluate it`);
+    }
+    const now = port.now;
+    switch (request.action) {
+      case 'stop': {
+        const status = await abort(port, key, false);
+        return status === 'aborted' ? done('run aborted', now()) : noop('no-active-run', now());
+      }
+      case 'kill': {
+        const status = await abort(port, key, true);
+        if (session.main) return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; main sessions cannot be archived: held`, now(), true);
+        if (session.archived) return status === 'aborted' ? done('run aborted; already archived', now()) : noop('no-active-run; already archived', now());
+        await archive(port, key, generation, true);
+        return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; archived`, now());
+      }
+      case 'pause': {
+        if (session.main) {
+          const status = await abort(port, key, true);
+          return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; main sessions cannot be archived: held`, now(), true);
+        }
+        if (session.archived) return noop('already archived', now());
+        await archive(port, key, generation, true);
+        return done('archived', now());
+      }
+      case 'resume': {
+        if (session.main) return done('main session: release the hold', now(), true);
+        if (!session.archived) return noop('not archived', now());
+        await archive(port, key, generation, false);
+        return done('restored', now());
+      }
+      case 'cleanup': {
+        if (session.main) return refused(`main session ${key} is never cleaned up`);
+        if (request.cleanup === 'delete') {
+          await port.request('sessions.delete', { key, expectedSessionId: generation });
+          return done('deleted', now());
+        }
+        if (session.archived) return noop('already archived', now());
+        await archive(port, key, generation, true);
+        return done('archived', now());
+      }
+      case 'compact': {
+        const reply = await port.request<{ compacted?: unknown; reason?: unknown; result?: { tokensBefore?: unknown; tokensAfter?: unknown } }>('sessions.compact', { key });
+        if (reply.compacted !== true) return noop(typeof reply.reason === 'string' ? reply.reason : 'nothing to compact', now());
+        return done(`compacted ${String(reply.result?.tokensBefore ?? '?')} → ${String(reply.result?.tokensAfter ?? '?')} tokens`, now());
+      }
+    }
+  } catch (error) {
+    if (error instanceof OpenClawError && error.fromGateway) return refused(`${error.message} (${error.code})`);
+    return { status: 'failed', detail: errorMessage(error) };
+  }
+}

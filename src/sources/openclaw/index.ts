@@ -1,0 +1,54 @@
+import type { JSONSchemaType } from 'ajv';
+import type { SourceContext, SourceModule } from '../source.js';
+import { CAPABILITIES, OpenClawSource, type OpenClawOptions } from './source.js';
+
+export { OpenClawSource, DEFAULT_URL, type OpenClawOptions } from './source.js';
+export { OpenClawError } from './errors.js';
+export { discoverGateway } from './discover.js';
+
+/** `type: openclaw` — a live OpenClaw gateway (WebSocket protocol v4). */
+export const name = 'openclaw';
+export const description =
+  'A live OpenClaw gateway over its WebSocket protocol (v4): sessions, per-call usage events, and stop/kill/pause/resume/cleanup/compact; needs operator.admin.';
+
+/** The schema sees secrets as strings: the config loader validates before it swaps `${env:…}` / `{file:…}` for a Secret. */
+type SchemaOptions = Omit<OpenClawOptions, 'token'> & { token?: string };
+
+export const schema: JSONSchemaType<SchemaOptions> = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    url: { type: 'string', nullable: true, pattern: '^wss?://', description: 'gateway WebSocket URL (default ws://127.0.0.1:18789)' },
+    token: { type: 'string', nullable: true, minLength: 1, description: 'gateway token: ${env:NAME} or { file: path }, never inline' },
+    discover: { type: 'boolean', nullable: true, description: 'read port, bind and token from ~/.openclaw/openclaw.json like the openclaw CLI' },
+    requestTimeoutMs: { type: 'integer', nullable: true, minimum: 100, maximum: 600_000, description: 'per-RPC timeout (default 10000)' },
+    reconnect: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      properties: {
+        minMs: { type: 'integer', nullable: true, minimum: 10, maximum: 600_000, description: 'first reconnect delay (default 500)' },
+        maxMs: { type: 'integer', nullable: true, minimum: 10, maximum: 3_600_000, description: 'longest reconnect delay (default 30000)' },
+      },
+    },
+    usageWaitMs: { type: 'integer', nullable: true, minimum: 0, maximum: 60_000, description: 'how long to wait for the gateway usage cache to refresh (default 3000)' },
+  },
+};
+
+export const example = `sources:
+  - name: home
+    type: openclaw
+    url: ws://127.0.0.1:18789
+    token: \${env:OPENCLAW_GATEWAY_TOKEN}
+    reconnect: { minMs: 500, maxMs: 30000 }
+`;
+
+export const capabilities = CAPABILITIES;
+
+/** Builds an unconnected source; `start()` connects. */
+export function create(sourceName: string, options: OpenClawOptions, context: SourceContext): OpenClawSource {
+  return new OpenClawSource(sourceName, options, context);
+}
+
+/** The OpenClaw source module, as listed in the source registry. */
+export const openclawSourceModule: SourceModule<OpenClawOptions> = { name, description, schema, example, capabilities, create };

