@@ -4,6 +4,8 @@ import type { Command } from './command.js';
 export async function loadCommands(): Promise<readonly Command[]> {
   const modules: { command: Command }[] = await Promise.all([
     // (commands are added here, one import each, alphabetically)
+    import('./commands/journal.js'),
+    import('./commands/run.js'),
   ]);
   return modules.map((m) => m.command);
 }

@@ -6,6 +6,7 @@ import { Daemon } from '../../daemon/daemon.js';
 import { LOG_LEVELS, createLogger } from '../../daemon/logger.js';
 import { liveOutputs } from '../../daemon/outputs-live.js';
 import { createHttpServer } from '../../http/server.js';
+import { createMetrics } from '../../metrics/metrics.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
 import { VERSION } from '../version.js';
 
@@ -64,10 +65,18 @@ async function runDaemon(argv: readonly string[], io: CommandIO): Promise<number
   const withOverrides = (config: Config): Config => (args.stateDir !== undefined ? { ...config, stateDir: args.stateDir } : config);
   const config = withOverrides(first.config);
   const log = createLogger({ level: args.logLevel ?? config.logLevel });
-  const daemon = await Daemon.start(config, { log, outputs: (c, d) => liveOutputs(c, d, { log, version: VERSION }) });
+  let daemon: Daemon | undefined;
+  const metrics = createMetrics({
+    topSessions: config.metrics.topSessions,
+    version: VERSION,
+    fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [] }),
+    log,
+  });
+  daemon = await Daemon.start(config, { log, outputs: (c) => liveOutputs(c, { log, metrics }) });
+  const running = daemon;
   const http = createHttpServer({
-    view: daemon,
-    metrics: { render: () => daemon.outputs.render(), get contentType() { return daemon.outputs.contentType; } },
+    view: running,
+    metrics: { render: () => metrics.render(), contentType: metrics.contentType },
     listen: config.http.listen,
     ...(config.http.token ? { token: config.http.token } : {}),
     corsOrigins: config.http.corsOrigins,
@@ -85,7 +94,7 @@ async function runDaemon(argv: readonly string[], io: CommandIO): Promise<number
         return;
       }
       if (next.config.http.listen !== config.http.listen) log.warn({ listen: next.config.http.listen }, 'http.listen changed; restart clawwarden to move the server');
-      await daemon.reload(withOverrides(next.config));
+      await running.reload(withOverrides(next.config));
       log.info({ policies: next.config.policies.length, mode: next.config.mode }, 'config reloaded');
     };
     const stop = async (signal: string): Promise<void> => {
@@ -94,7 +103,7 @@ async function runDaemon(argv: readonly string[], io: CommandIO): Promise<number
       log.info({ signal }, 'stopping: finishing the action in flight and flushing state');
       process.off('SIGHUP', onHup);
       await http.close().catch((error: unknown) => log.warn({ err: error }, 'closing the HTTP server failed'));
-      await daemon.close();
+      await running.close();
       log.info('stopped');
       log.flush?.();
       resolve(0);

@@ -1,0 +1,91 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import type { ActionOutcomeRecord, EnforcementHooks } from '../enforcer/hooks.js';
+import type { Decision, SessionRef } from '../engine/types.js';
+import type { WardenMetrics } from '../metrics/metrics.js';
+import { createNotifiers } from '../notifiers/index.js';
+import {
+  actionFailedMessage, actionMessage, blastRadiusMessage, sourceDownMessage, sourceUpMessage, violationMessage, warnMessage,
+} from '../notifiers/messages.js';
+import { NotificationQueue } from '../notifiers/queue.js';
+import type { DaemonOutputs } from './outputs.js';
+
+/**
+ * Metrics and notifications for one config. Metrics live as long as the process (passed in); the notification
+ * queue is rebuilt on reload because the notifiers may have changed. Notifications go to the notifiers the policy
+ * names in its `notify` actions; failures, source outages and blast-radius refusals go to every notifier.
+ */
+export async function liveOutputs(config: Config, deps: { log: Logger; metrics: WardenMetrics; now?: () => number }): Promise<DaemonOutputs> {
+  const { log, metrics } = deps;
+  const now = deps.now ?? Date.now;
+  const queue = await NotificationQueue.open({
+    notifiers: createNotifiers(config.notifiers),
+    stateDir: config.stateDir,
+    log: log.child({ component: 'notifications' }),
+    onResult: (notifier, result) => metrics.recordNotification(notifier, result),
+    now,
+  });
+  metrics.declare({ policies: config.policies.map((p) => p.name), notifiers: config.notifiers.map((n) => n.name) });
+  const downSince = new Map<string, number>();
+
+  const hooks: EnforcementHooks = {
+    decided(decision, notifiers) {
+      if (decision.kind === 'violation' || decision.kind === 'escalation') metrics.recordViolation(decision.policy);
+      if (!notifiers) return;
+      if (decision.kind === 'warn') queue.enqueue(warnMessage(decision, now()), notifiers);
+      else if (decision.kind === 'violation' || decision.kind === 'escalation') queue.enqueue(violationMessage(decision, now()), notifiers);
+    },
+    acted(outcome) {
+      const result = outcome.status === 'skipped' ? 'refused' : outcome.status;
+      metrics.recordAction({ policy: outcome.policy ?? 'manual', action: outcome.action, result, mode: outcome.mode });
+      if (outcome.latencyMs !== undefined) metrics.observeLatency(outcome.latencyMs / 1000);
+      if (!outcome.decision) return;
+      const report = reportOf(outcome, outcome.decision);
+      if (result === 'failed' || result === 'refused') queue.enqueue(actionFailedMessage(report, now()), outcome.notifiers ?? 'all');
+      else if (outcome.notifiers) queue.enqueue(actionMessage(report, now()), outcome.notifiers);
+    },
+    refused(decisions, planned, limit, sessions) {
+      for (const d of decisions) {
+        for (const a of d.actions) {
+          if (a.action !== 'notify') metrics.recordAction({ policy: d.policy, action: a.action, result: 'refused-blast-radius', mode: d.mode });
+        }
+      }
+      queue.enqueue(blastRadiusMessage({ decisions, actions: planned, limit, sessions, sweepId: decisions.map((d) => d.id).sort().join(',') }, now()), 'all');
+    },
+  };
+
+  return {
+    hooks,
+    sourceChanged(name, up, error) {
+      metrics.setSourceUp(name, up);
+      if (!up && !downSince.has(name)) {
+        downSince.set(name, now());
+        queue.enqueue(sourceDownMessage({ source: name, error: error ?? 'disconnected', since: now() }, now()), 'all');
+      } else if (up && downSince.has(name)) {
+        const since = downSince.get(name);
+        downSince.delete(name);
+        queue.enqueue(sourceUpMessage({ source: name, ...(since !== undefined ? { downSince: since } : {}) }, now()), 'all');
+      }
+    },
+    evaluated: (seconds) => metrics.observeEvaluation(seconds),
+    sweepSucceeded: (at) => metrics.sweepSucceeded(at),
+    // The metrics pull the fleet at scrape time; nothing to push.
+    fleet: () => undefined,
+    render: () => metrics.render(),
+    contentType: metrics.contentType,
+    close: () => queue.close(5_000),
+  };
+}
+
+function reportOf(outcome: ActionOutcomeRecord, decision: Decision): Parameters<typeof actionMessage>[0] {
+  const target: SessionRef = {
+    source: outcome.target.source,
+    key: outcome.target.key,
+    generation: outcome.target.generation,
+    agent: outcome.target.agent,
+    main: outcome.target.main,
+    active: outcome.target.active,
+  };
+  const status = outcome.status === 'skipped' ? 'refused' : outcome.status;
+  return { decision, action: outcome.action, results: [{ target, status, detail: outcome.detail }], mode: outcome.mode };
+}
