@@ -145,6 +145,9 @@ export function parseThreshold(raw: unknown, quantity: Quantity): Threshold {
   if (typeof raw !== 'string') {
     throw new UnitError('E_UNIT_THRESHOLD', `found ${shown(raw)}: expected a comparison like "> ${example(quantity)}" (operators >, >=, <, <=, ==); ${HINTS[quantity]}`);
   }
+  if (/^[=!<>\s]+$/.test(raw)) {
+    throw new UnitError('E_UNIT_THRESHOLD', `found ${shown(raw)}: the value is missing; expected a comparison like "> ${example(quantity)}"`);
+  }
   const m = THRESHOLD_RE.exec(raw.trim());
   if (!m || m[2] === undefined) {
     throw new UnitError('E_UNIT_THRESHOLD', `found ${shown(raw)}: expected a comparison like "> ${example(quantity)}" (operators >, >=, <, <=, ==)`);
