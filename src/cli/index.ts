@@ -6,6 +6,7 @@ export async function loadCommands(): Promise<readonly Command[]> {
     // (commands are added here, one import each, alphabetically)
     import('./commands/journal.js'),
     import('./commands/run.js'),
+    import('./commands/sessions.js'),
   ]);
   return modules.map((m) => m.command);
 }

@@ -1,0 +1,145 @@
+import { parseArgs } from 'node:util';
+import { parseCount, parseDuration } from '../../policy/units.js';
+import { UsageError, type Command, type CommandIO } from '../command.js';
+import { ConnectError, connectDirect, type ConnectionFlags } from '../sessions/connect.js';
+import { isFailure, type SessionControl } from '../sessions/control.js';
+import { resultsText, sessionsTable, totalTokens } from '../sessions/format.js';
+
+const ACTIONS = ['stop', 'kill', 'pause', 'resume'] as const;
+type KeyAction = (typeof ACTIONS)[number];
+
+const help = `Usage:
+  clawwarden sessions list [--active] [--tokens N] [--agent A] [--json]
+  clawwarden sessions stop|kill|pause|resume <key...> [--dry-run] [--json]
+  clawwarden sessions cleanup --age 1h [--idle 30m] [--agent A] [--mode archive|delete] [--dry-run] [--json]
+
+List and control the sessions of an OpenClaw gateway: what OpenClaw itself has no command for.
+  stop     end the current run; the session stays usable
+  kill     end the run and its queued work and archive the session (nothing new starts)
+  pause    archive the session until resumed (new messages are refused)
+  resume   restore a paused or killed session
+  cleanup  archive (default) or delete sessions older than --age (and idle for --idle); main and running sessions are kept
+Main sessions cannot be archived: pause/kill on them abort the run and need the daemon to hold them.
+
+Tokens are cumulative per session (OpenClaw sessions.usage), not the last run's figures of sessions.list.
+Results come one per key, in order; the exit code is 1 when any key failed, was refused or is unknown.
+
+Connection:
+  --url URL        gateway WebSocket URL (default ws://127.0.0.1:18789, or discovered)
+  --token TOKEN    gateway token (default: env OPENCLAW_GATEWAY_TOKEN); prefer the env variable
+  --config FILE    use the openclaw source of this clawwarden config
+  --discover       read port, bind and token from ~/.openclaw/openclaw.json (default when nothing else is given)
+`;
+
+interface Parsed {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+function parse(argv: readonly string[]): Parsed {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        active: { type: 'boolean' },
+        tokens: { type: 'string' },
+        agent: { type: 'string' },
+        age: { type: 'string' },
+        idle: { type: 'string' },
+        mode: { type: 'string' },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        config: { type: 'string' },
+        discover: { type: 'boolean' },
+      },
+    });
+    return { values, positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function unit<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw new UsageError(`${what}: ${(error as Error).message}`);
+  }
+}
+
+/** Runs one subcommand against any SessionControl (direct or through the daemon). */
+export async function runSessions(sub: string, parsed: Parsed, control: SessionControl, io: CommandIO, now: number): Promise<number> {
+  const { values, positionals } = parsed;
+  const json = values.json === true;
+  const dryRun = values['dry-run'] === true;
+  if (sub === 'list') {
+    const min = values.tokens === undefined ? undefined : unit('--tokens', () => parseCount(values.tokens));
+    const sessions = (await control.list())
+      .filter((s) => values.active !== true || s.active)
+      .filter((s) => values.agent === undefined || s.agent === values.agent)
+      .filter((s) => min === undefined || totalTokens(s) >= min)
+      .sort((a, b) => totalTokens(b) - totalTokens(a) || a.key.localeCompare(b.key));
+    io.stdout(json ? `${JSON.stringify(sessions, null, 2)}\n` : sessionsTable(sessions, now));
+    return 0;
+  }
+  if (sub === 'cleanup') {
+    const mode = values.mode ?? 'archive';
+    if (mode !== 'archive' && mode !== 'delete') throw new UsageError(`--mode: found "${String(mode)}"; expected archive or delete`);
+    const results = await control.cleanup({
+      ageMs: unit('--age', () => parseDuration(values.age)),
+      ...(values.idle !== undefined && { idleMs: unit('--idle', () => parseDuration(values.idle)) }),
+      ...(typeof values.agent === 'string' && { agent: values.agent }),
+      mode,
+      dryRun,
+    });
+    io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results));
+    return results.some(isFailure) ? 1 : 0;
+  }
+  const results = await control.act(sub as KeyAction, positionals, dryRun);
+  io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results));
+  return results.some(isFailure) ? 1 : 0;
+}
+
+/** `clawwarden sessions …`: the session commands OpenClaw users asked for. */
+export const command: Command = {
+  name: 'sessions',
+  summary: 'list, stop, kill, pause, resume and clean up OpenClaw sessions',
+  help,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    const subs = ['list', 'cleanup', ...ACTIONS];
+    if (sub === undefined || !subs.includes(sub)) throw new UsageError(`expected a subcommand: ${subs.join(', ')}${sub ? `; found "${sub}"` : ''}`);
+    const parsed = parse(rest);
+    if ((ACTIONS as readonly string[]).includes(sub) && parsed.positionals.length === 0) throw new UsageError(`${sub} needs at least one session key`);
+    if (sub === 'cleanup' && parsed.values.age === undefined) throw new UsageError('cleanup needs --age (e.g. --age 1h)');
+    const flags: ConnectionFlags = {
+      ...(typeof parsed.values.url === 'string' && { url: parsed.values.url }),
+      ...(typeof parsed.values.token === 'string' && { token: parsed.values.token }),
+      ...(typeof parsed.values.config === 'string' && { config: parsed.values.config }),
+      ...(parsed.values.discover === true && { discover: true }),
+    };
+    let control: SessionControl;
+    try {
+      control = await connectDirect(flags, io.env, io.cwd);
+    } catch (error) {
+      if (error instanceof ConnectError) {
+        io.stderr(`clawwarden sessions: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
+    try {
+      return await runSessions(sub, parsed, control, io, Date.now());
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      io.stderr(`clawwarden sessions ${sub}: ${(error as Error).message}\n`);
+      return 1;
+    } finally {
+      await control.close();
+    }
+  },
+};

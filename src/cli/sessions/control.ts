@@ -1,0 +1,62 @@
+import type { ActionName, ActionStatus, Session } from '../../sources/source.js';
+
+/** A session with its cumulative usage, as `sessions list` shows it. */
+export interface SessionView extends Session {
+  /** Cumulative usage (platform baseline plus live events); undefined when the platform has not reported it yet. */
+  readonly usage?: { readonly input: number; readonly output: number; readonly cacheRead: number; readonly cacheWrite: number; readonly cost: number };
+}
+
+/** The result for one key, in the order the keys were given. `unknown`: no such session; `planned`: a dry run. */
+export interface KeyResult {
+  readonly key: string;
+  readonly action: ActionName;
+  readonly status: ActionStatus | 'unknown' | 'planned';
+  readonly detail: string;
+  readonly generation?: string;
+  readonly hold?: boolean;
+}
+
+/** What `sessions cleanup` selects. */
+export interface CleanupOptions {
+  /** Sessions that started at least this long ago (ms). */
+  readonly ageMs: number;
+  /** And have been idle at least this long (ms). */
+  readonly idleMs?: number;
+  readonly agent?: string;
+  readonly mode: 'archive' | 'delete';
+  readonly dryRun: boolean;
+}
+
+/**
+ * How the session commands reach the sessions: straight to the gateway, or through the running daemon's API
+ * (so its journal and holds stay true). The commands never know which.
+ */
+export interface SessionControl {
+  /** Where the actions go, for messages (`gateway ws://…`, `daemon http://…`). */
+  readonly target: string;
+  list(): Promise<SessionView[]>;
+  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean): Promise<KeyResult[]>;
+  cleanup(options: CleanupOptions): Promise<KeyResult[]>;
+  close(): Promise<void>;
+}
+
+/** A result that makes the command exit non-zero. */
+export function isFailure(result: KeyResult): boolean {
+  return result.status === 'failed' || result.status === 'refused' || result.status === 'unknown';
+}
+
+/** Sessions `cleanup` would remove: old (and idle) enough, not main, not running, not already gone. */
+export function selectForCleanup(sessions: readonly SessionView[], options: CleanupOptions, now: number): SessionView[] {
+  return sessions.filter((s) => {
+    if (s.main || s.active) return false;
+    if (options.agent !== undefined && s.agent !== options.agent) return false;
+    if (options.mode === 'archive' && s.archived) return false;
+    const started = s.startedAt ?? s.lastActivityAt;
+    if (started === undefined || now - started < options.ageMs) return false;
+    if (options.idleMs !== undefined) {
+      const last = s.lastActivityAt ?? started;
+      if (now - last < options.idleMs) return false;
+    }
+    return true;
+  });
+}

@@ -1,0 +1,102 @@
+import type { ActionOutcome, SessionView as DaemonSessionView } from '../../daemon/view.js';
+import type { ActionName } from '../../sources/source.js';
+import { ConnectError } from './connect.js';
+import type { CleanupOptions, KeyResult, SessionControl, SessionView } from './control.js';
+
+/** Where a running daemon would listen and how to authenticate to it. */
+export interface DaemonEndpoint {
+  /** `host:port` from the config's http.listen, default 127.0.0.1:9464. */
+  readonly listen: string;
+  readonly token?: string;
+}
+
+/** True when a clawwarden daemon answers /healthz at `listen` within `timeoutMs`. */
+export async function daemonRunning(listen: string, timeoutMs = 500): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${listen}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return false;
+    const body = (await response.json()) as { status?: unknown };
+    return body.status === 'ok';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Session control through the running daemon's API, so its journal and holds stay true (a pause of a main session
+ * is a hold only the daemon can keep). One request per key, results in key order.
+ */
+export class DaemonControl implements SessionControl {
+  readonly target: string;
+
+  constructor(private readonly endpoint: DaemonEndpoint) {
+    this.target = `clawwarden daemon http://${endpoint.listen}`;
+  }
+
+  async list(): Promise<SessionView[]> {
+    const body = (await this.#request('GET', '/api/v1/sessions')) as { sessions: DaemonSessionView[] };
+    return body.sessions.map((v) => ({ ...v.session, ...(v.usage.known ? { usage: v.usage } : {}) }));
+  }
+
+  async act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean): Promise<KeyResult[]> {
+    const results: KeyResult[] = [];
+    for (const key of keys) {
+      const body = (await this.#request('POST', `/api/v1/sessions/${encodeURIComponent(key)}/${action}`, { dryRun }, true)) as { outcomes?: ActionOutcome[] };
+      const outcome = body.outcomes?.[0];
+      results.push(outcome ? toKeyResult(outcome) : { key, action, status: 'failed', detail: 'the daemon returned no outcome' });
+    }
+    return results;
+  }
+
+  async cleanup(options: CleanupOptions): Promise<KeyResult[]> {
+    const body = (await this.#request(
+      'POST',
+      '/api/v1/cleanup',
+      {
+        age: `${Math.round(options.ageMs / 1000)}s`,
+        ...(options.idleMs !== undefined ? { idle: `${Math.round(options.idleMs / 1000)}s` } : {}),
+        ...(options.agent !== undefined ? { agent: options.agent } : {}),
+        mode: options.mode,
+        dryRun: options.dryRun,
+      },
+      true,
+    )) as { outcomes: ActionOutcome[] };
+    return body.outcomes.map(toKeyResult);
+  }
+
+  async close(): Promise<void> {}
+
+  /** Sends one request; per-key refusals come back as outcomes, auth and transport problems as ConnectError. */
+  async #request(method: 'GET' | 'POST', path: string, body?: object, write = false): Promise<unknown> {
+    if (write && this.endpoint.token === undefined) {
+      throw new ConnectError(
+        'DAEMON_TOKEN',
+        `a clawwarden daemon is running at http://${this.endpoint.listen}, so actions go through it (its journal and holds stay true); ` +
+          'give its API token with CLAWWARDEN_API_TOKEN or --config (http.token), or pass --direct to go straight to the gateway',
+      );
+    }
+    let response: Response;
+    try {
+      response = await fetch(`http://${this.endpoint.listen}${path}`, {
+        method,
+        headers: {
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...(this.endpoint.token !== undefined ? { authorization: `Bearer ${this.endpoint.token}` } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (error) {
+      throw new ConnectError('DAEMON_UNREACHABLE', `cannot reach the clawwarden daemon at http://${this.endpoint.listen}: ${(error as Error).message}`);
+    }
+    const payload = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string; outcomes?: ActionOutcome[] } };
+    if (response.ok) return payload;
+    if (payload.error?.outcomes) return { outcomes: payload.error.outcomes };
+    throw new ConnectError(payload.error?.code ?? `HTTP_${response.status}`, `clawwarden daemon: ${payload.error?.message ?? `HTTP ${response.status}`}`);
+  }
+}
+
+function toKeyResult(outcome: ActionOutcome): KeyResult {
+  const status = outcome.status === 'unknown-key' ? 'unknown' : outcome.status === 'would' ? 'planned' : outcome.status;
+  return { key: outcome.key, action: outcome.action, status, detail: outcome.detail };
+}
