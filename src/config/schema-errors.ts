@@ -121,7 +121,7 @@ function describe(error: ErrorObject, options: IssueOptions): SchemaIssue {
     case 'const':
       return { code: 'UNKNOWN_VALUE', path, target: 'value', message: `unknown ${noun(path)} ${found}`, allowed: [String(params['allowedValue'])] };
     case 'type':
-      return { code: 'SCHEMA', path, target: 'value', message: `expected ${String(params['type']).replace(/,/g, ' or ')}, found ${kind(error.data)}` };
+      return { code: 'SCHEMA', path, target: 'value', message: `expected ${String(params['type']).replace(/,/g, ' or ')}, found ${secret ? found : kind(error.data)}` };
     case 'anyOf':
     case 'oneOf':
       return { code: 'SCHEMA', path, target: 'value', message: `${found} does not match any accepted form`, allowed: forms(error.schema) };

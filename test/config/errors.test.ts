@@ -1,0 +1,102 @@
+import { describe, expect, test } from 'vitest';
+import type { ConfigErrorCode } from '../../src/config/errors.js';
+import { formatConfigError } from '../../src/config/errors.js';
+import { load } from './fixture.js';
+
+/** 1-based line:column of the first occurrence of `marker` in `text` (optionally the n-th). */
+function at(text: string, marker: string, nth = 1): { line: number; column: number } {
+  let index = -1;
+  for (let i = 0; i < nth; i++) index = text.indexOf(marker, index + 1);
+  if (index < 0) throw new Error(`marker ${marker} not in fixture`);
+  const before = text.slice(0, index).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}
+
+const SOURCE = 'sources:\n  - name: home\n    type: full\n';
+const policy = (body: string): string => `${SOURCE}policies:\n${body}`;
+
+interface Case {
+  readonly name: string;
+  readonly config: string;
+  readonly files?: Record<string, string>;
+  readonly env?: Record<string, string>;
+  readonly code: ConfigErrorCode;
+  /** File the error is in (default the main config). */
+  readonly file?: string;
+  /** Text the error points at: its first occurrence (or `nth`) in that file. */
+  readonly marker: string;
+  readonly nth?: number;
+  readonly path: string;
+  readonly message: string;
+  readonly allowed?: readonly string[];
+  readonly suggestion?: string;
+}
+
+const cases: Case[] = [
+  { name: 'YAML syntax', config: `${SOURCE}http: { listen: 127.0.0.1:9464\nmode: enforce\n`, code: 'YAML_SYNTAX', marker: 'mode', path: '', message: 'Flow map' },
+  { name: 'unknown top-level key', config: `${SOURCE}scheduel: "* * * * *"\n`, code: 'UNKNOWN_KEY', marker: 'scheduel', path: 'scheduel', message: 'unknown key "scheduel"', allowed: ['schedule', 'sources', 'policies'], suggestion: 'schedule' },
+  { name: 'unknown source type', config: 'sources:\n  - name: home\n    type: fulll\n', code: 'UNKNOWN_VALUE', marker: 'fulll', path: 'sources[0] "home" › type', message: 'unknown type "fulll"', allowed: ['full', 'stoponly'], suggestion: 'full' },
+  { name: 'unknown source option (from the module schema)', config: `${SOURCE}    dicsover: true\n`, code: 'UNKNOWN_KEY', marker: 'dicsover', path: 'sources[0] "home" › dicsover', message: 'unknown key "dicsover"', allowed: ['url', 'token', 'discover'], suggestion: 'discover' },
+  { name: 'source option of the wrong type', config: `${SOURCE}    retries: lots\n`, code: 'SCHEMA', marker: 'lots', path: 'sources[0] "home" › retries', message: 'expected integer, found string "lots"' },
+  { name: 'source missing its type', config: 'sources:\n  - name: home\n', code: 'SCHEMA', marker: 'name', path: 'sources[0] "home"', message: 'missing required key "type"' },
+  { name: 'no sources', config: 'mode: enforce\n', code: 'SCHEMA', marker: 'mode', path: '', message: 'missing required key "sources"' },
+  { name: 'duplicate source names', config: `${SOURCE}  - name: home\n    type: stoponly\n`, code: 'DUPLICATE_NAME', marker: 'home', nth: 2, path: 'sources[1] "home" › name', message: 'duplicate source name "home"' },
+  { name: 'mode', config: `${SOURCE}mode: dryrun\n`, code: 'UNKNOWN_VALUE', marker: 'dryrun', path: 'mode', message: 'unknown mode "dryrun"', allowed: ['enforce', 'dry-run'], suggestion: 'dry-run' },
+  { name: 'log level', config: `${SOURCE}logLevel: warning\n`, code: 'UNKNOWN_VALUE', marker: 'warning', path: 'logLevel', message: 'unknown value "warning"', allowed: ['warn', 'info', 'debug'] },
+  { name: 'wrong type in a section', config: `${SOURCE}journal:\n  keep: five\n`, code: 'SCHEMA', marker: 'five', path: 'journal.keep', message: 'expected integer' },
+  { name: 'bad cron', config: `${SOURCE}schedule: "*/5 * * *"\n`, code: 'BAD_CRON', marker: '"*/5', path: 'schedule', message: 'invalid cron expression "*/5 * * *": expected 5 or 6 fields but got 4' },
+  { name: 'cron field out of range', config: `${SOURCE}schedule: "0 25 * * *"\n`, code: 'BAD_CRON', marker: '"0 25', path: 'schedule', message: '25 is a invalid expression for hour' },
+  { name: 'http.listen not host:port', config: `${SOURCE}http:\n  listen: 9464\n`, code: 'SCHEMA', marker: '9464', path: 'http.listen', message: 'expected string' },
+  { name: 'http.listen without port', config: `${SOURCE}http:\n  listen: localhost\n`, code: 'BAD_LISTEN', marker: 'localhost', path: 'http.listen', message: '"localhost" is not host:port' },
+  { name: 'http.listen port out of range', config: `${SOURCE}http:\n  listen: "127.0.0.1:70000"\n`, code: 'BAD_LISTEN', marker: '"127', path: 'http.listen', message: 'port 70000 is out of range' },
+  { name: 'blast-radius limit', config: `${SOURCE}safety:\n  maxActionsPerSweep: ten\n`, code: 'BAD_LIMIT', marker: 'ten', path: 'safety.maxActionsPerSweep', message: 'expected a count of actions (e.g. 20) or a percentage' },
+  { name: 'blast-radius percent over 100', config: `${SOURCE}safety:\n  maxActionsPerSweep: "150%"\n`, code: 'BAD_LIMIT', marker: '"150%"', path: 'safety.maxActionsPerSweep', message: '"150%" is not a limit' },
+  { name: 'bad protect glob', config: `${SOURCE}safety:\n  protect: ["agent:*:main", "agent:[main"]\n`, code: 'BAD_GLOB', marker: '"agent:[main"', path: 'safety.protect[1]', message: 'bad glob "agent:[main": Missing closing: "]"' },
+  { name: 'unknown safety key', config: `${SOURCE}safety:\n  protected: []\n`, code: 'UNKNOWN_KEY', marker: 'protected', path: 'safety.protected', message: 'unknown key "protected"', allowed: ['maxActionsPerSweep', 'protect'], suggestion: 'protect' },
+  { name: 'unknown notifier type', config: `${SOURCE}notifiers:\n  ops: { type: slack, url: https://x }\n`, code: 'UNKNOWN_VALUE', marker: 'slack', path: 'notifiers.ops.type', message: 'unknown type "slack"', allowed: ['email', 'webhook'] },
+  { name: 'notifier option (from the notifier module schema)', config: `${SOURCE}notifiers:\n  ops: { type: webhook, url: https://x, format: slak }\n`, code: 'UNKNOWN_VALUE', marker: 'slak', path: 'notifiers.ops.format', message: 'unknown format "slak"', allowed: ['json', 'slack'], suggestion: 'slack' },
+  { name: 'notifier missing a required option', config: `${SOURCE}notifiers:\n  ops:\n    type: webhook\n`, code: 'SCHEMA', marker: 'type: webhook', path: 'notifiers.ops', message: 'missing required key "url"' },
+  { name: 'missing secret env variable', config: `${SOURCE}http:\n  token: \${env:CW_TOKEN}\n`, code: 'SECRET_ENV_MISSING', marker: '${env:CW_TOKEN}', path: 'http.token', message: 'environment variable CW_TOKEN is not set' },
+  { name: 'missing env variable in a secret file path', config: `${SOURCE}    token: { file: "\${env:CREDENTIALS_DIRECTORY}/gateway-token" }\n`, code: 'SECRET_ENV_MISSING', marker: '"${env:CRED', path: 'sources[0] "home" › token.file', message: 'environment variable CREDENTIALS_DIRECTORY (used in the secret file path) is not set' },
+  { name: 'unreadable secret file', config: `${SOURCE}    token: { file: ./no-such-token }\n`, code: 'SECRET_FILE_UNREADABLE', marker: './no-such', path: 'sources[0] "home" › token.file', message: 'cannot read secret file' },
+  { name: 'empty secret file', config: `${SOURCE}    token: { file: ./empty }\n`, files: { empty: '\n' }, code: 'SECRET_FILE_UNREADABLE', marker: './empty', path: 'sources[0] "home" › token.file', message: 'is empty' },
+  { name: 'secret reference where no secret belongs', config: `${SOURCE}stateDir: \${env:HOME}\n`, env: { HOME: '/root' }, code: 'SECRET_NOT_ALLOWED', marker: '${env:HOME}', path: 'stateDir', message: 'secret references are only read in sources, notifiers and http.token' },
+  { name: 'partial secret reference', config: `${SOURCE}    url: "ws://\${env:HOST}:18789"\n`, env: { HOST: 'x' }, code: 'SECRET_NOT_ALLOWED', marker: '"ws://', path: 'sources[0] "home" › url', message: 'must be the whole value' },
+  { name: 'policy: unknown action (design example)', config: `${SOURCE}policies: ./policies/caps.yaml\n`, files: { 'policies/caps.yaml': 'policies:\n  - name: a\n    when: { idle: "> 1h" }\n    do: stop\n  - name: b\n    when: { idle: "> 2h" }\n    do: stop\n  - name: idle-gpu\n    when: { idle: "> 24h" }\n    do: [ kil ]\n' }, file: 'policies/caps.yaml', code: 'UNKNOWN_VALUE', marker: 'kil', path: 'policies[2] "idle-gpu" › do[0]', message: 'unknown action "kil"', allowed: ['notify', 'stop', 'kill', 'pause', 'resume', 'cleanup', 'compact'], suggestion: 'kill' },
+  { name: 'policy: unknown condition', config: policy('  - name: cap\n    when:\n      all:\n        - idle: "> 1h"\n        - tokens.totl: "> 200k"\n    do: stop\n'), code: 'UNKNOWN_KEY', marker: 'tokens.totl', path: 'policies[0] "cap" › when.all[1].tokens.totl', message: 'unknown key "tokens.totl"', allowed: ['tokens.total', 'idle', 'burn', 'all', 'any', 'not'], suggestion: 'tokens.total' },
+  { name: 'policy: unknown policy key', config: policy('  - name: cap\n    when: { idle: "> 1h" }\n    do: stop\n    cooldwn: 5m\n'), code: 'UNKNOWN_KEY', marker: 'cooldwn', path: 'policies[0] "cap" › cooldwn', message: 'unknown key "cooldwn"', allowed: ['name', 'match', 'when', 'do', 'escalate', 'cooldown'], suggestion: 'cooldown' },
+  { name: 'policy: missing do', config: policy('  - name: cap\n    when: { idle: "> 1h" }\n'), code: 'SCHEMA', marker: 'name: cap', path: 'policies[0] "cap"', message: 'missing required key "do"' },
+  { name: 'policy: negative threshold', config: policy('  - name: cap\n    when: { tokens.total: "> -5" }\n    do: stop\n'), code: 'POLICY', marker: '"> -5"', path: 'policies[0] "cap" › when.tokens.total', message: 'negative' },
+  { name: 'policy: unit-less money', config: policy('  - name: cap\n    when: { cost: "> 25" }\n    do: stop\n'), code: 'POLICY', marker: '"> 25"', path: 'policies[0] "cap" › when.cost', message: '"$25"' },
+  { name: 'policy: unit-less duration', config: policy('  - name: cap\n    when: { idle: "> 24" }\n    do: stop\n'), code: 'POLICY', marker: '"> 24"', path: 'policies[0] "cap" › when.idle', message: 'duration' },
+  { name: 'policy: bad duration', config: policy('  - name: cap\n    when: { idle: "> 1h" }\n    do: stop\n    cooldown: 30 minutes\n'), code: 'POLICY', marker: '30 minutes', path: 'policies[0] "cap" › cooldown', message: 'found "30 minutes"' },
+  { name: 'policy: unknown time zone', config: policy('  - name: cap\n    scope: agent\n    window: { every: day, tz: Europe/Berln }\n    when: { cost: "> $5" }\n    do: pause\n'), code: 'POLICY', marker: 'Europe/Berln', path: 'policies[0] "cap" › window.tz', message: 'unknown time zone "Europe/Berln"' },
+  { name: 'policy: escalate if', config: policy('  - name: cap\n    when: { idle: "> 1h" }\n    do: stop\n    escalate:\n      - { after: 5m, if: idle, do: kill }\n'), code: 'UNKNOWN_VALUE', marker: 'idle, do', path: 'policies[0] "cap" › escalate[0].if', message: 'unknown value "idle"', allowed: ['active'] },
+  { name: 'policy: unknown notifier', config: `${SOURCE}notifiers:\n  ops-chat: { type: webhook, url: https://x }\npolicies:\n  - name: cap\n    when: { idle: "> 1h" }\n    do: [ { notify: ops-caht }, stop ]\n`, code: 'UNKNOWN_NOTIFIER', marker: 'ops-caht', path: 'policies[0] "cap" › do[0].notify', message: 'unknown notifier "ops-caht"', allowed: ['ops-chat'], suggestion: 'ops-chat' },
+  { name: 'policy: action no source can perform', config: 'sources:\n  - name: home\n    type: stoponly\npolicies:\n  - name: cap\n    when: { idle: "> 1h" }\n    do: [ stop, kill ]\n', code: 'UNSUPPORTED_ACTION', marker: 'kill', path: 'policies[0] "cap" › do[1]', message: 'no configured source can kill', allowed: ['notify', 'stop'] },
+  { name: 'policy: bad match glob', config: policy('  - name: cap\n    match: { agent: "back[end" }\n    when: { idle: "> 1h" }\n    do: stop\n'), code: 'BAD_GLOB', marker: '"back[end"', path: 'policies[0] "cap" › match.agent', message: 'bad glob "back[end"' },
+  { name: 'policy: duplicate name across files', config: `${SOURCE}policies:\n  - name: cap\n    when: { idle: "> 1h" }\n    do: stop\n  - extra/*.yaml\n`, files: { 'extra/more.yaml': '- name: cap\n  when: { idle: "> 2h" }\n  do: stop\n' }, file: 'extra/more.yaml', code: 'DUPLICATE_POLICY', marker: 'cap', path: 'policies[0] "cap" › name', message: 'duplicate policy name "cap"; first declared at clawwarden.yaml:5:11' },
+  { name: 'policy file glob matches nothing', config: `${SOURCE}policies: ./polices/*.yaml\n`, code: 'POLICY_FILES', marker: './polices', path: 'policies', message: 'no policy file matches "./polices/*.yaml"' },
+  { name: 'bad policy file glob', config: `${SOURCE}policies: [ "policies/[a.yaml" ]\n`, code: 'BAD_GLOB', marker: '"policies/[a', path: 'policies[0]', message: 'bad glob "policies/[a.yaml"' },
+  { name: 'YAML syntax in a policy file', config: `${SOURCE}policies: p.yaml\n`, files: { 'p.yaml': '- name: a\n  when: { idle: "> 1h"\n  do: stop\n' }, file: 'p.yaml', code: 'YAML_SYNTAX', marker: 'do', path: '', message: 'Flow map' },
+];
+
+describe('every error kind carries file:line:column, the path, and what is allowed', () => {
+  test.each(cases)('$name', (c) => {
+    const result = load({ 'clawwarden.yaml': c.config, ...(c.files ?? {}) }, { env: c.env ?? {} });
+    expect(result.config).toBeUndefined();
+    expect(result.messages).toHaveLength(1);
+    const error = result.errors[0]!;
+    const file = c.file ?? 'clawwarden.yaml';
+    const text = file === 'clawwarden.yaml' ? c.config : c.files![file]!;
+    const pos = at(text, c.marker, c.nth);
+    expect({ code: error.code, file: error.file, line: error.line, column: error.column, path: error.path }).toEqual({ code: c.code, file, ...pos, path: c.path });
+    expect(error.message).toContain(c.message);
+    for (const allowed of c.allowed ?? []) expect(error.allowed).toContain(allowed);
+    expect(error.suggestion).toBe(c.suggestion);
+    const formatted = formatConfigError(error);
+    expect(formatted.startsWith(`${file}:${pos.line}:${pos.column}${c.path ? ` ${c.path}` : ''}: `)).toBe(true);
+    if (c.suggestion !== undefined) expect(formatted).toContain(`(did you mean "${c.suggestion}"?)`);
+    for (const allowed of c.allowed ?? []) expect(formatted).toContain(allowed);
+  });
+});
