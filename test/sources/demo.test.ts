@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { formatConfigError, loadConfig } from '../../src/config/load.js';
 import { sourceModules } from '../../src/sources/index.js';
 import type { DemoOptions, DemoSource } from '../../src/sources/demo/index.js';
 import { DEMO_AGENTS, DEMO_CAST, DEMO_CONFIG_YAML, create, demoSourceModule } from '../../src/sources/demo/index.js';
@@ -205,13 +206,34 @@ describe('demo fleet over time', () => {
 
   it('keeps the over-budget agent spending, slowly', async () => {
     const source = demo();
-    const { usage } = await started(source);
-    const date = new Date(T0).toISOString().slice(0, 10);
-    const before = todayCost(usage, DEMO_CAST.overBudgetAgent, date);
-    source.advance(10 * MINUTE);
-    const after = todayCost(await source.usage(), DEMO_CAST.overBudgetAgent, date);
-    expect(after - before).toBeGreaterThan(0.5);
-    expect(after - before).toBeLessThan(5);
+    const { events } = await started(source);
+    source.advance(HOUR);
+    const spent = events.flatMap((e) => (e.type === 'usage' && e.record.agent === DEMO_CAST.overBudgetAgent ? [e.record.cost] : []));
+    const total = spent.reduce((a, b) => a + b, 0);
+    expect(spent.length).toBeGreaterThanOrEqual(20);
+    expect(total).toBeGreaterThan(5);
+    expect(total).toBeLessThan(20);
+  });
+
+  it('runs `speed` times busier at a higher speed, on the same clock', async () => {
+    const count = async (speed: number): Promise<number> => {
+      const source = demo({ speed });
+      const { events } = await started(source);
+      source.advance(10_000);
+      return events.filter((e) => e.type === 'usage' && e.record.key === DEMO_CAST.runaway).length;
+    };
+    const [normal, fast] = [await count(1), await count(10)];
+    expect(fast).toBeGreaterThan(normal * 8);
+    expect(fast).toBeLessThan(normal * 12);
+  });
+
+  it('advances by itself on its timer once started, on the injected clock', async () => {
+    const source = create('demo', { seed: 7, tickMs: 20 }, { now: () => Date.now(), log: quiet });
+    const call = new Promise<SourceEvent>((resolve) => source.subscribe((e) => e.type === 'usage' && resolve(e)));
+    await source.start();
+    const event = await call;
+    await source.close();
+    expect(event).toMatchObject({ type: 'usage', record: { key: DEMO_CAST.runaway } });
   });
 
   it('keeps healthy sessions healthy for a whole day: rolled before 200k tokens, every other agent under $20 a day', async () => {
@@ -278,6 +300,13 @@ describe('demo fleet over time', () => {
 });
 
 describe('demo config', () => {
+  it('loads and validates with the real config loader as <demo>', () => {
+    const result = loadConfig({ demo: true, cwd: '/nonexistent', env: {} });
+    expect(result.errors.map(formatConfigError)).toEqual([]);
+    expect(result.config?.file).toBe('<demo>');
+    expect(result.config?.policies.map((p) => p.name)).toHaveLength(5);
+  });
+
   const config = parse(DEMO_CONFIG_YAML) as {
     sources: { name: string; type: string }[];
     mode: string;

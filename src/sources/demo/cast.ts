@@ -59,7 +59,8 @@ export const PROFILES = {
   overBudget: {
     role: 'over-budget',
     price: LARGE_MODEL,
-    workEvery: [90 * SECOND, 150 * SECOND],
+    // Per session; with six sessions the agent makes a ~$0.32 call every two minutes or so.
+    workEvery: [10 * MINUTE, 15 * MINUTE],
     calls: [1, 1],
     gap: [2_000, 5_000],
     input: [3_000, 4_000],
