@@ -14,7 +14,9 @@ export function compile(value: unknown): CompiledCondition {
     const session = context.session;
     if (session === undefined) return undefined;
     if (session.active) return 0;
-    const last = Math.max(session.lastActivityAt ?? -Infinity, context.usage?.lastCallAt ?? -Infinity, session.startedAt ?? -Infinity);
+    // The start counts as activity only when nothing later is known.
+    let last = Math.max(session.lastActivityAt ?? -Infinity, context.usage?.lastCallAt ?? -Infinity);
+    if (last === -Infinity) last = session.startedAt ?? -Infinity;
     return last === -Infinity ? undefined : Math.max(0, context.now - last);
   });
 }
