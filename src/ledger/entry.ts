@@ -70,14 +70,7 @@ export class LedgerEntry implements SessionUsageView {
     this.recentAt.push(at);
     this.recentIds.push(id);
     this.recentUse.push(u.input, u.output, u.cacheRead, u.cacheWrite, u.cost);
-    if (this.recentAt.length > RECENT_CALLS) {
-      const evictedAt = this.recentAt.shift()!;
-      const evictedId = this.recentIds.shift()!;
-      this.recentUse.splice(0, WIDTH);
-      this.evictedAt = Math.max(this.evictedAt, evictedAt);
-      const seq = Number(evictedId);
-      if (Number.isInteger(seq)) this.floorSeq = Math.max(this.floorSeq, seq);
-    }
+    if (this.recentAt.length > RECENT_CALLS) this.evict();
   }
 
   private addBucket(minute: number, u: Usage): void {
@@ -124,12 +117,23 @@ export class LedgerEntry implements SessionUsageView {
     return sum;
   }
 
-  /** Drops buckets before `cutoff` (totals stay). */
+  /** Drops buckets and recent calls before `cutoff` (totals stay). */
   pruneBefore(cutoff: number): void {
     const n = lowerBound(this.minutes, Math.floor(cutoff / MINUTE));
-    if (n === 0) return;
-    this.minutes.splice(0, n);
-    this.bucketUse.splice(0, n * WIDTH);
+    if (n > 0) {
+      this.minutes.splice(0, n);
+      this.bucketUse.splice(0, n * WIDTH);
+    }
+    while (this.recentAt.length > 0 && this.recentAt[0]! < cutoff) this.evict();
+  }
+
+  private evict(): void {
+    const evictedAt = this.recentAt.shift()!;
+    const evictedId = this.recentIds.shift()!;
+    this.recentUse.splice(0, WIDTH);
+    this.evictedAt = Math.max(this.evictedAt, evictedAt);
+    const seq = Number(evictedId);
+    if (Number.isInteger(seq)) this.floorSeq = Math.max(this.floorSeq, seq);
   }
 }
 
