@@ -1,0 +1,149 @@
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, RUN_BROWSER_TESTS, card, launchChromium, openConsole } from './chromium.js';
+import { TOKEN, startDemoWarden } from './warden.js';
+
+const RUNAWAY = 'agent:backend:fix-flaky-tests';
+const HEALTHY = 'agent:docs:api-reference';
+
+describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium on the demo fleet', () => {
+  let warden: Awaited<ReturnType<typeof startDemoWarden>>;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+
+  beforeAll(async () => {
+    warden = await startDemoWarden();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await warden?.close();
+    // Everything the console loaded came from clawwarden itself.
+    expect(browser?.foreignRequests ?? []).toEqual([]);
+  });
+
+  const apiSession = async (key: string): Promise<{ state: string; session: { archived: boolean }; hold?: { by: string } }> => {
+    const res = await fetch(`${warden.base}/api/v1/sessions/${encodeURIComponent(key)}`);
+    return ((await res.json()) as { session: { state: string; session: { archived: boolean }; hold?: { by: string } } }).session;
+  };
+  const setToken = async (page: Page, token: string): Promise<void> => {
+    await page.getByRole('button', { name: 'Set API token' }).click();
+    await page.getByLabel('Token', { exact: true }).fill(token);
+    await page.getByRole('button', { name: 'Use token' }).click();
+  };
+
+  it('renders one card per session with live numbers that change', async () => {
+    const { page, errors } = await openConsole(browser.context, warden.base);
+    const api = (await (await fetch(`${warden.base}/api/v1/sessions`)).json()) as { sessions: unknown[] };
+    await expect.poll(() => page.locator('#cards .card').count()).toBe(api.sessions.length);
+    const runaway = card(page, RUNAWAY);
+    await expect.poll(() => runaway.locator('.state').textContent()).toBe('running');
+    const first = await runaway.locator('.tokens-total').textContent();
+    expect(first).toMatch(/^\d{1,3}(,\d{3})+$/);
+    // The runaway loop makes a model call every ~400 ms; the card follows the event stream without a reload.
+    await expect.poll(() => runaway.locator('.tokens-total').textContent(), { timeout: 15_000 }).not.toBe(first);
+    await expect.poll(() => page.locator('#live').textContent()).toBe('live');
+    await page.screenshot({ path: join(ARTIFACTS, 'desktop.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('turns the budget bar amber at the warn level and red when the policy fires, with the alert', async () => {
+    const { page, errors } = await openConsole(browser.context, warden.base);
+    const bar = card(page, RUNAWAY).locator('.budget[data-policy="runaway-cap"]');
+    await expect.poll(() => bar.getAttribute('data-level'), { timeout: 30_000 }).not.toBe('ok');
+    await expect.poll(() => bar.getAttribute('data-level'), { timeout: 60_000 }).toBe('over');
+    expect(await bar.locator('.budget-label').textContent()).toMatch(/^runaway-cap \d+% exceeded$/);
+    expect(await bar.locator('[role="meter"]').getAttribute('aria-valuenow')).toBe('100');
+    // The policy's stop went through: the alerts panel shows the violation and the card stops running.
+    const violation = page.locator('#alerts .alert', { hasText: 'runaway-cap' }).filter({ hasText: /violation|stop/i });
+    await expect.poll(() => violation.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => card(page, RUNAWAY).getAttribute('data-state'), { timeout: 15_000 }).not.toBe('running');
+    await page.screenshot({ path: join(ARTIFACTS, 'budget-red.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('pauses a session from its card, and Resume undoes it', async () => {
+    const { page, errors } = await openConsole(browser.context, warden.base);
+    await setToken(page, TOKEN);
+    const target = card(page, HEALTHY);
+    const before = await target.getAttribute('data-state');
+    expect(['idle', 'running']).toContain(before);
+    await target.getByRole('button', { name: `Pause session ${HEALTHY}` }).click();
+    await expect.poll(() => target.getAttribute('data-state')).toBe('paused');
+    expect(await page.locator('#message').textContent()).toContain(`pause ${HEALTHY}: done`);
+    const paused = await apiSession(HEALTHY);
+    expect(paused.session.archived).toBe(true);
+    expect(paused.hold?.by).toBe('api');
+    expect(await target.getByRole('button', { name: `Pause session ${HEALTHY}` }).isDisabled()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'paused.png'), fullPage: true });
+
+    await target.getByRole('button', { name: `Resume session ${HEALTHY}` }).click();
+    await expect.poll(() => target.getAttribute('data-state')).not.toBe('paused');
+    const resumed = await apiSession(HEALTHY);
+    expect(resumed.session.archived).toBe(false);
+    expect(resumed.hold).toBeUndefined();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a wrong token with a visible message and changes nothing', async () => {
+    const { page } = await openConsole(browser.context, warden.base);
+    const target = card(page, HEALTHY);
+    // The first write asks for the token.
+    await target.getByRole('button', { name: `Pause session ${HEALTHY}` }).click();
+    await page.getByLabel('Token', { exact: true }).fill('not-the-token');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    const message = page.getByRole('alert');
+    await expect.poll(() => message.textContent()).toContain('refused (HTTP 401): the API token is wrong');
+    expect(await message.isVisible()).toBe(true);
+    expect((await apiSession(HEALTHY)).session.archived).toBe(false);
+    // The refused token is forgotten; the tab asks again next time.
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'wrong-token.png') });
+    await page.close();
+  });
+
+  it('asks before Kill, and Cancel sends nothing', async () => {
+    const { page } = await openConsole(browser.context, warden.base);
+    await setToken(page, TOKEN);
+    const target = card(page, HEALTHY);
+    await target.getByRole('button', { name: `Kill session ${HEALTHY}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Kill session?' });
+    expect(await dialog.textContent()).toContain(HEALTHY);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await dialog.isVisible()).toBe(false);
+    const journal = (await (await fetch(`${warden.base}/api/v1/journal?session=${encodeURIComponent(HEALTHY)}`)).json()) as { entries: { action?: string }[] };
+    expect(journal.entries.filter((e) => e.action === 'kill')).toEqual([]);
+    expect((await apiSession(HEALTHY)).session.archived).toBe(false);
+    await page.close();
+  });
+
+  it('filters by agent and state', async () => {
+    const { page } = await openConsole(browser.context, warden.base);
+    await page.getByLabel('Agent', { exact: true }).selectOption('reporting');
+    const visible = page.locator('#cards .card:not([hidden])');
+    await expect.poll(async () => new Set(await visible.evaluateAll((els) => els.map((e) => e.getAttribute('data-agent'))))).toEqual(new Set(['reporting']));
+    expect(await page.locator('#count').textContent()).toMatch(/^\d+ of \d+ sessions$/);
+    const reporting = await visible.count();
+    await page.getByLabel('Agent', { exact: true }).selectOption('');
+    await page.getByLabel('State', { exact: true }).selectOption('idle');
+    const states = await visible.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    expect(states.length).toBeGreaterThan(reporting);
+    expect(states.length).toBeLessThan(await page.locator('#cards .card').count());
+    expect(new Set(states)).toEqual(new Set(['idle']));
+    await page.close();
+  });
+
+  it('fits a 375 px phone screen without horizontal scrolling', async () => {
+    const { page, errors } = await openConsole(browser.context, warden.base, { width: 375, height: 812 });
+    const widths = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })')) as { scroll: number; client: number };
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    const overflowing = await page.locator('#cards .card').evaluateAll((els, width) => els.filter((e) => e.getBoundingClientRect().right > width + 0.5).length, 375);
+    expect(overflowing).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'phone.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,74 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig, formatConfigError } from '../../src/config/load.js';
+import { Secret } from '../../src/config/secret.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import type { DaemonOutputs } from '../../src/daemon/outputs.js';
+import { silentHooks } from '../../src/enforcer/hooks.js';
+import { createHttpServer } from '../../src/http/server.js';
+
+export const TOKEN = 'console-test-token-51c9e2';
+
+/**
+ * The console suite's fleet: the demo source (seed 42) with one policy aimed at its runaway tool loop
+ * (agent:backend:fix-flaky-tests, ~360k tokens at start, ~45k more a second), so the test can watch its
+ * budget bar go from green through amber to red when the policy fires and stops it.
+ */
+export const CONSOLE_TEST_CONFIG = `
+sources:
+  - name: demo
+    type: demo
+    seed: 42
+mode: enforce
+schedule: "* * * * *"
+http:
+  listen: 127.0.0.1:0
+safety:
+  maxActionsPerSweep: 20
+  protect: ["agent:*:main"]
+policies:
+  - name: runaway-cap
+    description: Stop a session past 1.5M tokens.
+    match: { key: "agent:backend:*" }
+    when: { tokens.total: "> 1.5M" }
+    warn: 50%
+    do: [ stop ]
+`;
+
+/** Metrics and notifications are other suites' business; the console needs only the view. */
+const quietOutputs: DaemonOutputs = {
+  hooks: silentHooks,
+  sourceChanged: () => undefined,
+  evaluated: () => undefined,
+  sweepSucceeded: () => undefined,
+  fleet: () => undefined,
+  render: async () => '',
+  contentType: 'text/plain; version=0.0.4; charset=utf-8',
+  close: async () => undefined,
+};
+
+/** The real daemon on the demo fleet plus the HTTP server, on 127.0.0.1 with an OS-chosen port. */
+export async function startDemoWarden(yaml: string = CONSOLE_TEST_CONFIG): Promise<{ base: string; daemon: Daemon; close: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'clawwarden-console-'));
+  const file = join(dir, 'clawwarden.yaml');
+  await writeFile(file, yaml);
+  const loaded = loadConfig({ file, cwd: dir, env: {} });
+  if (!loaded.config) throw new Error(loaded.errors.map((e) => formatConfigError(e)).join('\n'));
+  const token = new Secret(TOKEN, 'env:CLAWWARDEN_API_TOKEN');
+  const config = { ...loaded.config, stateDir: join(dir, 'state'), http: { listen: '127.0.0.1:0', token, corsOrigins: [] } };
+  const log = pino({ level: process.env.CLAWWARDEN_TEST_LOG ?? 'silent' });
+  const daemon = await Daemon.start(config, { log, outputs: async () => quietOutputs });
+  const http = createHttpServer({ view: daemon, metrics: quietOutputs, listen: config.http.listen, token, corsOrigins: [], log });
+  const { port } = await http.listen();
+  return {
+    base: `http://127.0.0.1:${port}`,
+    daemon,
+    close: async () => {
+      await http.close();
+      await daemon.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
