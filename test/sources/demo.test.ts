@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { formatConfigError, loadConfig } from '../../src/config/load.js';
+import { evaluate } from '../../src/engine/index.js';
+import { Ledger } from '../../src/ledger/ledger.js';
 import { sourceModules } from '../../src/sources/index.js';
 import type { DemoOptions, DemoSource } from '../../src/sources/demo/index.js';
 import { DEMO_AGENTS, DEMO_CAST, DEMO_CONFIG_YAML, create, demoSourceModule } from '../../src/sources/demo/index.js';
@@ -315,6 +317,30 @@ describe('demo config', () => {
     notifiers?: unknown;
     stateDir?: unknown;
   };
+
+  it('catches each demo problem with the policy meant for it, and nothing healthy (engine + ledger at t0)', async () => {
+    const loaded = loadConfig({ demo: true, cwd: '/nonexistent', env: {} }).config;
+    expect(loaded).toBeDefined();
+    const source = create('demo', loaded?.sources[0]?.options ?? {}, { now: () => T0, log: quiet });
+    const ledger = new Ledger();
+    source.subscribe((e) => e.type === 'usage' && ledger.ingest(e.record));
+    await source.start();
+    for (const b of await source.usage()) ledger.applyBaseline(b);
+    ledger.markKnown('demo');
+    const state = { episodes: new Map(), warned: new Set<string>(), holds: new Map() };
+    const result = evaluate({ sessions: await source.inventory(), ledger, policies: loaded?.policies ?? [], state, now: source.now(), mode: 'enforce' });
+    const caught = result.decisions
+      .filter((d) => d.kind === 'violation')
+      .map((d) => `${d.policy} ${d.subject}`)
+      .sort();
+    expect(caught).toEqual([
+      `agent-daily-budget agent ${DEMO_CAST.overBudgetAgent}`,
+      `burn-rate session ${DEMO_CAST.runaway}`,
+      `idle-cleanup session ${DEMO_CAST.idle}`,
+      `inefficient-sessions session ${DEMO_CAST.inefficient}`,
+      `session-token-cap session ${DEMO_CAST.runaway}`,
+    ]);
+  });
 
   it('runs the demo source, enforcing, on 127.0.0.1:9464, with no notifiers and the default stateDir', () => {
     expect(config.sources).toEqual([expect.objectContaining({ name: 'demo', type: 'demo' })]);

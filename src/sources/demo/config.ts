@@ -5,7 +5,7 @@
  *                         stop at once, kill if still running 5 minutes later.
  * - inefficient-sessions → agent:researcher:market-scan (~156k input, ~2.5k output: ratio ~60); pause.
  * - idle-cleanup        → agent:archivist:weekly-digest (last activity 4+ days ago, not archived); archive.
- * - burn-rate           → the runaway again (~3M tokens a minute) — the cap's second line should it ever be lifted.
+ * - burn-rate           → the runaway again (~3.6M tokens a minute once it has been watched for a minute).
  * - agent-daily-budget  → agent `reporting` (six sessions on the premium model, > $25 today, still spending); pause
  *                         all its sessions (agent:reporting:main is held, not archived) until the UTC day rolls over.
  * Healthy sessions stay below every threshold (< 200k tokens, ratio < 40, idle < 24h, < $20 a day per agent).
