@@ -24,6 +24,11 @@ export interface DaemonOptions {
   readonly outputs: (config: Config, daemon: Daemon) => Promise<DaemonOutputs>;
   /** Ledger flush interval; default 10 s. The ledger is a cache of platform truth re-synced on start, so losing its tail is safe. */
   readonly ledgerFlushMs?: number;
+  /**
+   * Evaluate on every usage/lifecycle event (default true). False = schedule-only: policies are checked only on the
+   * cron sweep (holds on main sessions are still enforced from events). Exists for the latency benchmark's comparison.
+   */
+  readonly eventDriven?: boolean;
 }
 
 const RETENTION_MS = 35 * 24 * 3600_000;
@@ -334,6 +339,7 @@ export class Daemon implements WardenView {
 
   /** Coalesces events: each dirty agent is evaluated once per queue turn, with the earliest event time for latency. */
   #markDirty(source: string, agent: string, at: number): void {
+    if (this.options.eventDriven === false) return;
     const id = `${source}\u0000${agent}`;
     if (!this.#dirtyAgents.has(id)) this.#dirtyAgents.set(id, at);
     if (this.#eventFlushScheduled) return;
