@@ -90,7 +90,7 @@ export function decideViolation(s: Subject, at: Situation): Decision | undefined
 /** The soft budget was reached (ratio ≥ warn) before the condition: warn once per subject (and window). */
 export function decideWarn(s: Subject, at: Situation, ratio: number): Decision | undefined {
   const { policy } = s;
-  if (policy.warn === undefined || at.state.episodes.has(s.stateKey)) return undefined;
+  if (policy.warn === undefined || ratio < policy.warn || at.state.episodes.has(s.stateKey)) return undefined;
   const id = `${s.stateKey}|warn`;
   if (at.state.warned.has(id)) return undefined;
   const measurements = policy.condition.evaluate(s.context).measurements.filter((m) => m.ratio !== undefined);
