@@ -1,0 +1,139 @@
+import type { Config } from '../../config/types.js';
+import { evaluate } from '../../engine/evaluate.js';
+import type { Decision, PolicyAction } from '../../engine/types.js';
+import { protectionMatcher, protectionVeto } from '../../enforcer/safety.js';
+import { Ledger } from '../../ledger/ledger.js';
+import { sourceModules } from '../../sources/index.js';
+import type { ActionName, Session, Source, SourceContext } from '../../sources/source.js';
+import type { Command, CommandIO } from '../command.js';
+import { renderTable } from '../table.js';
+import { loadFromFlags, parseConfigFlags, reportConfigErrors } from './validate.js';
+
+/** How long a source may take to connect and answer before check gives up on it. */
+const SOURCE_TIMEOUT_MS = 15_000;
+
+/** What one evaluation found. */
+export interface CheckPlan {
+  readonly sessions: number;
+  readonly decisions: readonly Decision[];
+  readonly notes: readonly string[];
+}
+
+/** A source that could not be read; check cannot give a plan without it. */
+export class SourceReadError extends Error {
+  readonly code = 'SOURCE_READ';
+}
+
+/** One evaluation over every configured source with empty enforcement state: what would be done now, and why. */
+export async function planOnce(config: Config, now: () => number = Date.now): Promise<CheckPlan> {
+  const context: SourceContext = { now, log: quiet };
+  const sources: Source[] = [];
+  try {
+    for (const entry of config.sources) {
+      const module = sourceModules.find((m) => m.name === entry.type);
+      if (!module) throw new SourceReadError(`source "${entry.name}": unknown type "${entry.type}"`);
+      sources.push(module.create(entry.name, { ...entry.options }, context));
+    }
+    const ledger = new Ledger();
+    const sessions: Session[] = [];
+    for (const source of sources) {
+      const read = async (): Promise<void> => {
+        await source.start();
+        sessions.push(...(await source.inventory()));
+        for (const baseline of await source.usage()) ledger.applyBaseline(baseline);
+      };
+      await within(read(), SOURCE_TIMEOUT_MS, `source "${source.name}" did not answer within ${SOURCE_TIMEOUT_MS / 1000}s`);
+    }
+    const state = { episodes: new Map(), warned: new Set<string>(), holds: new Map() };
+    const result = evaluate({ sessions, ledger, policies: config.policies, state, now: now(), mode: config.mode });
+    return { sessions: sessions.length, decisions: result.decisions, notes: result.notes };
+  } finally {
+    await Promise.allSettled(sources.map((s) => s.close()));
+  }
+}
+
+/** `stop`, `notify(ops-chat)`, `cleanup(archive)`. */
+export function actionText(action: PolicyAction): string {
+  if (action.action === 'notify') return action.notifiers === 'all' ? 'notify' : `notify(${action.notifiers.join(', ')})`;
+  if (action.action === 'cleanup') return `cleanup(${action.cleanup})`;
+  return action.action;
+}
+
+/** What the enforcer's safety rules would hold back from this decision (protected sessions). */
+function vetoes(decision: Decision, config: Config, isProtected: (key: string) => boolean): string[] {
+  const policy = config.policies.find((p) => p.name === decision.policy);
+  const held: string[] = [];
+  for (const action of decision.actions) {
+    if (action.action === 'notify') continue;
+    const name: ActionName = action.action;
+    const keys = decision.targets.filter((t) => isProtected(t.key) && protectionVeto(name, policy?.allowProtected ?? false)).map((t) => t.key);
+    if (keys.length > 0) held.push(`${name} skipped on protected ${keys.join(', ')}`);
+  }
+  return held;
+}
+
+const help = `Usage: clawwarden check [--config FILE | --demo] [--json]
+
+Loads the config, reads every source once (inventory and cumulative usage), evaluates every policy once
+with empty enforcement state, and prints the plan: what would be done now, to which session or agent, and why.
+Nothing is done and nothing is written.
+
+Options:
+  -c, --config FILE  the config file (default ./clawwarden.yaml, then /etc/clawwarden/config.yaml)
+  --demo             use the built-in simulated fleet and its embedded config
+  --json             print { file, mode, sessions, decisions[] } as JSON
+
+Exit status: 0 nothing to do, 1 decisions found, 2 config errors or a source that could not be read.
+`;
+
+/** `clawwarden check`: one evaluation, printed as a plan. */
+export const command: Command = {
+  name: 'check',
+  summary: 'Evaluate the policies once and print what would be done and why',
+  help,
+  async run(argv: readonly string[], io: CommandIO): Promise<number> {
+    const flags = parseConfigFlags(argv, { demo: true });
+    const { config, errors } = loadFromFlags(flags, io);
+    if (!config) return reportConfigErrors(errors, flags, io);
+    let plan: CheckPlan;
+    try {
+      plan = await planOnce(config);
+    } catch (error) {
+      io.stderr(`clawwarden check: ${(error as Error).message}\n`);
+      return 2;
+    }
+    const isProtected = protectionMatcher(config.safety.protect);
+    if (flags.json) {
+      const decisions = plan.decisions.map((d) => ({ ...d, safety: vetoes(d, config, isProtected) }));
+      io.stdout(`${JSON.stringify({ file: config.file, mode: config.mode, sessions: plan.sessions, decisions, notes: plan.notes }, null, 2)}\n`);
+      return plan.decisions.length > 0 ? 1 : 0;
+    }
+    if (plan.decisions.length === 0) {
+      io.stdout(`Nothing to do: ${plan.sessions} sessions, ${config.policies.length} policies, no violations.\n`);
+    } else {
+      const rows = plan.decisions.map((d) => {
+        const safety = vetoes(d, config, isProtected);
+        const kind = d.kind === 'violation' ? '' : `${d.kind}: `;
+        return [d.policy, d.subject, `${kind}${d.actions.map(actionText).join(', ')}`, d.mode, [d.reason, ...safety.map((s) => `(${s})`)].join(' ')];
+      });
+      io.stdout(renderTable(['POLICY', 'SUBJECT', 'ACTIONS', 'MODE', 'REASON'], rows));
+      io.stdout(`\n${plan.decisions.length} ${plan.decisions.length === 1 ? 'decision' : 'decisions'} over ${plan.sessions} sessions (${config.file}, mode ${config.mode}); nothing was done.\n`);
+    }
+    for (const note of plan.notes) io.stderr(`note: ${note}\n`);
+    return plan.decisions.length > 0 ? 1 : 0;
+  },
+};
+
+async function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SourceReadError(message)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const quiet: SourceContext['log'] = { info() {}, warn() {}, error() {}, debug() {} };
