@@ -310,6 +310,7 @@ export function describeSourceContract(label: string, setup: () => Promise<Contr
       const early = await h.source.perform({ action: 'stop', key, generation: 'x' });
       expect(STATUSES).toContain(early.status);
       await h.source.start();
+      // Deliberately malformed, as a buggy caller or a hand-written API request might send them.
       const odd: ActionRequest[] = [
         { action: 'explode' as ActionName, key, generation: 'x' },
         { action: 'stop', key: '', generation: '' },
