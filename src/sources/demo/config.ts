@@ -9,7 +9,8 @@
  * - agent-daily-budget  → agent `reporting` (six sessions on the premium model, > $25 today, still spending); pause
  *                         all its sessions (agent:reporting:main is held, not archived) until the UTC day rolls over.
  * Healthy sessions stay below every threshold (< 200k tokens, ratio < 40, idle < 24h, < $20 a day per agent).
- * No notifiers are configured, so `notify` reaches nobody.
+ * No notifiers are configured, so `notify` reaches nobody. Main sessions are not protected, so the budget pause
+ * visibly holds agent:reporting:main (protected sessions are never paused).
  */
 export const DEMO_CONFIG_YAML = `# clawwarden demo: a simulated 13-agent OpenClaw fleet with nothing else installed.
 sources:
@@ -22,7 +23,8 @@ http:
   listen: 127.0.0.1:9464
 safety:
   maxActionsPerSweep: 20
-  protect: ["agent:*:main"]
+  # No protect list here, so the over-budget agent's main session shows a hold (it cannot be archived);
+  # a real fleet would usually protect "agent:*:main".
 policies:
   - name: session-token-cap
     description: Stop any session past 200k tokens; kill it if it keeps going.
