@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +28,27 @@ export async function freePort(): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
+}
+
+/** Every process descended from `pid` (the gateway puts its spawn broker in a process group of its own). */
+async function descendants(pid: number): Promise<number[]> {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (Number.isFinite(ppid)) parents.set(Number(entry), ppid);
+  }
+  const found: number[] = [];
+  const walk = (p: number): void => {
+    for (const [child, parent] of parents) if (parent === p) {
+      found.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return found;
 }
 
 /** The gateway config of shared/openclaw/gateway-config.json5, with this run's token, port and fake model. */
@@ -102,7 +123,8 @@ export async function startGateway(opts: { modelBaseUrl: string; token?: string;
   await mkdir(join(home, '.openclaw'), { recursive: true });
   await mkdir(join(home, 'tmp'), { recursive: true });
   await writeFile(join(home, '.openclaw', 'openclaw.json'), JSON.stringify(gatewayConfig({ port, token, modelBaseUrl: opts.modelBaseUrl }), null, 2));
-  const readyTimeoutMs = opts.readyTimeoutMs ?? 90_000;
+  // Ready in ~5 s on an idle machine; a loaded 2-core CI box has taken over 90 s.
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 240_000;
   let output = '';
   let child: ChildProcess | undefined;
 
@@ -152,11 +174,13 @@ export async function startGateway(opts: { modelBaseUrl: string; token?: string;
     child = undefined;
     if (!proc || proc.exitCode !== null || proc.pid === undefined) return;
     const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    const helpers = await descendants(proc.pid);
     try {
       process.kill(-proc.pid, 'SIGTERM');
     } catch {
       return;
     }
+    // The gateway drains active runs for minutes on SIGTERM; tests do not wait for that.
     const timer = setTimeout(() => {
       try {
         if (proc.pid !== undefined) process.kill(-proc.pid, 'SIGKILL');
@@ -166,6 +190,16 @@ export async function startGateway(opts: { modelBaseUrl: string; token?: string;
     }, 10_000);
     await exited;
     clearTimeout(timer);
+    for (const pid of helpers) {
+      // Only if the pid still names an OpenClaw helper (pids get reused).
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (!cmdline.includes('openclaw')) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // exited with the gateway
+      }
+    }
   };
 
   try {
