@@ -1,3 +1,4 @@
+import { displayName } from '../../config/policy-files.js';
 import type { Config } from '../../config/types.js';
 import { evaluate } from '../../engine/evaluate.js';
 import type { Decision, PolicyAction } from '../../engine/types.js';
@@ -117,7 +118,7 @@ export const command: Command = {
         return [d.policy, d.subject, `${kind}${d.actions.map(actionText).join(', ')}`, d.mode, [d.reason, ...safety.map((s) => `(${s})`)].join(' ')];
       });
       io.stdout(renderTable(['POLICY', 'SUBJECT', 'ACTIONS', 'MODE', 'REASON'], rows));
-      io.stdout(`\n${plan.decisions.length} ${plan.decisions.length === 1 ? 'decision' : 'decisions'} over ${plan.sessions} sessions (${config.file}, mode ${config.mode}); nothing was done.\n`);
+      io.stdout(`\n${plan.decisions.length} ${plan.decisions.length === 1 ? 'decision' : 'decisions'} over ${plan.sessions} sessions (${displayName(config.file, io.cwd)}, mode ${config.mode}); nothing was done.\n`);
     }
     for (const note of plan.notes) io.stderr(`note: ${note}\n`);
     return plan.decisions.length > 0 ? 1 : 0;

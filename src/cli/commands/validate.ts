@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatConfigError, type ConfigError } from '../../config/errors.js';
 import { loadConfig, type LoadResult } from '../../config/load.js';
+import { displayName } from '../../config/policy-files.js';
 import type { Config } from '../../config/types.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
 
@@ -79,7 +80,7 @@ export const command: Command = {
     if (flags.json) {
       io.stdout(`${JSON.stringify({ ok: true, file: config.file, sources: config.sources.length, policies: config.policies.map((p) => p.name), notifiers: config.notifiers.map((n) => n.name), mode: config.mode, errors: [] }, null, 2)}\n`);
     } else {
-      io.stdout(`${config.file}: ok (${summary(config)})\n`);
+      io.stdout(`${displayName(config.file, io.cwd)}: ok (${summary(config)})\n`);
     }
     return 0;
   },

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `clawwarden …` in-process in a temp dir holding `files`. */
+async function run(argv: string[], files: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'clawwarden-cli-'));
+  dirs.push(cwd);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(cwd, name), text);
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd });
+  return { code, stdout, stderr };
+}
+
+const VALID = 'sources:\n  - name: demo\n    type: demo\npolicies:\n  - name: cap\n    when: { tokens.total: "> 200k" }\n    do: stop\n';
+const BROKEN = 'sources:\n  - name: demo\n    type: demo\nmode: enforc\npolicies:\n  - name: cap\n    when: { tokens.totl: "> 200k" }\n    do: kil\n';
+
+test('a valid config: exit 0 and a one-line summary', async () => {
+  const { code, stdout, stderr } = await run(['validate'], { 'clawwarden.yaml': VALID });
+  expect(code).toBe(0);
+  expect(stdout).toBe('clawwarden.yaml: ok (1 source, 1 policy, 0 notifiers, mode enforce)\n');
+  expect(stderr).toBe('');
+});
+
+test('errors: exit 2, every error on its own line with file:line:column, then a count', async () => {
+  const { code, stdout, stderr } = await run(['validate', '--config', 'clawwarden.yaml'], { 'clawwarden.yaml': BROKEN });
+  expect(code).toBe(2);
+  expect(stdout).toBe('');
+  expect(stderr.split('\n')).toEqual([
+    'clawwarden.yaml:4:7 mode: unknown mode "enforc"; expected one of: enforce, dry-run (did you mean "enforce"?)',
+    expect.stringMatching(/^clawwarden\.yaml:7:13 policies\[0\] "cap" › when\.tokens\.totl: unknown key "tokens\.totl"; expected one of: .* \(did you mean "tokens\.total"\?\)$/),
+    expect.stringMatching(/^clawwarden\.yaml:8:9 policies\[0\] "cap" › do: unknown action "kil"; expected one of: .*kill.* \(did you mean "kill"\?\)$/),
+    '3 errors',
+    '',
+  ]);
+});
+
+test('--json prints the errors as data with their formatted text', async () => {
+  const { code, stdout } = await run(['validate', '--json'], { 'clawwarden.yaml': BROKEN });
+  expect(code).toBe(2);
+  const report = JSON.parse(stdout) as { ok: boolean; errors: { code: string; line: number; column: number; path: string; text: string }[] };
+  expect(report.ok).toBe(false);
+  expect(report.errors.map((e) => [e.code, e.line, e.column, e.path])).toEqual([
+    ['UNKNOWN_VALUE', 4, 7, 'mode'],
+    ['UNKNOWN_KEY', 7, 13, 'policies[0] "cap" › when.tokens.totl'],
+    ['UNKNOWN_VALUE', 8, 9, 'policies[0] "cap" › do'],
+  ]);
+  expect(report.errors[0]!.text).toContain('clawwarden.yaml:4:7 mode: unknown mode "enforc"');
+});
+
+test('--json on a valid config', async () => {
+  const { code, stdout } = await run(['validate', '--json'], { 'clawwarden.yaml': VALID });
+  expect(code).toBe(0);
+  expect(JSON.parse(stdout)).toMatchObject({ ok: true, policies: ['cap'], notifiers: [], mode: 'enforce', errors: [] });
+});
+
+test('no config file anywhere: exit 2 with where it looked', async () => {
+  const { code, stderr } = await run(['validate']);
+  expect(code).toBe(2);
+  expect(stderr).toContain('no config file found (looked for clawwarden.yaml, /etc/clawwarden/config.yaml); pass --config FILE, or try --demo');
+});
+
+test.each([
+  { argv: ['validate', '--cofig', 'x.yaml'], message: "Unknown option '--cofig'" },
+  { argv: ['validate', 'extra'], message: "Unexpected argument 'extra'" },
+  { argv: ['validate', '--config'], message: "Option '-c, --config <value>' argument missing" },
+  { argv: ['validate', '--config', 'a.yaml', '--demo'], message: '--config and --demo exclude each other' },
+])('usage error $argv: exit 2 and a clear message', async ({ argv, message }) => {
+  const { code, stderr } = await run(argv);
+  expect(code).toBe(2);
+  expect(stderr).toContain(message);
+  expect(stderr).toContain('Run "clawwarden validate --help" for usage.');
+});
+
+test('--demo validates the embedded demo config', async () => {
+  const { code, stdout } = await run(['validate', '--demo']);
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/^<demo>: ok \(1 source, \d+ policies, 0 notifiers, mode enforce\)\n$/);
+});
