@@ -141,7 +141,7 @@ function scheduleRefresh() {
 function alertLevel(entry) {
   if (entry.result === 'failed' || entry.result === 'refused' || entry.type === 'refusal') return 'bad';
   if (entry.type === 'decision') return entry.kind === 'warn' ? 'warn' : entry.kind === 'release' ? 'info' : 'bad';
-  if (entry.type === 'source') return 'warn';
+  if (entry.type === 'source') return /down|lost|fail|error|unreach/i.test(entry.reason ?? '') ? 'warn' : 'info';
   return 'info';
 }
 
