@@ -1,10 +1,6 @@
 import type { BudgetUse } from '../engine/types.js';
 import type { SessionView } from '../daemon/view.js';
 
-/** Token kinds as label values (`type`), in exposition order. */
-export const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_write'] as const;
-export type TokenType = (typeof TOKEN_TYPES)[number];
-
 /** What the metrics need from the daemon each time the fleet changes (or at scrape time). */
 export interface FleetSnapshot {
   readonly sessions: readonly SessionView[];
@@ -12,7 +8,8 @@ export interface FleetSnapshot {
   readonly budgets?: readonly BudgetUse[];
 }
 
-interface Tally {
+/** Cumulative usage of one agent on one source. */
+export interface AgentTally {
   readonly source: string;
   readonly agent: string;
   input: number;
@@ -22,113 +19,145 @@ interface Tally {
   cost: number;
 }
 
-interface Seen extends Tally {
-  update: number;
-}
-
-/**
- * Turns per-session cumulative usage into per-agent counters that only ever go up: each session generation
- * contributes the growth since it was last seen, so archiving or deleting a session (routine for cleanup policies)
- * never looks like a counter reset to Prometheus.
- */
-export class AgentUsageCounters {
-  readonly #seen = new Map<string, Seen>();
-  readonly #agents = new Map<string, Tally>();
-  #update = 0;
-
-  /** Folds one snapshot in; sessions with unknown usage are skipped until the ledger knows them. */
-  add(sessions: readonly SessionView[]): void {
-    const update = ++this.#update;
-    let live = 0;
-    for (const view of sessions) {
-      if (!view.usage.known) continue;
-      live++;
-      const s = view.session;
-      const id = `${s.source}\u0000${s.key}\u0000${s.generation}`;
-      const agentId = `${s.source}\u0000${s.agent}`;
-      let agent = this.#agents.get(agentId);
-      if (!agent) {
-        agent = { source: s.source, agent: s.agent, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
-        this.#agents.set(agentId, agent);
-      }
-      const prev = this.#seen.get(id);
-      const u = view.usage;
-      agent.input += Math.max(0, u.input - (prev?.input ?? 0));
-      agent.output += Math.max(0, u.output - (prev?.output ?? 0));
-      agent.cacheRead += Math.max(0, u.cacheRead - (prev?.cacheRead ?? 0));
-      agent.cacheWrite += Math.max(0, u.cacheWrite - (prev?.cacheWrite ?? 0));
-      agent.cost += Math.max(0, u.cost - (prev?.cost ?? 0));
-      this.#seen.set(id, {
-        source: s.source, agent: s.agent, update,
-        input: Math.max(u.input, prev?.input ?? 0), output: Math.max(u.output, prev?.output ?? 0),
-        cacheRead: Math.max(u.cacheRead, prev?.cacheRead ?? 0), cacheWrite: Math.max(u.cacheWrite, prev?.cacheWrite ?? 0),
-        cost: Math.max(u.cost, prev?.cost ?? 0),
-      });
-    }
-    // Forget generations gone from the fleet once they clearly outnumber the live ones, to bound memory.
-    if (this.#seen.size > 2 * live + 1000) {
-      for (const [id, seen] of this.#seen) if (seen.update !== update) this.#seen.delete(id);
-    }
-  }
-
-  /** Cumulative totals per (source, agent). */
-  agents(): Iterable<Readonly<Tally>> {
-    return this.#agents.values();
-  }
-}
-
-/** Session counts per (source, agent, state). */
-export function countSessions(sessions: readonly SessionView[]): Map<string, { source: string; agent: string; state: string; count: number }> {
-  const counts = new Map<string, { source: string; agent: string; state: string; count: number }>();
-  for (const view of sessions) {
-    const id = `${view.session.source}\u0000${view.session.agent}\u0000${view.state}`;
-    const entry = counts.get(id);
-    if (entry) entry.count++;
-    else counts.set(id, { source: view.session.source, agent: view.session.agent, state: view.state, count: 1 });
-  }
-  return counts;
-}
-
 /** One `budget_used_ratio` series: session scope is the worst session per policy; agent scope per agent; fleet one. */
 export interface BudgetSeries {
   readonly policy: string;
   readonly scope: string;
   readonly agent?: string;
-  readonly ratio: number;
+  ratio: number;
 }
 
-/** Budget use reduced to bounded series (no session keys): the max per (policy, scope[, agent]). */
-export function budgetSeries(snapshot: FleetSnapshot): BudgetSeries[] {
-  const max = new Map<string, BudgetSeries>();
-  const fold = (b: BudgetUse): void => {
-    if (!Number.isFinite(b.ratio)) return;
-    const agent = b.scope === 'agent' ? (b.agent ?? b.subject.replace(/^agent /, '')) : undefined;
-    const id = `${b.policy}\u0000${b.scope}\u0000${agent ?? ''}`;
-    const prev = max.get(id);
-    if (!prev || b.ratio > prev.ratio) max.set(id, { policy: b.policy, scope: b.scope, ...(agent !== undefined ? { agent } : {}), ratio: b.ratio });
-  };
-  for (const view of snapshot.sessions) for (const b of view.budgets) fold(b);
-  for (const b of snapshot.budgets ?? []) fold(b);
-  return [...max.values()];
+/** The bounded figures one snapshot reduces to. */
+export interface FleetFigures {
+  readonly states: readonly { readonly source: string; readonly agent: string; readonly state: string; readonly count: number }[];
+  readonly agents: Iterable<Readonly<AgentTally>>;
+  readonly budgets: readonly BudgetSeries[];
+  /** The top-N sessions by total tokens, largest first. */
+  readonly top: readonly SessionView[];
 }
 
-/** The `n` sessions with the most total tokens (known usage only), largest first. */
-export function topSessions(sessions: readonly SessionView[], n: number): SessionView[] {
-  if (n <= 0) return [];
-  const top: SessionView[] = [];
-  for (const view of sessions) {
-    if (!view.usage.known) continue;
-    const total = view.usage.total;
-    if (top.length === n && total <= (top[n - 1] as SessionView).usage.total) continue;
-    let lo = 0;
-    let hi = top.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((top[mid] as SessionView).usage.total >= total) lo = mid + 1;
-      else hi = mid;
-    }
-    top.splice(lo, 0, view);
-    if (top.length > n) top.pop();
+interface Seen {
+  generation: string;
+  update: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  cost: number;
+}
+
+interface AgentState {
+  readonly tally: AgentTally;
+  /** By session key: the generation last seen and its usage then. */
+  readonly seen: Map<string, Seen>;
+  readonly states: Map<string, number>;
+}
+
+/**
+ * Reduces the fleet to bounded series in one pass (10k sessions per scrape). Agent counters only ever go up: each
+ * session generation contributes the growth since it was last seen, so archiving or deleting a session (routine
+ * for cleanup policies) never looks like a counter reset to Prometheus.
+ */
+export class FleetAggregator {
+  readonly #sources = new Map<string, Map<string, AgentState>>();
+  readonly #topN: number;
+  #update = 0;
+
+  constructor(topN: number) {
+    this.#topN = topN;
   }
-  return top;
+
+  fold(snapshot: FleetSnapshot): FleetFigures {
+    const update = ++this.#update;
+    for (const agents of this.#sources.values()) for (const a of agents.values()) a.states.clear();
+    const sessionBudgets = new Map<string, number>();
+    const otherBudgets = new Map<string, BudgetSeries>();
+    const top: SessionView[] = [];
+    const topN = this.#topN;
+    let live = 0;
+
+    for (const view of snapshot.sessions) {
+      const s = view.session;
+      const a = this.#agent(s.source, s.agent);
+      a.states.set(view.state, (a.states.get(view.state) ?? 0) + 1);
+      for (const b of view.budgets) {
+        if (b.scope !== 'session') foldBudget(otherBudgets, b);
+        else if (Number.isFinite(b.ratio) && b.ratio > (sessionBudgets.get(b.policy) ?? -Infinity)) sessionBudgets.set(b.policy, b.ratio);
+      }
+      const u = view.usage;
+      if (!u.known) continue;
+      live++;
+      let seen = a.seen.get(s.key);
+      if (!seen || seen.generation !== s.generation) {
+        seen = { generation: s.generation, update, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
+        a.seen.set(s.key, seen);
+      }
+      seen.update = update;
+      const t = a.tally;
+      if (u.input > seen.input) { t.input += u.input - seen.input; seen.input = u.input; }
+      if (u.output > seen.output) { t.output += u.output - seen.output; seen.output = u.output; }
+      if (u.cacheRead > seen.cacheRead) { t.cacheRead += u.cacheRead - seen.cacheRead; seen.cacheRead = u.cacheRead; }
+      if (u.cacheWrite > seen.cacheWrite) { t.cacheWrite += u.cacheWrite - seen.cacheWrite; seen.cacheWrite = u.cacheWrite; }
+      if (u.cost > seen.cost) { t.cost += u.cost - seen.cost; seen.cost = u.cost; }
+      if (topN > 0 && (top.length < topN || u.total > (top[top.length - 1] as SessionView).usage.total)) insertTop(top, view, topN);
+    }
+    for (const b of snapshot.budgets ?? []) foldBudget(otherBudgets, b);
+
+    const states: { source: string; agent: string; state: string; count: number }[] = [];
+    let remembered = 0;
+    for (const agents of this.#sources.values()) {
+      for (const a of agents.values()) {
+        for (const [state, count] of a.states) states.push({ source: a.tally.source, agent: a.tally.agent, state, count });
+        remembered += a.seen.size;
+      }
+    }
+    // Forget sessions gone from the fleet once they clearly outnumber the live ones, to bound memory.
+    if (remembered > 2 * live + 1000) {
+      for (const agents of this.#sources.values()) for (const a of agents.values()) for (const [key, seen] of a.seen) if (seen.update !== update) a.seen.delete(key);
+    }
+    const budgets: BudgetSeries[] = [...sessionBudgets].map(([policy, ratio]) => ({ policy, scope: 'session', ratio }));
+    budgets.push(...otherBudgets.values());
+    return { states, agents: this.#tallies(), budgets, top };
+  }
+
+  *#tallies(): Iterable<AgentTally> {
+    for (const agents of this.#sources.values()) for (const a of agents.values()) yield a.tally;
+  }
+
+  #agent(source: string, agent: string): AgentState {
+    let agents = this.#sources.get(source);
+    if (!agents) {
+      agents = new Map();
+      this.#sources.set(source, agents);
+    }
+    let state = agents.get(agent);
+    if (!state) {
+      state = { tally: { source, agent, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 }, seen: new Map(), states: new Map() };
+      agents.set(agent, state);
+    }
+    return state;
+  }
+}
+
+function foldBudget(into: Map<string, BudgetSeries>, b: BudgetUse): void {
+  if (!Number.isFinite(b.ratio)) return;
+  const agent = b.scope === 'agent' ? (b.agent ?? b.subject.replace(/^agent /, '')) : undefined;
+  const id = `${b.policy}\u0000${b.scope}\u0000${agent ?? ''}`;
+  const prev = into.get(id);
+  if (!prev) into.set(id, { policy: b.policy, scope: b.scope, ...(agent !== undefined ? { agent } : {}), ratio: b.ratio });
+  else if (b.ratio > prev.ratio) prev.ratio = b.ratio;
+}
+
+/** Inserts into a list sorted by total tokens (descending), keeping at most `n`. */
+function insertTop(top: SessionView[], view: SessionView, n: number): void {
+  const total = view.usage.total;
+  let lo = 0;
+  let hi = top.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((top[mid] as SessionView).usage.total >= total) lo = mid + 1;
+    else hi = mid;
+  }
+  top.splice(lo, 0, view);
+  if (top.length > n) top.pop();
 }

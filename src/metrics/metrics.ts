@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Mode } from '../engine/types.js';
 import type { NotificationResult } from '../notifiers/queue.js';
 import type { ActionStatus } from '../sources/source.js';
-import { AgentUsageCounters, budgetSeries, countSessions, topSessions, type FleetSnapshot } from './fleet.js';
+import { FleetAggregator, type FleetSnapshot } from './fleet.js';
 
 export type { FleetSnapshot } from './fleet.js';
 
@@ -59,7 +59,7 @@ const NOTIFICATION_RESULTS: readonly NotificationResult[] = ['sent', 'error', 'd
 export function createMetrics(options: MetricsOptions): WardenMetrics {
   const registry = new Registry();
   const registers = [registry];
-  const usage = new AgentUsageCounters();
+  const aggregator = new FleetAggregator(options.topSessions);
   let pulled = false;
 
   const sessions = new Gauge({ name: 'clawwarden_sessions', help: 'Sessions watched, by source, agent and display state.', labelNames: ['source', 'agent', 'state'], registers });
@@ -84,14 +84,14 @@ export function createMetrics(options: MetricsOptions): WardenMetrics {
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
   function updateFleet(snapshot: FleetSnapshot): void {
+    const figures = aggregator.fold(snapshot);
     sessions.reset();
-    for (const c of countSessions(snapshot.sessions).values()) sessions.set({ source: c.source, agent: c.agent, state: c.state }, c.count);
+    for (const c of figures.states) sessions.set({ source: c.source, agent: c.agent, state: c.state }, c.count);
 
-    usage.add(snapshot.sessions);
     // Counters are rebuilt from the monotonic tallies: reset+inc keeps prom-client's counter type without exposing set().
     agentTokens.reset();
     agentCost.reset();
-    for (const a of usage.agents()) {
+    for (const a of figures.agents) {
       const labels = { source: a.source, agent: a.agent };
       agentTokens.inc({ ...labels, type: 'input' }, a.input);
       agentTokens.inc({ ...labels, type: 'output' }, a.output);
@@ -101,10 +101,10 @@ export function createMetrics(options: MetricsOptions): WardenMetrics {
     }
 
     budget.reset();
-    for (const b of budgetSeries(snapshot)) budget.set({ policy: b.policy, scope: b.scope, ...(b.agent !== undefined ? { agent: b.agent } : {}) }, b.ratio);
+    for (const b of figures.budgets) budget.set({ policy: b.policy, scope: b.scope, ...(b.agent !== undefined ? { agent: b.agent } : {}) }, b.ratio);
 
     sessionTokens.reset();
-    for (const view of topSessions(snapshot.sessions, options.topSessions)) {
+    for (const view of figures.top) {
       const s = view.session;
       const labels = { source: s.source, agent: s.agent, session: s.key };
       sessionTokens.set({ ...labels, type: 'input' }, view.usage.input);
