@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfigWith } from '../../src/config/loader.js';
@@ -82,13 +82,12 @@ notifiers:
     expect(json).toContain('[redacted]');
   });
 
-  test('a file readable by nobody is reported with its position', () => {
-    if (process.getuid?.() === 0) return; // root reads any file; the missing-file case covers the message
-    const dir = workspace({ 'clawwarden.yaml': MINIMAL + 'http:\n  token: { file: ./locked }\n', locked: 'x' });
-    chmodSync(join(dir, 'locked'), 0o000);
+  test('a secret path that cannot be read as a file is reported with its position and the reason', () => {
+    // A directory fails to read even for root, unlike a chmod 000 file.
+    const dir = workspace({ 'clawwarden.yaml': MINIMAL + 'http:\n  token: { file: ./creds }\n', 'creds/x': '' });
     const { errors } = loadConfigWith(testRegistries, { cwd: dir, env: {}, file: 'clawwarden.yaml' });
-    expect(errors.map((e) => [e.code, e.line, e.column])).toEqual([['SECRET_FILE_UNREADABLE', 5, 18]]);
-    expect(errors[0]!.message).toContain('EACCES');
+    expect(errors.map((e) => [e.code, e.line, e.column, e.path])).toEqual([['SECRET_FILE_UNREADABLE', 5, 18, 'http.token.file']]);
+    expect(errors[0]!.message).toBe(`cannot read secret file ${join(dir, 'creds')} (EISDIR)`);
   });
 
   test('schema messages about a secret never echo its value', () => {
