@@ -71,7 +71,7 @@ export function closest(found: string, allowed: readonly string[]): string | und
   }
   // A third of the word may be wrong; beyond that a suggestion is noise.
   const limit = Math.max(1, Math.floor(Math.max(found.length, best?.length ?? 0) / 3));
-  return best !== undefined && bestDistance > 0 && bestDistance <= limit ? best : undefined;
+  return best !== undefined && best !== found && bestDistance <= limit ? best : undefined;
 }
 
 /** Levenshtein distance with adjacent transpositions counted as one edit. */
