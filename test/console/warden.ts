@@ -5,9 +5,9 @@ import pino from 'pino';
 import { loadConfig, formatConfigError } from '../../src/config/load.js';
 import { Secret } from '../../src/config/secret.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import type { DaemonOutputs } from '../../src/daemon/outputs.js';
-import { silentHooks } from '../../src/enforcer/hooks.js';
+import { liveOutputs } from '../../src/daemon/outputs-live.js';
 import { createHttpServer } from '../../src/http/server.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
 
 export const TOKEN = 'console-test-token-51c9e2';
 
@@ -37,18 +37,6 @@ policies:
     do: [ stop ]
 `;
 
-/** Metrics and notifications are other suites' business; the console needs only the view. */
-const quietOutputs: DaemonOutputs = {
-  hooks: silentHooks,
-  sourceChanged: () => undefined,
-  evaluated: () => undefined,
-  sweepSucceeded: () => undefined,
-  fleet: () => undefined,
-  render: async () => '',
-  contentType: 'text/plain; version=0.0.4; charset=utf-8',
-  close: async () => undefined,
-};
-
 /** The real daemon on the demo fleet plus the HTTP server, on 127.0.0.1 with an OS-chosen port. */
 export async function startDemoWarden(yaml: string = CONSOLE_TEST_CONFIG): Promise<{ base: string; daemon: Daemon; close: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'clawwarden-console-'));
@@ -59,15 +47,25 @@ export async function startDemoWarden(yaml: string = CONSOLE_TEST_CONFIG): Promi
   const token = new Secret(TOKEN, 'env:CLAWWARDEN_API_TOKEN');
   const config = { ...loaded.config, stateDir: join(dir, 'state'), http: { listen: '127.0.0.1:0', token, corsOrigins: [] } };
   const log = pino({ level: process.env.CLAWWARDEN_TEST_LOG ?? 'silent' });
-  const daemon = await Daemon.start(config, { log, outputs: async () => quietOutputs });
-  const http = createHttpServer({ view: daemon, metrics: quietOutputs, listen: config.http.listen, token, corsOrigins: [], log });
+  let daemon: Daemon | undefined;
+  // Wired as `clawwarden run` wires it: real metrics and notifications (the test config has no notifiers).
+  const metrics = createMetrics({
+    topSessions: config.metrics.topSessions,
+    version: 'console-test',
+    fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [] }),
+    log,
+    processMetrics: false,
+  });
+  daemon = await Daemon.start(config, { log, outputs: (c) => liveOutputs(c, { log, metrics }) });
+  const running = daemon;
+  const http = createHttpServer({ view: running, metrics: { render: () => metrics.render(), contentType: metrics.contentType }, listen: config.http.listen, token, corsOrigins: [], log });
   const { port } = await http.listen();
   return {
     base: `http://127.0.0.1:${port}`,
-    daemon,
+    daemon: running,
     close: async () => {
       await http.close();
-      await daemon.close();
+      await running.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
