@@ -50,6 +50,8 @@ export function collectPolicies(config: YamlFile, value: unknown, context: FileC
   const entries: unknown[] = value === undefined ? [] : Array.isArray(value) ? value : [value];
   entries.forEach((entry, index) => {
     const at: Segment[] = Array.isArray(value) ? ['policies', index] : ['policies'];
+    // Anything but a map or a string is a schema error already reported for the config.
+    if (entry === null || typeof entry !== 'object' && typeof entry !== 'string') return;
     if (typeof entry !== 'string') {
       policies.push({ raw: entry, file: config, base: at, label: `policies[${index}]` });
       return;

@@ -71,6 +71,10 @@ export function readConfig(input: ConfigText, registries: Registries, context: {
     }
   }
   reportStraySecretRefs(raw, report);
+  const httpToken = isMap(raw['http']) ? raw['http']['token'] : undefined;
+  if (typeof httpToken === 'string' && !httpToken.includes('${env:')) {
+    report('SECRET_NOT_ALLOWED', ['http', 'token'], 'the API token must not be written in the file: use ${env:NAME} or { file: /path }');
+  }
 
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: true });
   const validate = ajv.compile(configSchema(registries));
