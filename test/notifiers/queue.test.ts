@@ -60,7 +60,7 @@ describe('NotificationQueue', () => {
       log,
       onResult,
       // Long enough that the failing lanes are still backing off while the healthy one finishes.
-      retry: { attempts: 3, baseMs: 300, maxMs: 300 },
+      retry: { attempts: 3, baseMs: 800, maxMs: 800 },
       random: () => 1,
     });
 
