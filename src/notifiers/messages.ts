@@ -20,11 +20,20 @@ function doneVerb(action: string, cleanup?: 'archive' | 'delete'): string {
   return DONE_VERB[action] ?? `${action[0]?.toUpperCase() ?? ''}${action.slice(1)}`;
 }
 
+/**
+ * A soft-budget measurement reads `tokens.total 164,000 of 200,000`: the engine's text states the comparison
+ * (`164,000 > 200,000`), which is not yet true when only the warn level is reached.
+ */
+function softText(m: Measurement): string {
+  const op = ` ${m.op} `;
+  return m.text.includes(op) ? m.text.replace(op, ' of ') : m.text;
+}
+
 /** The measurement that best explains a decision: the one closest to (or furthest past) its threshold. */
-function headline(measurements: readonly Measurement[]): string {
+function headline(measurements: readonly Measurement[], soft = false): string {
   if (measurements.length === 0) return '';
-  const sorted = [...measurements].sort((a, b) => (b.ratio ?? 0) - (a.ratio ?? 0));
-  return (sorted[0] as Measurement).text;
+  const best = [...measurements].sort((a, b) => (b.ratio ?? 0) - (a.ratio ?? 0))[0] as Measurement;
+  return soft ? softText(best) : best.text;
 }
 
 /** `agent:main:loop1` for one target, else the decision's subject (`agent backend`, `fleet`). */
@@ -54,7 +63,8 @@ function decisionLines(decision: Decision, targets: readonly SessionRef[] = deci
   }
   if (targets.length > 20) lines.push(`… and ${targets.length - 20} more sessions`);
   for (const m of decision.measurements) {
-    lines.push(`Measured: ${m.text}${m.ratio !== undefined ? ` (${percent(m.ratio)} of threshold ${m.threshold})` : ''}`);
+    const text = decision.kind === 'warn' ? softText(m) : m.text;
+    lines.push(`Measured: ${text}${m.ratio !== undefined ? ` (${percent(m.ratio)} of the threshold)` : ''}`);
   }
   lines.push(`Reason: ${decision.reason}`);
   lines.push(`Mode: ${decision.mode}`);
@@ -76,7 +86,7 @@ export function warnMessage(decision: Decision, at: number): Notification {
   const worst = [...decision.measurements].sort((a, b) => (b.ratio ?? 0) - (a.ratio ?? 0))[0];
   return {
     kind: 'warn', at, policy: decision.policy, mode: decision.mode, measurements: decision.measurements, ...single(decision),
-    title: title(`Warning: ${who(decision)} at ${percent(worst?.ratio)} of ${decision.policy}`, headline(decision.measurements)),
+    title: title(`Warning: ${who(decision)} at ${percent(worst?.ratio)} of ${decision.policy}`, headline(decision.measurements, true)),
     lines: [...decisionLines(decision), 'Action: none yet (soft budget); the policy acts when the threshold is crossed.'],
     dedupKey: `warn:${decision.id}`,
   };

@@ -24,8 +24,8 @@ const warn = decision({
 const cases: [string, Notification, { kind: string; title: string; dedupKey: string; lines: string[] }][] = [
   ['warn', warnMessage(warn, AT), {
     kind: 'warn', dedupKey: 'warn:w-1',
-    title: '[clawwarden] Warning: agent:main:loop at 82% of session-token-cap — tokens.total 164,000 > 200,000',
-    lines: ['Policy: session-token-cap (session scope)', 'Session: agent:main:loop (source home, generation g-1, running)', 'Measured: tokens.total 164,000 > 200,000 (82% of threshold 200000)', 'Action: none yet (soft budget); the policy acts when the threshold is crossed.'],
+    title: '[clawwarden] Warning: agent:main:loop at 82% of session-token-cap — tokens.total 164,000 of 200,000',
+    lines: ['Policy: session-token-cap (session scope)', 'Session: agent:main:loop (source home, generation g-1, running)', 'Measured: tokens.total 164,000 of 200,000 (82% of the threshold)', 'Action: none yet (soft budget); the policy acts when the threshold is crossed.'],
   }],
   ['violation', violationMessage(d, AT), {
     kind: 'violation', dedupKey: `violation:${d.id}`,
@@ -60,7 +60,7 @@ const cases: [string, Notification, { kind: string; title: string; dedupKey: str
   ['action failed', actionFailedMessage({ decision: d, action: 'stop', mode: 'enforce', results: [{ target, status: 'refused', detail: 'gateway: missing scope operator.admin' }] }, AT), {
     kind: 'action-failed', dedupKey: `action-failed:${d.id}:stop`,
     title: '[clawwarden] FAILED to stop agent:main:loop — gateway: missing scope operator.admin',
-    lines: ['Result: agent:main:loop: refused — gateway: missing scope operator.admin', 'Measured: tokens.total 231,402 > 200,000 (116% of threshold 200000)'],
+    lines: ['Result: agent:main:loop: refused — gateway: missing scope operator.admin', 'Measured: tokens.total 231,402 > 200,000 (116% of the threshold)'],
   }],
   ['source down', sourceDownMessage({ source: 'home', error: 'connect ECONNREFUSED 127.0.0.1:18789', since: AT - 60_000 }, AT), {
     kind: 'source-down', dedupKey: `source-down:home:${AT - 60_000}`,
