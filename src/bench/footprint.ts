@@ -108,11 +108,14 @@ policies:
 /** Daemon RSS and CPU% while idle with 1,000 demo sessions (a separate `clawwarden run` process, /proc sampling). */
 export async function footprintRows(): Promise<BenchRow[]> {
   const idle = await idleDaemon(IDLE_SESSIONS, WINDOW_MS);
+  // The same daemon with only the 13-agent demo cast: how much of the RSS is the process itself, not the sessions.
+  const base = await idleDaemon(0, 5_000);
   const section = 'footprint';
   return [
     { section, case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: peak RSS over ${WINDOW_MS / 1000} s`, measured: `${idle.rssMb.toFixed(1)} MB`, target: '≤ 80 MB' },
     { section, case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: CPU over ${WINDOW_MS / 1000} s`, measured: `${idle.cpuPercent.toFixed(2)} %`, target: '~0 %' },
     { section, case: 'idle daemon: start → /readyz 200', measured: `${idle.readyMs} ms`, target: '-' },
+    { section, case: 'idle daemon, demo cast only (~20 sessions): peak RSS (baseline)', measured: `${base.rssMb.toFixed(1)} MB`, target: '-' },
   ];
 }
 
