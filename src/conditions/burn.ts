@@ -55,7 +55,10 @@ export function compile(value: unknown): CompiledCondition {
     const from = context.now - per;
     if (context.aggregate) return context.recent ? pick(context.recent(from, context.now + 1)) : undefined;
     const usage = context.usage;
-    return usage !== undefined && usage.known ? pick(usage.between(from, context.now + 1)) : undefined;
+    if (usage === undefined || !usage.known) return undefined;
+    // Nothing spent since `from`: skip summing (this runs for every session on every sweep).
+    if (usage.lastUsageAt !== undefined && usage.lastUsageAt < from) return 0;
+    return pick(usage.between(from, context.now + 1));
   };
   return {
     usesUsage: true,

@@ -4,63 +4,102 @@ import type { Policy } from '../policy/types.js';
 import type { ConditionContext } from '../conditions/types.js';
 import type { BudgetUse, Decision } from './types.js';
 import { windowAt } from '../policy/window.js';
-import { decideViolation, decideWarn, refOf, type Situation } from './decide.js';
+import { decideViolation, decideWarn, type Situation } from './decide.js';
+import { YES, type MatchIndex, type Profile } from './profiles.js';
 
-/** Usage of one (source, agent) or of the fleet within a window, and the ledger entries behind it. */
+/** Usage of one (source, agent) within one window; `known` is false if any entry behind it is. */
 interface Sum {
   readonly usage: Usage;
-  readonly entries: SessionUsageView[];
   known: boolean;
 }
 
-/** Sums per (source, agent) and for the fleet, for one window (or all time); shared by policies with the same window. */
-interface Sums {
-  readonly agents: Map<string, Map<string, Sum>>;
-  readonly fleet: Sum;
+function zero(): Usage {
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
 }
 
-function newSum(): Sum {
-  return { usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 }, entries: [], known: true };
+function add(into: Usage, u: Readonly<Usage>): void {
+  into.input += u.input;
+  into.output += u.output;
+  into.cacheRead += u.cacheRead;
+  into.cacheWrite += u.cacheWrite;
+  into.cost += u.cost;
 }
 
-function addInto(sum: Sum, u: Readonly<Usage>, entry: SessionUsageView): void {
-  sum.usage.input += u.input;
-  sum.usage.output += u.output;
-  sum.usage.cacheRead += u.cacheRead;
-  sum.usage.cacheWrite += u.cacheWrite;
-  sum.usage.cost += u.cost;
-  sum.entries.push(entry);
-  if (!entry.known) sum.known = false;
-}
+/** The ledger grouped once per evaluation by (source, agent), then summed per distinct window start. */
+class LedgerSums {
+  private readonly entries: SessionUsageView[] = [];
+  private readonly slotOf: number[] = [];
+  private readonly slots = new Map<string, Map<string, number>>();
+  private readonly slotCount: number;
+  private readonly byWindow = new Map<number, Sum[]>();
 
-function sumLedger(ledger: LedgerView, from: number | undefined, to: number): Sums {
-  const agents = new Map<string, Map<string, Sum>>();
-  const fleet = newSum();
-  for (const entry of ledger.entries()) {
-    const u = from === undefined ? entry.totals : entry.between(from, to);
-    let bySource = agents.get(entry.source);
-    if (!bySource) agents.set(entry.source, (bySource = new Map()));
-    let sum = bySource.get(entry.agent);
-    if (!sum) bySource.set(entry.agent, (sum = newSum()));
-    addInto(sum, u, entry);
-    addInto(fleet, u, entry);
-  }
-  return { agents, fleet };
-}
-
-function recentOf(sum: Sum): (from: number, to: number) => Usage {
-  return (from, to) => {
-    const total = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
-    for (const e of sum.entries) {
-      const u = e.between(from, to);
-      total.input += u.input;
-      total.output += u.output;
-      total.cacheRead += u.cacheRead;
-      total.cacheWrite += u.cacheWrite;
-      total.cost += u.cost;
+  constructor(private readonly ledger: LedgerView, private readonly to: number) {
+    let count = 0;
+    for (const entry of ledger.entries()) {
+      let agents = this.slots.get(entry.source);
+      if (!agents) this.slots.set(entry.source, (agents = new Map()));
+      let slot = agents.get(entry.agent);
+      if (slot === undefined) agents.set(entry.agent, (slot = count++));
+      this.entries.push(entry);
+      this.slotOf.push(slot);
     }
-    return total;
-  };
+    this.slotCount = count;
+  }
+
+  /** Sums per slot for usage since `from` (-Infinity: all time). */
+  private sums(from: number): Sum[] {
+    let sums = this.byWindow.get(from);
+    if (sums) return sums;
+    sums = Array.from({ length: this.slotCount + 1 }, () => ({ usage: zero(), known: true }));
+    const fleet = sums[this.slotCount]!;
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      const sum = sums[this.slotOf[i]!]!;
+      if (!e.known) sum.known = fleet.known = false;
+      // Fast paths: nothing since `from`, or everything since `from` (then the totals are the window's sum).
+      if (e.lastUsageAt !== undefined && e.lastUsageAt < from) continue;
+      const u = e.firstUsageAt !== undefined && e.firstUsageAt >= from && e.lastUsageAt !== undefined && e.lastUsageAt < this.to ? e.totals : e.between(from, this.to);
+      add(sum.usage, u);
+      add(fleet.usage, u);
+    }
+    this.byWindow.set(from, sums);
+    return sums;
+  }
+
+  /** The agent's (or with agent undefined, the fleet's) sum since `from`. */
+  sum(from: number, source?: string, agent?: string): Sum {
+    const sums = this.sums(from);
+    if (source === undefined || agent === undefined) return sums[this.slotCount]!;
+    const slot = this.slots.get(source)?.get(agent);
+    return slot === undefined ? { usage: zero(), known: true } : sums[slot]!;
+  }
+
+  /** Usage in [from, to) of the agent's (or fleet's) entries, exact where the ledger keeps calls (for `burn`). */
+  recent(source: string | undefined, agent: string | undefined): (from: number, to: number) => Usage {
+    return (from, to) => {
+      const total = zero();
+      for (const e of this.entries) {
+        if (source !== undefined && (e.source !== source || e.agent !== agent)) continue;
+        if (e.lastUsageAt !== undefined && e.lastUsageAt < from) continue;
+        add(total, e.between(from, to));
+      }
+      return total;
+    };
+  }
+}
+
+/** A subject's sessions: the matching members of its identity profiles. */
+function membersOf(policyIndex: number, profiles: readonly Profile[], members: readonly (Session[] | undefined)[], index: MatchIndex): Session[] {
+  const out: Session[] = [];
+  for (const p of profiles) {
+    const list = members[p.id] ?? [];
+    if (p.verdicts[policyIndex] === YES) {
+      for (const s of list) out.push(s);
+    } else {
+      for (const s of list) if (index.matches(policyIndex, s, p.verdicts)) out.push(s);
+    }
+  }
+  return out;
 }
 
 /**
@@ -68,45 +107,44 @@ function recentOf(sum: Sum): (from: number, to: number) => Usage {
  * entries of the subject within the window (ended sessions too); targets are its current matching sessions.
  */
 export function evaluateAggregates(
+  wide: readonly number[],
   policies: readonly Policy[],
-  sessions: readonly Session[],
+  index: MatchIndex,
+  members: readonly (Session[] | undefined)[],
   ledger: LedgerView,
   at: Situation,
-  decisions: Decision[],
-  aggregates: BudgetUse[],
-  notes: string[],
+  out: { decisions: Decision[]; aggregates: BudgetUse[]; notes: string[] },
 ): void {
-  const cache = new Map<string, Sums>();
-  for (const policy of policies) {
+  const sums = new LedgerSums(ledger, at.now + 1);
+  for (const j of wide) {
+    const policy = policies[j]!;
+    const fleet = policy.scope === 'fleet';
     const window = policy.window ? windowAt(policy.window, at.now) : undefined;
-    const cacheKey = window ? String(window.start) : 'all';
-    let sums = cache.get(cacheKey);
-    if (!sums) cache.set(cacheKey, (sums = sumLedger(ledger, window?.start, at.now + 1)));
+    const from = window ? window.start : -Infinity;
     const suffix = window ? `|${window.start}` : '';
-
-    const groups = new Map<string, Map<string, Session[]>>();
-    for (const s of sessions) {
-      if (!policy.matches(s)) continue;
-      const bucketKey = policy.scope === 'fleet' ? '' : s.source;
-      let bySource = groups.get(bucketKey);
-      if (!bySource) groups.set(bucketKey, (bySource = new Map()));
-      const agent = policy.scope === 'fleet' ? '' : s.agent;
-      const list = bySource.get(agent);
-      if (list) list.push(s);
-      else bySource.set(agent, [s]);
+    // Group the identities (not the sessions) that can match by subject.
+    const groups = new Map<string, Map<string, Profile[]>>();
+    for (const p of index.profiles) {
+      if (p.verdicts[j] === 0 || !members[p.id]) continue;
+      const source = fleet ? '' : p.source;
+      const agent = fleet ? '' : p.agent;
+      let agents = groups.get(source);
+      if (!agents) groups.set(source, (agents = new Map()));
+      const list = agents.get(agent);
+      if (list) list.push(p);
+      else agents.set(agent, [p]);
     }
-    for (const [source, bySource] of groups) {
-      for (const [agent, members] of bySource) {
-        const fleet = policy.scope === 'fleet';
-        const sum = fleet ? sums.fleet : sums.agents.get(source)?.get(agent) ?? newSum();
-        const context: ConditionContext = sum.known
-          ? { now: at.now, aggregate: sum.usage, recent: recentOf(sum) }
-          : { now: at.now };
-        if (!sum.known) notes.push(`policy ${policy.name}: ${fleet ? 'fleet' : `agent ${agent}`} usage is not known yet (a source is re-syncing); not evaluated`);
+    for (const [source, agents] of groups) {
+      for (const [agent, profiles] of agents) {
+        const targets = membersOf(j, profiles, members, index);
+        if (targets.length === 0) continue;
+        const sum = fleet ? sums.sum(from) : sums.sum(from, source, agent);
         const subject = fleet ? 'fleet' : `agent ${agent}`;
-        const stateKey = fleet ? `${policy.name}|fleet${suffix}` : `${policy.name}|${source}|agent:${agent}${suffix}`;
+        const context: ConditionContext = sum.known
+          ? { now: at.now, aggregate: sum.usage, recent: fleet ? sums.recent(undefined, undefined) : sums.recent(source, agent) }
+          : { now: at.now };
         const ratio = sum.known ? policy.condition.budget(context) : 0;
-        aggregates.push({
+        out.aggregates.push({
           policy: policy.name,
           scope: policy.scope,
           subject,
@@ -114,10 +152,15 @@ export function evaluateAggregates(
           ratio,
           ...(policy.warn !== undefined ? { warnAt: policy.warn } : {}),
         });
-        if (!sum.known) continue;
-        const target = { policy, scope: policy.scope, subject, stateKey, targets: members.map(refOf), context, ...(window ? { window } : {}) };
-        const d = policy.condition.evaluate(context).matched ? decideViolation(target, at) : decideWarn(target, at, ratio);
-        if (d) decisions.push(d);
+        if (!sum.known) {
+          out.notes.push(`policy ${policy.name}: ${subject} usage is not known yet (a source is re-syncing); not evaluated`);
+          continue;
+        }
+        const stateKey = fleet ? `${policy.name}|fleet${suffix}` : `${policy.name}|${source}|agent:${agent}${suffix}`;
+        const target = { policy, scope: policy.scope, subject, stateKey, members: targets, context, ...(window ? { window } : {}) };
+        const holds = policy.condition.holds ? policy.condition.holds(context) : policy.condition.evaluate(context).matched;
+        const d = holds ? decideViolation(target, at) : decideWarn(target, at, ratio);
+        if (d) out.decisions.push(d);
       }
     }
   }

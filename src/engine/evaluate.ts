@@ -6,12 +6,13 @@ import type { BudgetUse, Decision, EngineState, EvaluationInput, EvaluationResul
 import { windowAt, type WindowBounds } from '../policy/window.js';
 import { evaluateAggregates } from './aggregate.js';
 import { decideViolation, decideWarn, refOf, type Situation } from './decide.js';
+import { MatchIndex, NO } from './profiles.js';
 
 type MutableContext = { -readonly [K in keyof ConditionContext]: ConditionContext[K] };
 
 /**
  * The engine: a pure, deterministic function from (sessions, ledger, policies, state, now) to decisions
- * with their reasons. Session scope is the hot loop (allocation-free until a policy matches).
+ * with their reasons. Session scope is the hot loop: allocation-free until a policy matches.
  */
 export function evaluate(input: EvaluationInput): EvaluationResult {
   const { sessions, ledger, policies, state, now } = input;
@@ -20,47 +21,64 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
   const aggregates: BudgetUse[] = [];
   const notes: string[] = [];
 
-  const local = policies.filter((p) => p.scope === 'session');
-  const windows: (WindowBounds | undefined)[] = local.map((p) => (p.window ? windowAt(p.window, now) : undefined));
-  const unknown = new Array<number>(local.length).fill(0);
+  const index = new MatchIndex(policies);
+  const local: number[] = [];
+  const wide: number[] = [];
+  policies.forEach((p, j) => (p.scope === 'session' ? local : wide).push(j));
+  const windows: (WindowBounds | undefined)[] = policies.map((p) => (p.window && p.scope === 'session' ? windowAt(p.window, now) : undefined));
+  const unknown = new Array<number>(policies.length).fill(0);
   const heldKeys = indexHolds(state.holds);
+  const members: (Session[] | undefined)[] = [];
+  const collect = wide.length > 0;
   const n = local.length;
   const context: MutableContext = { now, session: undefined, usage: undefined, held: false, aggregate: undefined };
 
   for (let i = 0; i < sessions.length; i++) {
     const session = sessions[i]!;
-    const usage = ledger.session(session.source, session.key, session.generation);
-    context.session = session;
-    context.usage = usage;
-    context.held = heldKeys !== undefined && heldKeys.get(session.source)?.has(session.key) === true;
-    for (let j = 0; j < n; j++) {
-      const policy = local[j]!;
-      if (!policy.matches(session)) continue;
+    const profile = index.profile(session);
+    if (collect) {
+      const list = members[profile.id];
+      if (list) list.push(session);
+      else members[profile.id] = [session];
+    }
+    const verdicts = profile.verdicts;
+    let usage: SessionUsageView | undefined;
+    let looked = false;
+    for (let k = 0; k < n; k++) {
+      const j = local[k]!;
+      if (verdicts[j] === NO || !index.matches(j, session, verdicts)) continue;
+      if (!looked) {
+        // Once per session, and only once some policy matched it.
+        usage = ledger.session(session.source, session.key, session.generation);
+        looked = true;
+        context.session = session;
+        context.usage = usage;
+        context.held = heldKeys !== undefined && heldKeys.get(session.source)?.has(session.key) === true;
+      }
+      const policy = policies[j]!;
       const window = windows[j];
       context.aggregate = window && usage?.known ? usage.between(window.start, now + 1) : undefined;
       const condition = policy.condition;
-      const holds = condition.holds ? condition.holds(context) : condition.evaluate(context).matched;
-      if (holds) {
+      if (condition.holds ? condition.holds(context) : condition.evaluate(context).matched) {
         const d = decideViolation(subjectOf(policy, session, context, window), at);
         if (d) decisions.push(d);
-      } else {
-        if (condition.usesUsage && (usage === undefined || !usage.known)) unknown[j]!++;
-        if (policy.warn !== undefined) {
-          const ratio = condition.budget(context);
-          if (ratio >= policy.warn) {
-            const d = decideWarn(subjectOf(policy, session, context, window), at, ratio);
-            if (d) decisions.push(d);
-          }
+        continue;
+      }
+      if (condition.usesUsage && (usage === undefined || !usage.known)) unknown[j]!++;
+      if (policy.warn !== undefined) {
+        const ratio = condition.budget(context);
+        if (ratio >= policy.warn) {
+          const d = decideWarn(subjectOf(policy, session, context, window), at, ratio);
+          if (d) decisions.push(d);
         }
       }
     }
   }
-  local.forEach((p, j) => {
+  policies.forEach((p, j) => {
     if (unknown[j]! > 0) notes.push(`policy ${p.name}: ${unknown[j]} session(s) not evaluated on usage: not known yet`);
   });
 
-  const wide = policies.filter((p) => p.scope !== 'session');
-  if (wide.length > 0) evaluateAggregates(wide, sessions, ledger, at, decisions, aggregates, notes);
+  if (collect) evaluateAggregates(wide, policies, index, members, ledger, at, { decisions, aggregates, notes });
   releaseHolds(input, decisions);
   return { decisions, aggregates, notes };
 }
@@ -72,7 +90,7 @@ function subjectOf(policy: Policy, session: Session, context: MutableContext, wi
     scope: 'session' as const,
     subject: `session ${session.key}`,
     stateKey: window ? `${base}|${window.start}` : base,
-    targets: [refOf(session)],
+    members: [session],
     // A snapshot: the shared context object moves on to the next session.
     context: { ...context },
     ...(window ? { window } : {}),

@@ -21,6 +21,10 @@ export class LedgerEntry implements SessionUsageView {
   calls = 0;
   lastCallAt: number | undefined = undefined;
   known: boolean;
+  /** Earliest usage time; -Infinity once usage without a time was added. */
+  firstUsageAt: number | undefined = undefined;
+  /** Latest usage time. */
+  lastUsageAt: number | undefined = undefined;
   /** Latest activity time seen from events or baselines, for pruning. */
   seenAt: number | undefined = undefined;
   /** Epoch minutes with usage, ascending; amounts in `bucketUse` (WIDTH each). */
@@ -61,7 +65,12 @@ export class LedgerEntry implements SessionUsageView {
     t.cacheRead += u.cacheRead;
     t.cacheWrite += u.cacheWrite;
     t.cost += u.cost;
-    if (at === undefined) return;
+    if (at === undefined) {
+      this.firstUsageAt = -Infinity;
+      return;
+    }
+    if (this.firstUsageAt === undefined || at < this.firstUsageAt) this.firstUsageAt = at;
+    if (this.lastUsageAt === undefined || at > this.lastUsageAt) this.lastUsageAt = at;
     if (this.seenAt === undefined || at > this.seenAt) this.seenAt = at;
     this.addBucket(Math.floor(at / MINUTE), u);
     if (id === undefined) return;

@@ -27,6 +27,8 @@ interface EntryJSON {
   evictedAt?: number;
   baselineAt?: number;
   coveredUntil?: number;
+  firstUsageAt?: number | null;
+  lastUsageAt?: number;
   minutes: number[];
   bucketUse: number[];
   recentAt: number[];
@@ -169,6 +171,9 @@ export class Ledger implements LedgerView {
         ...(Number.isFinite(e.evictedAt) ? { evictedAt: e.evictedAt } : {}),
         ...(Number.isFinite(e.baselineAt) ? { baselineAt: e.baselineAt } : {}),
         ...(Number.isFinite(e.coveredUntil) ? { coveredUntil: e.coveredUntil } : {}),
+        // JSON has no -Infinity: null stands for "some usage has no time".
+        ...(e.firstUsageAt !== undefined ? { firstUsageAt: Number.isFinite(e.firstUsageAt) ? e.firstUsageAt : null } : {}),
+        ...(e.lastUsageAt !== undefined ? { lastUsageAt: e.lastUsageAt } : {}),
         minutes: e.minutes,
         bucketUse: e.bucketUse,
         recentAt: e.recentAt,
@@ -198,6 +203,8 @@ export class Ledger implements LedgerView {
       e.evictedAt = raw.evictedAt ?? -Infinity;
       e.baselineAt = raw.baselineAt ?? -Infinity;
       e.coveredUntil = raw.coveredUntil ?? -Infinity;
+      e.firstUsageAt = raw.firstUsageAt === null ? -Infinity : raw.firstUsageAt;
+      e.lastUsageAt = raw.lastUsageAt;
       e.minutes = raw.minutes;
       e.bucketUse = raw.bucketUse;
       e.recentAt = raw.recentAt;
@@ -269,7 +276,8 @@ function isEntry(x: unknown): x is EntryJSON {
     numbers(x.totals, WIDTH) &&
     typeof x.calls === 'number' &&
     typeof x.floorSeq === 'number' &&
-    ['lastCallAt', 'seenAt', 'evictedAt', 'baselineAt', 'coveredUntil'].every(optionalNumber) &&
+    ['lastCallAt', 'seenAt', 'evictedAt', 'baselineAt', 'coveredUntil', 'lastUsageAt'].every(optionalNumber) &&
+    (x.firstUsageAt === null || optionalNumber('firstUsageAt')) &&
     numbers(x.minutes) &&
     numbers(x.bucketUse, (x.minutes as number[]).length * WIDTH) &&
     numbers(x.recentAt) &&

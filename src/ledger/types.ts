@@ -18,6 +18,10 @@ export interface SessionUsageView {
   readonly known: boolean;
   /** Usage with a timestamp in [from, to) (epoch ms); minute precision. */
   between(from: number, to: number): Usage;
+  /** Epoch ms of the earliest usage counted (-Infinity when some usage has no time); lets callers use `totals` for windows starting before it. */
+  readonly firstUsageAt?: number;
+  /** Epoch ms of the latest usage counted (calls or baseline top-ups); `between(from, …)` is zero for any later `from`. */
+  readonly lastUsageAt?: number;
 }
 
 /** Read-only view of the whole ledger. */

@@ -66,26 +66,45 @@ function compileFields(raw: unknown, path: readonly (string | number)[], problem
 }
 
 /**
- * Compiles `match` once. Results are memoised per distinct field value (agents, models, … repeat across
- * thousands of sessions); keys are unique per session and are tested directly.
+ * A compiled `match`. Besides being callable, it exposes its two halves so the engine can memoise the
+ * identity half (agent, model, provider, channel, kind repeat across thousands of sessions) per distinct
+ * combination and test only the key (unique per session) per session.
  */
-export function compileMatch(raw: unknown, path: readonly (string | number)[], problems: PolicyProblem[]): (session: Session) => boolean {
-  if (raw === undefined) return () => true;
-  const { tests, exclude } = compileFields(raw, path, problems, true);
-  const include = tests.map(([f, t]) => [f, f === 'key' ? t : memo(t)] as const);
-  const excl = (exclude ?? []).map(([f, t]) => [f, f === 'key' ? t : memo(t)] as const);
-  if (include.length === 0 && excl.length === 0) return () => true;
-  return (session) => {
-    for (const [field, test] of include) {
-      const value = session[field];
-      if (value === undefined || !test(value)) return false;
-    }
-    for (const [field, test] of excl) {
-      const value = session[field];
-      if (value !== undefined && test(value)) return false;
-    }
-    return true;
+export interface Matcher {
+  (session: Session): boolean;
+  /** Tests every field but `key`. */
+  readonly identity: (session: Session) => boolean;
+  /** Tests `key` (include and exclude); absent when `match` says nothing about keys. */
+  readonly key?: (key: string) => boolean;
+}
+
+/** Compiles `match` once; results per distinct field value are memoised for direct calls. */
+export function compileMatch(raw: unknown, path: readonly (string | number)[], problems: PolicyProblem[]): Matcher {
+  const { tests, exclude } = raw === undefined ? { tests: [], exclude: undefined } : compileFields(raw, path, problems, true);
+  const include = tests.filter(([f]) => f !== 'key');
+  const excl = (exclude ?? []).filter(([f]) => f !== 'key');
+  const keyIn = tests.find(([f]) => f === 'key')?.[1];
+  const keyOut = exclude?.find(([f]) => f === 'key')?.[1];
+  const identityOf = (wrap: (t: Test) => Test) => {
+    const inc = include.map(([f, t]) => [f, wrap(t)] as const);
+    const exc = excl.map(([f, t]) => [f, wrap(t)] as const);
+    return (session: Session): boolean => {
+      for (let i = 0; i < inc.length; i++) {
+        const value = session[inc[i]![0]];
+        if (value === undefined || !inc[i]![1](value)) return false;
+      }
+      for (let i = 0; i < exc.length; i++) {
+        const value = session[exc[i]![0]];
+        if (value !== undefined && exc[i]![1](value)) return false;
+      }
+      return true;
+    };
   };
+  const identity = identityOf((t) => t);
+  const memoised = identityOf(memo);
+  const key = keyIn || keyOut ? (k: string) => (keyIn === undefined || keyIn(k)) && (keyOut === undefined || !keyOut(k)) : undefined;
+  const matcher = key ? (session: Session) => memoised(session) && key(session.key) : memoised;
+  return Object.assign(matcher, { identity, ...(key ? { key } : {}) });
 }
 
 function memo(test: Test): Test {

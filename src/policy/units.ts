@@ -174,14 +174,29 @@ export function compare(value: number, op: Comparison, threshold: number): boole
   }
 }
 
+// Hand-rolled grouping: toLocaleString builds an Intl formatter per call, far too slow for reasons in bulk.
+function group(digits: string): string {
+  let out = '';
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 /** `231402` → `231,402`. */
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  if (!Number.isFinite(n)) return '∞';
+  const rounded = Math.round(n);
+  return rounded < 0 ? `-${group(String(-rounded))}` : group(String(rounded));
 }
 
 /** `26.1` → `$26.10`. */
 export function formatMoney(usd: number): string {
-  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const cents = Math.round(usd * 100);
+  const whole = Math.floor(Math.abs(cents) / 100);
+  const frac = String(Math.abs(cents) % 100).padStart(2, '0');
+  return `${cents < 0 ? '-' : ''}$${group(String(whole))}.${frac}`;
 }
 
 /** ms → the two largest units: `3d 4h`, `45m`, `90s` → `1m 30s`, `0s`. */
