@@ -76,9 +76,9 @@ export class LedgerEntry implements SessionUsageView {
     if (id === undefined) return;
     this.calls++;
     if (this.lastCallAt === undefined || at > this.lastCallAt) this.lastCallAt = at;
-    this.recentAt.push(at);
-    this.recentIds.push(id);
-    this.recentUse.push(u.input, u.output, u.cacheRead, u.cacheWrite, u.cost);
+    this.recentAt = append(this.recentAt, [at]);
+    this.recentIds = append(this.recentIds, [id]);
+    this.recentUse = append(this.recentUse, [u.input, u.output, u.cacheRead, u.cacheWrite, u.cost]);
     if (this.recentAt.length > RECENT_CALLS) this.evict();
   }
 
@@ -93,8 +93,8 @@ export class LedgerEntry implements SessionUsageView {
         this.bucketUse.splice(i * WIDTH, 0, 0, 0, 0, 0, 0);
       }
     } else {
-      minutes.push(minute);
-      this.bucketUse.push(0, 0, 0, 0, 0);
+      this.minutes = append(minutes, [minute]);
+      this.bucketUse = append(this.bucketUse, [0, 0, 0, 0, 0]);
     }
     const b = i * WIDTH;
     const use = this.bucketUse;
@@ -144,6 +144,16 @@ export class LedgerEntry implements SessionUsageView {
     const seq = Number(evictedId);
     if (Number.isInteger(seq)) this.floorSeq = Math.max(this.floorSeq, seq);
   }
+}
+
+/**
+ * Appends; small arrays are rebuilt at their exact size because V8 grows a pushed array to 17+ slots, and
+ * most of 100k tracked sessions hold only a few calls.
+ */
+function append<T>(list: T[], values: T[]): T[] {
+  if (list.length + values.length <= 40) return list.concat(values);
+  for (const v of values) list.push(v);
+  return list;
 }
 
 function addAt(sum: Usage, flat: readonly number[], i: number): void {
