@@ -55,6 +55,10 @@ describe.skipIf(skipE2E)('daemon on a real OpenClaw gateway: the gateway restart
     // The operator's own connection died with the gateway; a new one starts the next runaway.
     operator = await connectOperator(world.gateway.url, world.gateway.token);
     const after = await operator.create('gw-after', 'loop forever MODE:loop ID:gw-after');
+    await world.model.waitForCalls('gw-after', 2, 120_000);
+    const afterSession = await eventually('the daemon to see the new session', () => w.daemon.fleet.session('gw', after.key));
+    // Usage of a session born after the reconnect must count as known, or no usage policy can ever fire on it.
+    await eventually('the new session\'s usage to be known', () => (w.daemon.fleet.usageKnown('gw', after.key, afterSession.generation) ? true : undefined), 10_000);
     const stopAfter = await eventually('the runaway after the restart stopped', async () => entriesFor(await w.journal(), after.key, 'action').find((e) => e.action === 'stop'), 120_000);
     expect(stopAfter, `stop: ${stopAfter.detail}`).toMatchObject({ policy: 'runaway-cap', result: 'done' });
 

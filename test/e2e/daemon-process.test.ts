@@ -78,9 +78,10 @@ describe.skipIf(skipE2E)('clawwarden run as a process on a real OpenClaw gateway
     await writeFile(files.file, good.replace('do: [ stop ]', 'do: [ kil ]'));
     w.signal('SIGHUP');
     await eventually('the reload to be rejected', () => (/reload rejected/.test(w.stdout()) ? true : undefined));
-    const rejected = w.stdout().split('\n').find((l) => /reload rejected/.test(l)) ?? '';
-    expect(rejected).toMatch(/clawwarden\.yaml:\d+:\d+/);
-    expect(rejected).toMatch(/unknown action "kil"/);
+    const line = w.stdout().split('\n').find((l) => /reload rejected/.test(l)) ?? '{}';
+    const rejected = JSON.parse(line) as { level?: number; errors?: string[] };
+    expect(rejected.level).toBe(50);
+    expect(rejected.errors).toEqual([expect.stringMatching(/^clawwarden\.yaml:\d+:\d+ policies\[0\] "runaway-cap" › do\[0\]: unknown action "kil"/)]);
 
     // The old config still enforces.
     const { key } = await world.operator.create('hup-1', 'loop forever MODE:loop ID:hup-1');
