@@ -112,6 +112,25 @@ describe('session scope', () => {
     expect(run({ ledger: new Ledger(), sessions }).decisions).toEqual([]);
   });
 
+  it('a windowed session policy counts usage within the window and keys its state by window', () => {
+    const p = policy(`{ name: daily-session, window: { every: day, tz: UTC }, when: { cost: "> $5" }, do: pause }`);
+    const ledger = new Ledger();
+    const s = session('agent:a:w');
+    spend(ledger, s, Date.parse('2026-03-09T20:00:00Z'), { cost: 50 });
+    spend(ledger, s, NOW - MIN, { cost: 3 });
+    expect(run({ ledger, sessions: [s], policies: [p] }).decisions).toEqual([]);
+    spend(ledger, s, NOW - 30_000, { cost: 3 });
+    const [d] = run({ ledger, sessions: [s], policies: [p] }).decisions;
+    const start = Date.parse('2026-03-10T00:00:00Z');
+    expect(d).toMatchObject({ id: `daily-session|home|agent:a:w|g1|${start}|e1|s0`, reason: 'cost $6.00 > $5.00 (policy daily-session)', window: { start, end: start + 24 * H } });
+  });
+
+  it('works with a hand-made policy whose matcher is a plain function', () => {
+    const { ledger, sessions } = loopFleet();
+    const p = { ...CAP, name: 'plain', matches: (s: { key: string }) => s.key.endsWith('loop'), escalate: [] };
+    expect(run({ ledger, sessions, policies: [p] }).decisions.map((d) => d.subject)).toEqual(['session agent:main:loop']);
+  });
+
   it('respects match', () => {
     const p = policy(`{ name: cap, match: { agent: "b*" }, when: { tokens.total: "> 200k" }, do: stop }`);
     const { ledger, sessions } = loopFleet();
