@@ -1,15 +1,15 @@
 // The clawwarden console: session cards, alerts and actions over the daemon's JSON API and event stream.
 import { createCard, idleNow, updateCard } from './cards.js';
-import { clock, duration, el } from './format.js';
+import { createAlerts } from './alerts.js';
+import { openDialog } from './dialogs.js';
+import { duration, el } from './format.js';
 
 const TOKEN_KEY = 'clawwarden.apiToken';
 const REFRESH_MIN_MS = 1000;
-const MAX_ALERTS = 60;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   cards: $('cards'),
-  alerts: $('alerts'),
   agent: $('filter-agent'),
   state: $('filter-state'),
   count: $('count'),
@@ -30,7 +30,7 @@ const ui = {
 
 const cards = new Map();
 const busyKeys = new Set();
-const alertSeqs = new Set();
+const alerts = createAlerts($('alerts'), $('alerts-empty'));
 let lastRefresh = 0;
 let refreshTimer;
 let refreshing;
@@ -138,67 +138,6 @@ function scheduleRefresh() {
   }, wait);
 }
 
-function alertLevel(entry) {
-  if (entry.result === 'failed' || entry.result === 'refused' || entry.type === 'refusal') return 'bad';
-  if (entry.type === 'decision') return entry.kind === 'warn' ? 'warn' : entry.kind === 'release' ? 'info' : 'bad';
-  if (entry.type === 'source') return /down|lost|fail|error|unreach/i.test(entry.reason ?? '') ? 'warn' : 'info';
-  return 'info';
-}
-
-function alertTitle(entry) {
-  if (entry.type === 'decision') return entry.kind ?? 'decision';
-  if (entry.type === 'action') return `${entry.action ?? 'action'} ${entry.result ?? ''}`.trim();
-  return entry.type;
-}
-
-/** Adds journal entries to the alerts panel, newest on top, each once. */
-function addAlerts(entries) {
-  const fresh = entries.filter((e) => e && typeof e.seq === 'number' && !alertSeqs.has(e.seq) && e.type !== 'config');
-  fresh.sort((a, b) => a.seq - b.seq);
-  for (const entry of fresh) {
-    alertSeqs.add(entry.seq);
-    const level = alertLevel(entry);
-    const item = el(
-      'li',
-      { class: `alert alert-${level}`, 'data-seq': entry.seq, 'data-type': entry.type },
-      el('div', { class: 'alert-head' },
-        el('span', { class: 'alert-kind' }, alertTitle(entry)),
-        el('time', { datetime: entry.time }, clock(entry.time)),
-      ),
-      el('p', { class: 'alert-reason' }, entry.reason),
-      el('p', { class: 'alert-meta' }, [entry.policy && `policy ${entry.policy}`, entry.session, entry.by && `by ${entry.by}`, entry.mode === 'dry-run' && 'dry-run'].filter(Boolean).join(' · ')),
-    );
-    ui.alerts.prepend(item);
-  }
-  while (ui.alerts.children.length > MAX_ALERTS) ui.alerts.lastElementChild.remove();
-  $('alerts-empty').hidden = ui.alerts.children.length > 0;
-}
-
-function openDialog(dialog, form, cancel, onOpen) {
-  return new Promise((resolve) => {
-    const done = (value) => {
-      form.removeEventListener('submit', submit);
-      cancel.removeEventListener('click', dismiss);
-      dialog.removeEventListener('cancel', dismiss);
-      if (dialog.open) dialog.close();
-      resolve(value);
-    };
-    const submit = (event) => {
-      event.preventDefault();
-      done(true);
-    };
-    const dismiss = (event) => {
-      event.preventDefault();
-      done(false);
-    };
-    form.addEventListener('submit', submit);
-    cancel.addEventListener('click', dismiss);
-    dialog.addEventListener('cancel', dismiss);
-    onOpen?.();
-    dialog.showModal();
-  });
-}
-
 /** Asks for the API token; kept only in this tab's sessionStorage. */
 async function askToken() {
   ui.tokenInput.value = '';
@@ -267,17 +206,26 @@ function connect() {
     ui.live.textContent = 'reconnecting…';
     ui.live.className = 'live live-off';
   });
-  source.addEventListener('hello', () => scheduleRefresh());
+  // After a (re)connect, catch up on whatever happened while the stream was away.
+  source.addEventListener('hello', () => {
+    scheduleRefresh();
+    loadJournal();
+  });
   source.addEventListener('sessions', () => scheduleRefresh());
   source.addEventListener('decision', () => scheduleRefresh());
   source.addEventListener('journal', (event) => {
     try {
-      addAlerts([JSON.parse(event.data).entry]);
+      alerts.add([JSON.parse(event.data).entry]);
     } catch {
       // A malformed event is dropped; the next refresh brings the truth anyway.
     }
     scheduleRefresh();
   });
+}
+
+async function loadJournal() {
+  const journal = await api('/api/v1/journal?limit=50').catch(() => undefined);
+  if (journal?.ok) alerts.add(journal.body.entries);
 }
 
 function tick() {
@@ -292,8 +240,6 @@ async function start() {
   updateTokenButton();
   connect();
   await refresh();
-  const journal = await api('/api/v1/journal?limit=50').catch(() => undefined);
-  if (journal?.ok) addAlerts(journal.body.entries);
   setInterval(tick, 1000);
 }
 

@@ -95,7 +95,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       const params = matchPath(route.path, url.pathname);
       if (params !== undefined) matched.push({ route, params });
     }
-    const allow = [...new Set(matched.map((m) => m.route.method))];
+    const methods = [...new Set(matched.map((m) => m.route.method))];
+    // HEAD is GET without the body (node drops it); the event stream has no meaningful HEAD.
+    const allow = methods.includes('GET') && url.pathname !== '/api/v1/events' ? [...methods, 'HEAD'] : methods;
     const cors = corsHeaders(options.corsOrigins, req.headers.origin, allow);
     for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
     if (matched.length === 0) throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}; the API lives under /api/v1 (sessions, policies, journal, events, cleanup)`);
@@ -105,7 +107,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       res.end();
       return;
     }
-    const hit = matched.find((m) => m.route.method === req.method);
+    const method = req.method === 'HEAD' && allow.includes('HEAD') ? 'GET' : req.method;
+    const hit = matched.find((m) => m.route.method === method);
     if (hit === undefined) {
       throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method ?? '?'} is not allowed on ${url.pathname}; allowed: ${allow.join(', ')}`, { allowed: allow }, { Allow: allow.join(', ') });
     }
@@ -132,8 +135,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   const server = createServer((req, res) => {
     const requestId = nextRequestId++;
+    const started = process.hrtime.bigint();
+    // Path only: query strings may carry filters but never credentials; the Authorization header is never logged.
+    res.on('finish', () => options.log.debug({ requestId, method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'));
     handle(req, res, requestId).catch((err: unknown) => fail(res, err, requestId, req));
   });
+  // A client that trickles its request in is cut off; event streams are responses and are not affected.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });

@@ -88,6 +88,24 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium on the demo fleet', (
     await page.close();
   });
 
+  it('shows a paused main session as held, since main sessions cannot be archived', async () => {
+    const main = 'agent:qa:main';
+    const { page, errors } = await openConsole(browser.context, warden.base);
+    await setToken(page, TOKEN);
+    const target = card(page, main);
+    await target.getByRole('button', { name: `Pause session ${main}` }).click();
+    await expect.poll(() => target.getAttribute('data-state')).toBe('held');
+    expect(await target.locator('.note').textContent()).toMatch(/^Held by api: /);
+    const held = await apiSession(main);
+    expect(held.session.archived).toBe(false);
+    expect(held.hold?.by).toBe('api');
+    await target.getByRole('button', { name: `Resume session ${main}` }).click();
+    await expect.poll(() => target.getAttribute('data-state')).not.toBe('held');
+    expect(await target.locator('.note').isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a wrong token with a visible message and changes nothing', async () => {
     const { page } = await openConsole(browser.context, warden.base);
     const target = card(page, HEALTHY);

@@ -157,12 +157,20 @@ describe('routing', () => {
 
   it.each([
     ['GET', '/api/v1/sessions/k/pause', 'POST'],
-    ['DELETE', '/api/v1/sessions', 'GET'],
-    ['POST', '/metrics', 'GET'],
+    ['DELETE', '/api/v1/sessions', 'GET, HEAD'],
+    ['POST', '/metrics', 'GET, HEAD'],
+    ['POST', '/api/v1/events', 'GET'],
   ])('%s %s → 405 with Allow: %s', async (method, path, allow) => {
     const r = await json(path, { method });
     expect(r.status).toBe(405);
     expect(r.headers.get('allow')).toBe(allow);
+  });
+
+  it('answers HEAD like GET without a body', async () => {
+    const res = await fetch(`${srv.base}/healthz`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.text()).toBe('');
   });
 
   it('answers 404 for an unknown action and names the allowed ones', async () => {

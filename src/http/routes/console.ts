@@ -11,7 +11,9 @@ export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../../console/', im
 const ASSETS: readonly { readonly path: string; readonly file: string; readonly type: string }[] = [
   { path: '/', file: 'index.html', type: 'text/html; charset=utf-8' },
   { path: '/app.js', file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  { path: '/alerts.js', file: 'alerts.js', type: 'text/javascript; charset=utf-8' },
   { path: '/cards.js', file: 'cards.js', type: 'text/javascript; charset=utf-8' },
+  { path: '/dialogs.js', file: 'dialogs.js', type: 'text/javascript; charset=utf-8' },
   { path: '/format.js', file: 'format.js', type: 'text/javascript; charset=utf-8' },
   { path: '/app.css', file: 'app.css', type: 'text/css; charset=utf-8' },
   { path: '/favicon.svg', file: 'favicon.svg', type: 'image/svg+xml' },
