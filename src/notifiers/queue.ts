@@ -32,6 +32,11 @@ export interface NotificationQueueOptions {
   readonly sendTimeoutMs?: number;
   readonly now?: () => number;
   readonly random?: () => number;
+  /**
+   * On reload: the queue being replaced. The new queue shares its delivery record (same state file, same memory), so
+   * what the old one still delivers while it drains is de-duplicated and rate-limited for the new one too.
+   */
+  readonly previous?: NotificationQueue;
 }
 
 interface Lane {
@@ -53,6 +58,7 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseMs: 1_000, maxMs: 60_000 }
 export class NotificationQueue {
   readonly #lanes = new Map<string, Lane>();
   readonly #record: DeliveryRecord;
+  readonly #stateDir: string;
   readonly #log: DeliveryLog;
   readonly #onResult: (notifier: string, result: NotificationResult) => void;
   readonly #retry: RetryPolicy;
@@ -66,6 +72,7 @@ export class NotificationQueue {
 
   private constructor(options: NotificationQueueOptions, record: DeliveryRecord) {
     this.#record = record;
+    this.#stateDir = options.stateDir;
     this.#log = options.log;
     this.#onResult = options.onResult ?? (() => undefined);
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -80,6 +87,7 @@ export class NotificationQueue {
 
   /** Loads the persisted delivery record from `stateDir` and returns a running queue. */
   static async open(options: NotificationQueueOptions): Promise<NotificationQueue> {
+    if (options.previous && options.previous.#stateDir === options.stateDir) return new NotificationQueue(options, options.previous.#record);
     const record = await DeliveryRecord.load(options.stateDir, options.log, { ttlMs: options.dedupTtlMs ?? 7 * 86_400_000, maxKeys: 10_000 });
     return new NotificationQueue(options, record);
   }

@@ -115,6 +115,22 @@ describe('NotificationQueue', () => {
     expect(mail.mails.map((m) => m.headers.get('x-clawwarden-dedup-key'))).toEqual(['violation:d-1', 'violation:d-2']);
   });
 
+  it('shares the delivery record with the queue it replaces on reload, while the old one still drains', async () => {
+    const { hook } = await sinks();
+    const dir = stateDir();
+    const configs = [{ name: 'chat', type: 'webhook', options: { url: hook.url } }];
+    const old = await NotificationQueue.open({ notifiers: createNotifiers(configs), stateDir: dir, log: memoryLog() });
+    old.enqueue(message(1), 'all');
+    const next = counted();
+    const replacement = await open({ notifiers: createNotifiers(configs), stateDir: dir, log: memoryLog(), onResult: next.onResult, previous: old });
+    await old.close(5_000);
+    replacement.enqueue(message(1), 'all');
+    replacement.enqueue(message(2), 'all');
+    await replacement.idle();
+    expect(next.results).toEqual([['chat', 'deduplicated'], ['chat', 'sent']]);
+    expect(hook.requests).toHaveLength(2);
+  });
+
   it('rate-limits per notifier, and the window survives a restart', async () => {
     const { hook } = await sinks();
     const other = await startHookSink();
