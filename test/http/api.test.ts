@@ -191,7 +191,7 @@ describe('actions', () => {
   it.each([
     ['refused', 409, 'kill k refused: gateway said no'],
     ['failed', 502, 'kill k failed: gateway said no'],
-    ['unknown-key', 404, 'no session with key "k"'],
+    ['unknown-key', 404, 'gateway said no'],
   ] as const)('maps an outcome %s to %i with the reason', async (status, code, message) => {
     srv.view.outcome = (action, key) => ({ key, action, status, detail: 'gateway said no' });
     const r = await json('/api/v1/sessions/k/kill', { method: 'POST', headers: auth });

@@ -50,6 +50,12 @@ describe('HTTP API on the real daemon and demo fleet', () => {
     expect((await get('/api/v1/sessions/agent%3Anobody%3Ahere')).status).toBe(404);
   });
 
+  it('an action on a mistyped key is a 404 that suggests the right one', async () => {
+    const r = await post<{ error: { message: string } }>(`/api/v1/sessions/${encodeURIComponent('agent:docs:api-referense')}/stop`, {});
+    expect(r.status).toBe(404);
+    expect(r.body.error.message).toBe('unknown session "agent:docs:api-referense"; did you mean "agent:docs:api-reference"?');
+  });
+
   it('a dry-run pause is journaled as "would" and changes nothing', async () => {
     const key = 'agent:docs:api-reference';
     const r = await post<{ dryRun: boolean; outcomes: { key: string; status: string }[] }>(`/api/v1/sessions/${encodeURIComponent(key)}/pause`, { dryRun: true });

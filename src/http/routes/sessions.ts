@@ -13,7 +13,7 @@ function outcomesReply(outcomes: readonly ActionOutcome[], dryRun: boolean): Rep
   if (worst === undefined) return { status: 200, json: { dryRun, outcomes } };
   const status = worst === 'unknown-key' ? 404 : worst === 'refused' ? 409 : 502;
   const first = outcomes.find((o) => o.status === worst)!;
-  const message = worst === 'unknown-key' ? `no session with key "${first.key}"` : `${first.action} ${first.key} ${worst}: ${first.detail}`;
+  const message = worst === 'unknown-key' ? first.detail || `no session with key "${first.key}"` : `${first.action} ${first.key} ${worst}: ${first.detail}`;
   throw new HttpError(status, worst.toUpperCase().replace('-', '_'), message, { dryRun, outcomes });
 }
 
