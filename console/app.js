@@ -16,6 +16,8 @@ const ui = {
   mode: $('mode'),
   live: $('live'),
   message: $('message'),
+  messageText: $('message-text'),
+  messageClose: $('message-close'),
   tokenButton: $('token-button'),
   tokenDialog: $('token-dialog'),
   tokenForm: $('token-form'),
@@ -36,12 +38,16 @@ let refreshTimer;
 let refreshing;
 let refreshAgain = false;
 
-/** Shows a line in the message area; `kind` "error" reads as an alert. */
+let messageTimer;
+
+/** Shows a line in the message bar (it stays in view while scrolling); errors read as alerts and stay until dismissed. */
 function say(text, kind = 'info') {
+  clearTimeout(messageTimer);
   ui.message.hidden = false;
-  ui.message.textContent = text;
   ui.message.className = `message message-${kind}`;
-  ui.message.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  ui.messageText.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  ui.messageText.textContent = text;
+  if (kind === 'ok') messageTimer = setTimeout(() => (ui.message.hidden = true), 10_000);
 }
 
 async function api(path, init = {}) {
@@ -237,6 +243,7 @@ async function start() {
   ui.agent.addEventListener('change', applyFilters);
   ui.state.addEventListener('change', applyFilters);
   ui.tokenButton.addEventListener('click', () => askToken());
+  ui.messageClose.addEventListener('click', () => (ui.message.hidden = true));
   updateTokenButton();
   connect();
   await refresh();

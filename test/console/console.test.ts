@@ -72,7 +72,7 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium on the demo fleet', (
     expect(['idle', 'running']).toContain(before);
     await target.getByRole('button', { name: `Pause session ${HEALTHY}` }).click();
     await expect.poll(() => target.getAttribute('data-state')).toBe('paused');
-    expect(await page.locator('#message').textContent()).toContain(`pause ${HEALTHY}: done`);
+    expect(await page.locator('#message-text').textContent()).toContain(`pause ${HEALTHY}: done`);
     const paused = await apiSession(HEALTHY);
     expect(paused.session.archived).toBe(true);
     expect(paused.hold?.by).toBe('api');
@@ -116,6 +116,10 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium on the demo fleet', (
     const message = page.getByRole('alert');
     await expect.poll(() => message.textContent()).toContain('refused (HTTP 401): the API token is wrong');
     expect(await message.isVisible()).toBe(true);
+    // The bar stays in view however far down the card was.
+    const box = await message.boundingBox();
+    expect(box!.y).toBeGreaterThanOrEqual(0);
+    expect(box!.y).toBeLessThan(900);
     expect((await apiSession(HEALTHY)).session.archived).toBe(false);
     // The refused token is forgotten; the tab asks again next time.
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
