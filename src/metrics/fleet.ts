@@ -30,7 +30,8 @@ export interface BudgetSeries {
 /** The bounded figures one snapshot reduces to. */
 export interface FleetFigures {
   readonly states: readonly { readonly source: string; readonly agent: string; readonly state: string; readonly count: number }[];
-  readonly agents: Iterable<Readonly<AgentTally>>;
+  /** Per (source, agent), the usage added since the previous fold; an agent seen for the first time is listed with its growth (possibly zero). */
+  readonly growth: readonly Readonly<AgentTally>[];
   readonly budgets: readonly BudgetSeries[];
   /** The top-N sessions by total tokens, largest first. */
   readonly top: readonly SessionView[];
@@ -48,6 +49,9 @@ interface Seen {
 
 interface AgentState {
   readonly tally: AgentTally;
+  /** Growth in the current fold; `fresh` until first reported. */
+  readonly delta: AgentTally;
+  fresh: boolean;
   /** By session key: the generation last seen and its usage then. */
   readonly seen: Map<string, Seen>;
   readonly states: Map<string, number>;
@@ -69,7 +73,12 @@ export class FleetAggregator {
 
   fold(snapshot: FleetSnapshot): FleetFigures {
     const update = ++this.#update;
-    for (const agents of this.#sources.values()) for (const a of agents.values()) a.states.clear();
+    for (const agents of this.#sources.values()) {
+      for (const a of agents.values()) {
+        a.states.clear();
+        a.delta.input = a.delta.output = a.delta.cacheRead = a.delta.cacheWrite = a.delta.cost = 0;
+      }
+    }
     const sessionBudgets = new Map<string, number>();
     const otherBudgets = new Map<string, BudgetSeries>();
     const top: SessionView[] = [];
@@ -93,22 +102,34 @@ export class FleetAggregator {
         a.seen.set(s.key, seen);
       }
       seen.update = update;
-      const t = a.tally;
-      if (u.input > seen.input) { t.input += u.input - seen.input; seen.input = u.input; }
-      if (u.output > seen.output) { t.output += u.output - seen.output; seen.output = u.output; }
-      if (u.cacheRead > seen.cacheRead) { t.cacheRead += u.cacheRead - seen.cacheRead; seen.cacheRead = u.cacheRead; }
-      if (u.cacheWrite > seen.cacheWrite) { t.cacheWrite += u.cacheWrite - seen.cacheWrite; seen.cacheWrite = u.cacheWrite; }
-      if (u.cost > seen.cost) { t.cost += u.cost - seen.cost; seen.cost = u.cost; }
+      const d = a.delta;
+      if (u.input > seen.input) { d.input += u.input - seen.input; seen.input = u.input; }
+      if (u.output > seen.output) { d.output += u.output - seen.output; seen.output = u.output; }
+      if (u.cacheRead > seen.cacheRead) { d.cacheRead += u.cacheRead - seen.cacheRead; seen.cacheRead = u.cacheRead; }
+      if (u.cacheWrite > seen.cacheWrite) { d.cacheWrite += u.cacheWrite - seen.cacheWrite; seen.cacheWrite = u.cacheWrite; }
+      if (u.cost > seen.cost) { d.cost += u.cost - seen.cost; seen.cost = u.cost; }
       if (topN > 0 && (top.length < topN || u.total > (top[top.length - 1] as SessionView).usage.total)) insertTop(top, view, topN);
     }
     for (const b of snapshot.budgets ?? []) foldBudget(otherBudgets, b);
 
     const states: { source: string; agent: string; state: string; count: number }[] = [];
+    const growth: AgentTally[] = [];
     let remembered = 0;
     for (const agents of this.#sources.values()) {
       for (const a of agents.values()) {
         for (const [state, count] of a.states) states.push({ source: a.tally.source, agent: a.tally.agent, state, count });
         remembered += a.seen.size;
+        const d = a.delta;
+        if (a.fresh || d.input > 0 || d.output > 0 || d.cacheRead > 0 || d.cacheWrite > 0 || d.cost > 0) {
+          a.fresh = false;
+          const t = a.tally;
+          t.input += d.input;
+          t.output += d.output;
+          t.cacheRead += d.cacheRead;
+          t.cacheWrite += d.cacheWrite;
+          t.cost += d.cost;
+          growth.push({ ...d });
+        }
       }
     }
     // Forget sessions gone from the fleet once they clearly outnumber the live ones, to bound memory.
@@ -117,11 +138,7 @@ export class FleetAggregator {
     }
     const budgets: BudgetSeries[] = [...sessionBudgets].map(([policy, ratio]) => ({ policy, scope: 'session', ratio }));
     budgets.push(...otherBudgets.values());
-    return { states, agents: this.#tallies(), budgets, top };
-  }
-
-  *#tallies(): Iterable<AgentTally> {
-    for (const agents of this.#sources.values()) for (const a of agents.values()) yield a.tally;
+    return { states, growth, budgets, top };
   }
 
   #agent(source: string, agent: string): AgentState {
@@ -132,7 +149,13 @@ export class FleetAggregator {
     }
     let state = agents.get(agent);
     if (!state) {
-      state = { tally: { source, agent, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 }, seen: new Map(), states: new Map() };
+      state = {
+        tally: { source, agent, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 },
+        delta: { source, agent, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 },
+        fresh: true,
+        seen: new Map(),
+        states: new Map(),
+      };
       agents.set(agent, state);
     }
     return state;

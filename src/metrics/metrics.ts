@@ -83,21 +83,29 @@ export function createMetrics(options: MetricsOptions): WardenMetrics {
   buildInfo.set({ version: options.version, node: process.version }, 1);
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
+  // Session counts from the previous update, so a scrape touches only the series that changed.
+  let previousStates = new Map<string, { labels: { source: string; agent: string; state: string }; count: number }>();
+
   function updateFleet(snapshot: FleetSnapshot): void {
     const figures = aggregator.fold(snapshot);
-    sessions.reset();
-    for (const c of figures.states) sessions.set({ source: c.source, agent: c.agent, state: c.state }, c.count);
+    const states = new Map<string, { labels: { source: string; agent: string; state: string }; count: number }>();
+    for (const c of figures.states) {
+      const id = `${c.source}\u0000${c.agent}\u0000${c.state}`;
+      const entry = { labels: { source: c.source, agent: c.agent, state: c.state }, count: c.count };
+      states.set(id, entry);
+      if (previousStates.get(id)?.count !== c.count) sessions.set(entry.labels, c.count);
+    }
+    for (const [id, entry] of previousStates) if (!states.has(id)) sessions.remove(entry.labels);
+    previousStates = states;
 
-    // Counters are rebuilt from the monotonic tallies: reset+inc keeps prom-client's counter type without exposing set().
-    agentTokens.reset();
-    agentCost.reset();
-    for (const a of figures.agents) {
-      const labels = { source: a.source, agent: a.agent };
-      agentTokens.inc({ ...labels, type: 'input' }, a.input);
-      agentTokens.inc({ ...labels, type: 'output' }, a.output);
-      agentTokens.inc({ ...labels, type: 'cache_read' }, a.cacheRead);
-      agentTokens.inc({ ...labels, type: 'cache_write' }, a.cacheWrite);
-      agentCost.inc(labels, a.cost);
+    // Counters only ever grow by what the fold measured since the last update (zero for a newly seen agent).
+    for (const g of figures.growth) {
+      const labels = { source: g.source, agent: g.agent };
+      agentTokens.inc({ ...labels, type: 'input' }, g.input);
+      agentTokens.inc({ ...labels, type: 'output' }, g.output);
+      agentTokens.inc({ ...labels, type: 'cache_read' }, g.cacheRead);
+      agentTokens.inc({ ...labels, type: 'cache_write' }, g.cacheWrite);
+      agentCost.inc(labels, g.cost);
     }
 
     budget.reset();
