@@ -10,11 +10,11 @@ import type { BenchRow, BenchSection } from './section.js';
 const IDLE_SESSIONS = 1_000;
 const WINDOW_MS = 30_000;
 
-/** The built CLI: next to this module under dist/, or the repo's dist/ when the bench runs from src/ with tsx. */
+/** The built CLI (benches run from src/ with tsx; the daemon is measured as shipped, without a TypeScript loader). */
 function cliPath(): string {
-  const beside = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-  if (existsSync(beside)) return beside;
-  return fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+  const built = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+  if (!existsSync(built)) throw new Error(`the footprint bench measures the built daemon: run "npm run build" first (${built} is missing)`);
+  return built;
 }
 
 async function freePort(): Promise<number> {
