@@ -11,20 +11,38 @@ import { NotificationQueue } from '../notifiers/queue.js';
 import type { DaemonOutputs } from './outputs.js';
 
 /**
- * Metrics and notifications for one config. Metrics live as long as the process (passed in); the notification
+ * Metrics and notifications, rebuilt for each config. Metrics live as long as the process (passed in); the notification
  * queue is rebuilt on reload because the notifiers may have changed. Notifications go to the notifiers the policy
  * names in its `notify` actions; failures, source outages and blast-radius refusals go to every notifier.
  */
-export async function liveOutputs(config: Config, deps: { log: Logger; metrics: WardenMetrics; now?: () => number }): Promise<DaemonOutputs> {
-  const { log, metrics } = deps;
+type OutputDeps = { log: Logger; metrics: WardenMetrics; now?: () => number };
+
+/** Outputs for one config, with a fresh notification queue (one-shot uses and tests). */
+export function liveOutputs(config: Config, deps: OutputDeps): Promise<DaemonOutputs> {
+  return liveOutputsFactory(deps)(config);
+}
+
+/** The daemon's outputs factory: each reload's queue continues the previous one's de-dup and rate-limit record. */
+export function liveOutputsFactory(deps: OutputDeps): (config: Config) => Promise<DaemonOutputs> {
+  let previous: NotificationQueue | undefined;
+  return async (config) => {
+    // A reload opens the new queue on the old one's de-dup and rate-limit record, so nothing is sent twice meanwhile.
+    const queue = await NotificationQueue.open({
+      notifiers: createNotifiers(config.notifiers),
+      stateDir: config.stateDir,
+      log: deps.log.child({ component: 'notifications' }),
+      onResult: (notifier, result) => deps.metrics.recordNotification(notifier, result),
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(previous ? { previous } : {}),
+    });
+    previous = queue;
+    return outputsFor(config, queue, deps);
+  };
+}
+
+function outputsFor(config: Config, queue: NotificationQueue, deps: OutputDeps): DaemonOutputs {
+  const { metrics } = deps;
   const now = deps.now ?? Date.now;
-  const queue = await NotificationQueue.open({
-    notifiers: createNotifiers(config.notifiers),
-    stateDir: config.stateDir,
-    log: log.child({ component: 'notifications' }),
-    onResult: (notifier, result) => metrics.recordNotification(notifier, result),
-    now,
-  });
   metrics.declare({ policies: config.policies.map((p) => p.name), notifiers: config.notifiers.map((n) => n.name) });
   const downSince = new Map<string, number>();
 

@@ -5,7 +5,7 @@ import { loadConfig, formatConfigError } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/daemon/logger.js';
-import { liveOutputs } from '../../src/daemon/outputs-live.js';
+import { liveOutputsFactory } from '../../src/daemon/outputs-live.js';
 import { createMetrics, type WardenMetrics } from '../../src/metrics/metrics.js';
 import type { DemoSource } from '../../src/sources/demo/index.js';
 import type { JournalEntry } from '../../src/state/journal-types.js';
@@ -37,7 +37,7 @@ export async function startWorld(yaml: string, start = T0): Promise<DaemonWorld>
   const launch = async (): Promise<{ daemon: Daemon; metrics: WardenMetrics }> => {
     let daemon: Daemon | undefined;
     const metrics = createMetrics({ topSessions: 50, version: 'test', processMetrics: false, fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [] }) });
-    daemon = await Daemon.start(config, { log, now: () => clock.now, outputs: (c) => liveOutputs(c, { log, metrics, now: () => clock.now }) });
+    daemon = await Daemon.start(config, { log, now: () => clock.now, outputs: liveOutputsFactory({ log, metrics, now: () => clock.now }) });
     return { daemon, metrics };
   };
   const first = await launch();

@@ -4,7 +4,7 @@ import { formatConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/types.js';
 import { Daemon } from '../../daemon/daemon.js';
 import { LOG_LEVELS, createLogger } from '../../daemon/logger.js';
-import { liveOutputs } from '../../daemon/outputs-live.js';
+import { liveOutputsFactory } from '../../daemon/outputs-live.js';
 import { createHttpServer } from '../../http/server.js';
 import { createMetrics } from '../../metrics/metrics.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
@@ -72,7 +72,7 @@ async function runDaemon(argv: readonly string[], io: CommandIO): Promise<number
     fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [] }),
     log,
   });
-  daemon = await Daemon.start(config, { log, outputs: (c) => liveOutputs(c, { log, metrics }) });
+  daemon = await Daemon.start(config, { log, outputs: liveOutputsFactory({ log, metrics }) });
   const running = daemon;
   const http = createHttpServer({
     view: running,
