@@ -3,9 +3,10 @@ import type { BenchRow, BenchSection } from './section.js';
 import { enforcementBench } from './enforcement.js';
 import { engineBench } from './engine.js';
 import { footprintBench } from './footprint.js';
+import { metricsBench } from './metrics.js';
 
 /** Every bench section, in the order the table prints them. Add a section by importing its module here. */
-const SECTIONS: readonly BenchSection[] = [engineBench, enforcementBench, footprintBench];
+const SECTIONS: readonly BenchSection[] = [engineBench, enforcementBench, footprintBench, metricsBench];
 
 /** `npx tsx src/bench/main.ts [section...]`: runs the named sections (default all) and prints one table. */
 async function main(argv: readonly string[]): Promise<number> {
