@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FixtureView } from './fixture-view.js';
 import { TOKEN, startFixtureServer } from './harness.js';
 
 let srv: Awaited<ReturnType<typeof startFixtureServer>>;
@@ -11,6 +10,8 @@ afterEach(async () => {
 });
 
 const auth = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+// `any`: the tests probe many response shapes, each asserted field by field; a type per route would only restate them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function json(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; body: any }> {
   const res = await fetch(srv.base + path, init);
   const text = await res.text();
@@ -218,8 +219,4 @@ describe('errors', () => {
     srv.view.failing = { method: 'journal', error: new TypeError('boom') };
     expect((await json('/api/v1/journal')).status).toBe(500);
   });
-});
-
-it('the fixture is a FixtureView', () => {
-  expect(srv.view).toBeInstanceOf(FixtureView);
 });
