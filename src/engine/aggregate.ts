@@ -102,6 +102,16 @@ function membersOf(policyIndex: number, profiles: readonly Profile[], members: r
   return out;
 }
 
+/** Whether any session of these profiles matches policy `policyIndex` (without collecting them). */
+function anyMember(policyIndex: number, profiles: readonly Profile[], members: readonly (Session[] | undefined)[], index: MatchIndex): boolean {
+  for (const p of profiles) {
+    const list = members[p.id] ?? [];
+    if (list.length > 0 && p.verdicts[policyIndex] === YES) return true;
+    for (const s of list) if (index.matches(policyIndex, s, p.verdicts)) return true;
+  }
+  return false;
+}
+
 /**
  * Agent and fleet scopes: one subject per (policy, source+agent | fleet, window start), summing ALL ledger
  * entries of the subject within the window (ended sessions too); targets are its current matching sessions.
@@ -136,8 +146,9 @@ export function evaluateAggregates(
     }
     for (const [source, agents] of groups) {
       for (const [agent, profiles] of agents) {
-        const targets = membersOf(j, profiles, members, index);
-        if (targets.length === 0) continue;
+        if (!anyMember(j, profiles, members, index)) continue;
+        let targets: Session[] | undefined;
+        const lazyTargets = () => (targets ??= membersOf(j, profiles, members, index));
         const sum = fleet ? sums.sum(from) : sums.sum(from, source, agent);
         const subject = fleet ? 'fleet' : `agent ${agent}`;
         const context: ConditionContext = sum.known
@@ -157,7 +168,7 @@ export function evaluateAggregates(
           continue;
         }
         const stateKey = fleet ? `${policy.name}|fleet${suffix}` : `${policy.name}|${source}|agent:${agent}${suffix}`;
-        const target = { policy, scope: policy.scope, subject, stateKey, members: targets, context, ...(window ? { window } : {}) };
+        const target = { policy, scope: policy.scope, subject, stateKey, members: lazyTargets, context, ...(window ? { window } : {}) };
         const holds = policy.condition.holds ? policy.condition.holds(context) : policy.condition.evaluate(context).matched;
         const d = holds ? decideViolation(target, at) : decideWarn(target, at, ratio);
         if (d) out.decisions.push(d);

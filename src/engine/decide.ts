@@ -10,8 +10,8 @@ export interface Subject {
   readonly scope: Scope;
   readonly subject: string;
   readonly stateKey: string;
-  /** The sessions a decision would act on (turned into SessionRefs only when deciding). */
-  readonly members: readonly Session[];
+  /** The sessions a decision would act on; computed only when a decision is made. */
+  readonly members: () => readonly Session[];
   readonly context: ConditionContext;
   readonly window?: { readonly start: number; readonly end: number };
 }
@@ -46,7 +46,7 @@ function decision(s: Subject, at: Situation, kind: Decision['kind'], id: string,
     scope: s.scope,
     subject: s.subject,
     stateKey: s.stateKey,
-    targets: s.members.map(refOf),
+    targets: s.members().map(refOf),
     step,
     episode,
     actions,
@@ -75,7 +75,7 @@ export function decideViolation(s: Subject, at: Situation): Decision | undefined
       number = episode.episode;
       const next = policy.escalate[step - 1];
       if (!next || at.now < episode.firedAt + next.after) return undefined;
-      if (next.ifActive && !s.members.some((t) => t.active)) return undefined;
+      if (next.ifActive && !s.members().some((t) => t.active)) return undefined;
     }
   }
   const result = policy.condition.evaluate(s.context);

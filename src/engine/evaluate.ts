@@ -90,7 +90,7 @@ function subjectOf(policy: Policy, session: Session, context: MutableContext, wi
     scope: 'session' as const,
     subject: `session ${session.key}`,
     stateKey: window ? `${base}|${window.start}` : base,
-    members: [session],
+    members: () => [session],
     // A snapshot: the shared context object moves on to the next session.
     context: { ...context },
     ...(window ? { window } : {}),
