@@ -42,8 +42,8 @@ const BIND_HOSTS: Record<string, string> = { loopback: '127.0.0.1', localhost: '
  * Reads `~/.openclaw/openclaw.json` (JSON5: port, bind, auth token). JSON5 is parsed by the YAML parser after
  * stripping comments: its object syntax is a YAML flow mapping, and it saves a dependency for one small file.
  */
-export async function discoverGateway(home: string = homedir()): Promise<Discovered> {
-  const file = join(process.env.OPENCLAW_STATE_DIR ?? join(home, '.openclaw'), 'openclaw.json');
+export async function discoverGateway(home: string = homedir(), env: NodeJS.ProcessEnv = process.env): Promise<Discovered> {
+  const file = join(env.OPENCLAW_STATE_DIR ?? join(home, '.openclaw'), 'openclaw.json');
   let text: string;
   try {
     text = await readFile(file, 'utf8');

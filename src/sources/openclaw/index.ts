@@ -21,7 +21,7 @@ export const schema: JSONSchemaType<SchemaOptions> = {
     url: { type: 'string', nullable: true, pattern: '^wss?://', description: 'gateway WebSocket URL (default ws://127.0.0.1:18789)' },
     token: { type: 'string', nullable: true, minLength: 1, description: 'gateway token: ${env:NAME} or { file: path }, never inline' },
     discover: { type: 'boolean', nullable: true, description: 'read port, bind and token from ~/.openclaw/openclaw.json like the openclaw CLI' },
-    requestTimeoutMs: { type: 'integer', nullable: true, minimum: 100, maximum: 600_000, description: 'per-RPC timeout (default 10000)' },
+    requestTimeoutMs: { type: 'integer', nullable: true, minimum: 100, maximum: 600_000, description: 'per-RPC timeout (default 30000)' },
     reconnect: {
       type: 'object',
       nullable: true,

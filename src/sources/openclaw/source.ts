@@ -73,7 +73,7 @@ export class OpenClawSource implements Source {
     const link = new GatewayLink({
       url: this.#url,
       token,
-      requestTimeoutMs: this.#options.requestTimeoutMs ?? 10_000,
+      requestTimeoutMs: this.#options.requestTimeoutMs ?? 30_000,
       reconnect: { minMs: this.#options.reconnect?.minMs ?? 500, maxMs: this.#options.reconnect?.maxMs ?? 30_000 },
       onEvent: (event) => this.#onEvent(event),
       onUp: () => this.#emit({ type: 'up', source: this.name }),
