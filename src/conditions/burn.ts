@@ -56,6 +56,9 @@ export function compile(value: unknown): CompiledCondition {
     if (context.aggregate) return context.recent ? pick(context.recent(from, context.now + 1)) : undefined;
     const usage = context.usage;
     if (usage === undefined || !usage.known) return undefined;
+    // A baseline (e.g. the whole history after a fresh start) lands at one instant; counting it as one minute's burn
+    // would stop a healthy session. The rate is unknown until a full period of live calls has been seen.
+    if (usage.baselineAt !== undefined && usage.baselineAt >= from) return undefined;
     // Nothing spent since `from`: skip summing (this runs for every session on every sweep).
     if (usage.lastUsageAt !== undefined && usage.lastUsageAt < from) return 0;
     return pick(usage.between(from, context.now + 1));

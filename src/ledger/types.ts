@@ -16,6 +16,11 @@ export interface SessionUsageView {
    * ledger is `known` again only once reconciled). Usage conditions never fire on unknown usage.
    */
   readonly known: boolean;
+  /**
+   * Latest time a baseline top-up was placed at: usage the platform reported in total, whose per-call timing is not
+   * known. A rate measured over a period containing it would be fiction.
+   */
+  readonly baselineAt?: number;
   /** Usage with a timestamp in [from, to) (epoch ms); minute precision. */
   between(from: number, to: number): Usage;
   /** Epoch ms of the earliest usage counted (-Infinity when some usage has no time); lets callers use `totals` for windows starting before it. */
