@@ -24,8 +24,8 @@ async function current(port: ActionPort, key: string): Promise<Session | undefin
     const reply = await port.request<{ session?: OpenClawRow | null }>('sessions.describe', { key });
     return reply.session ? sessionFromRow(port.source, reply.session) : undefined;
   } catch (error) {
-    // An unknown key is a gateway answer, not a transport failure.
-    if (error instanceof OpenClawError && error.fromGateway && /not found|unknown|no session/i.test(error.message)) return undefined;
+    // The gateway's answer about a key it cannot describe (unknown, malformed) means there is nothing to act on.
+    if (error instanceof OpenClawError && error.fromGateway) return undefined;
     throw error;
   }
 }
@@ -45,6 +45,11 @@ async function archive(port: ActionPort, key: string, generation: string, archiv
  */
 export async function performAction(port: ActionPort, request: ActionRequest): Promise<ActionResult> {
   const { key, generation } = request;
+  if (typeof key !== 'string' || key === '') return refused('no session key given');
+  if (typeof generation !== 'string' || generation === '') return refused(`no generation given for ${key}: clawwarden acts only on a known session generation`);
+  if (request.action === 'cleanup' && request.cleanup !== undefined && request.cleanup !== 'archive' && request.cleanup !== 'delete') {
+    return refused(`cleanup of ${key}: unknown mode "${String(request.cleanup)}"; expected archive or delete`);
+  }
   try {
     const session = await current(port, key);
     if (!session) return refused(`unknown session ${key}`);

@@ -128,7 +128,14 @@ export class OpenClawSource implements Source {
     const params = keys?.length === 1 ? { key: keys[0], range: 'all' } : { agentScope: 'all', range: 'all' };
     const deadline = this.#context.now() + (this.#options.usageWaitMs ?? 3_000);
     for (;;) {
-      const reply = await this.#request<UsageReply>('sessions.usage', params);
+      let reply: UsageReply;
+      try {
+        reply = await this.#request<UsageReply>('sessions.usage', params);
+      } catch (error) {
+        // Asking about one key the gateway does not know is "no usage", not a failure.
+        if (keys?.length === 1 && error instanceof OpenClawError && error.fromGateway) return [];
+        throw error;
+      }
       const entries = (Array.isArray(reply.sessions) ? reply.sessions : []).filter((e) => wanted === undefined || (typeof e.key === 'string' && wanted.has(e.key)));
       // OpenClaw fills its usage cache lazily: `usage: null` / `refreshing` means "ask again shortly", not zero.
       const pending = reply.cacheStatus?.status === 'refreshing' || entries.some((e) => e.usage === null);
@@ -145,7 +152,13 @@ export class OpenClawSource implements Source {
   async perform(request: ActionRequest): Promise<ActionResult> {
     if (!this.capabilities.has(request.action)) return { status: 'refused', detail: `openclaw cannot ${request.action}` };
     try {
-      return await performAction({ request: (m, p) => this.#request(m, p), source: this.name, now: this.#context.now }, request);
+      const result = await performAction({ request: (m, p) => this.#request(m, p), source: this.name, now: this.#context.now }, request);
+      // Do not rely on the gateway's change event alone to tell subscribers the session is gone.
+      if (result.status === 'done' && request.action === 'cleanup' && request.cleanup === 'delete') {
+        this.#generations.delete(request.key);
+        this.#emit({ type: 'removed', source: this.name, key: request.key });
+      }
+      return result;
     } catch (error) {
       return { status: 'failed', detail: errorMessage(error) };
     }
