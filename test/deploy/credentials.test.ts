@@ -31,7 +31,7 @@ function layout(credentials: Record<string, string>): { configFile: string; cred
   return { configFile: join(etc, 'config.yaml'), credentialsDir, stateDir };
 }
 
-const ALL = { 'gateway-token': 'gw-secret-1\n', 'api-token': 'api-secret-2', 'smtp-password': 'smtp-secret-3\n' };
+const ALL = { 'gateway-token': 'gw-secret-1\n', 'api-token': 'api-secret-2', 'smtp-password': 'smtp-secret-3\n', 'slack-webhook-url': 'https://hooks.example.com/services/T0/B0/secret-4\n' };
 
 describe('the systemd config of the README, as the unit runs it', () => {
   it('is in the README', () => {
@@ -58,7 +58,8 @@ describe('the systemd config of the README, as the unit runs it', () => {
     const { configFile, stateDir } = layout(ALL);
     const result = loadConfig({ file: configFile, cwd: scratch, env: { STATE_DIRECTORY: stateDir } });
     expect(result.config).toBeUndefined();
-    expect(result.errors).toHaveLength(3);
+    // One per secret the config reads from the credentials directory: gateway, API, SMTP and webhook.
+    expect(result.errors).toHaveLength(4);
     for (const error of result.errors) {
       expect(error.code).toBe('SECRET_ENV_MISSING');
       expect(error.message).toContain('CREDENTIALS_DIRECTORY');
@@ -67,7 +68,7 @@ describe('the systemd config of the README, as the unit runs it', () => {
   });
 
   it('reports a credential the unit did not load as an unreadable file', () => {
-    const { configFile, credentialsDir, stateDir } = layout({ 'gateway-token': 'gw', 'api-token': 'api' });
+    const { configFile, credentialsDir, stateDir } = layout({ 'gateway-token': 'gw', 'api-token': 'api', 'slack-webhook-url': 'https://hooks.example.com/x' });
     const result = loadConfig({ file: configFile, cwd: scratch, env: { CREDENTIALS_DIRECTORY: credentialsDir, STATE_DIRECTORY: stateDir } });
     expect(result.errors.map((e) => e.code)).toEqual(['SECRET_FILE_UNREADABLE']);
     expect(result.errors[0]?.message).toContain(`${credentialsDir}/smtp-password`);

@@ -77,6 +77,7 @@ describe('systemd/clawwarden.service', () => {
         'gateway-token:/etc/clawwarden/credentials/gateway-token',
         'smtp-password:/etc/clawwarden/credentials/smtp-password',
         'api-token:/etc/clawwarden/credentials/api-token',
+        'slack-webhook-url:/etc/clawwarden/credentials/slack-webhook-url',
       ],
     ],
     ['DynamicUser', ['yes']],
