@@ -359,6 +359,8 @@ export class Daemon implements WardenView {
     try {
       const [sessions, baselines] = await Promise.all([source.inventory(), source.usage()]);
       for (const baseline of baselines) this.fleet.ledger.applyBaseline(baseline);
+      // The picture is whole again: usage of this source can be trusted, including sessions created from now on.
+      this.fleet.ledger.markKnown(source.name);
       this.fleet.replaceInventory(source.name, sessions);
       await this.audit.append({ type: 'source', source: source.name, reason: `synced: ${sessions.length} sessions` });
       await this.#evaluate('resync');

@@ -213,4 +213,27 @@ policies:
     expect(report?.reason).toMatch(/state\.json: not valid JSON/);
     expect(world.daemon.readiness().ready).toBe(true);
   });
+
+  it('trusts usage again after a reconnect, also for sessions created afterwards', async () => {
+    world = await startWorld(`${FLEET}
+policies:
+  - name: cap
+    when: { tokens.total: "> 50k" }
+    do: [stop]
+`);
+    // The source drops and comes back (as the OpenClaw gateway does on a restart): usage is unknown until re-synced.
+    world.daemon.fleet.setUp('demo', false);
+    await world.demo.close();
+    await world.demo.start();
+    await world.daemon.sweep();
+    expect(world.daemon.readiness().ready).toBe(true);
+    const key = world.demo.createSession('backend', 'after-reconnect');
+    world.demo.startRun(key, 'loop');
+    world.clock.now += 30_000;
+    world.demo.tick();
+    await world.daemon.sweep();
+    const stop = (await world.journal()).find((e) => e.type === 'action' && e.session === key);
+    expect(stop).toMatchObject({ policy: 'cap', action: 'stop', result: 'done' });
+  });
 });
+
