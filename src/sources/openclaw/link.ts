@@ -42,6 +42,8 @@ export class GatewayLink {
   readonly #opts: LinkOptions;
   #client: GatewayClient | undefined;
   #up = false;
+  /** A down event was sent since the last up: retries that fail again stay quiet. */
+  #downReported = false;
   #closed = false;
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -106,7 +108,10 @@ export class GatewayLink {
         first.resolve();
       }
       this.#opts.log.debug({ code: error.code, wasUp }, 'openclaw link down');
-      this.#opts.onDown(error);
+      if (wasUp || !this.#downReported) {
+        this.#downReported = true;
+        this.#opts.onDown(error);
+      }
       const delay = backoffDelay(this.#attempt++, this.#opts.reconnect.minMs, this.#opts.reconnect.maxMs, this.#opts.random ?? Math.random);
       // A fatal error after the first start (token rotated, scope revoked) still retries, slowly: someone may fix the gateway.
       this.#timer = setTimeout(() => this.#connect(), fatal ? this.#opts.reconnect.maxMs : delay);
@@ -139,6 +144,7 @@ export class GatewayLink {
             if (settled || this.#closed) return;
             this.#attempt = 0;
             this.#up = true;
+            this.#downReported = false;
             this.#client = client;
             if (this.#firstOutcome) {
               this.#firstOutcome.resolve();
