@@ -105,6 +105,26 @@ describe.skipIf(skipE2E)('clawwarden sessions on a real OpenClaw gateway', { tim
     expect((await row('agent:main:pausable'))?.archived).toBe(false);
   });
 
+  it('straight to the gateway, pause/kill/resume of a main session are refused with the daemon hint; stop works', async () => {
+    const main = 'agent:main:main';
+    await world.operator.send(main, 'hello MODE:quick ID:main-a');
+    await world.model.waitForCalls('main-a', 1, 60_000);
+    await eventually('the main run to end', async () => ((await row(main))?.hasActiveRun === false ? true : undefined));
+    const result = await world.cli(['pause', main, '--json']);
+    expect(result.code).toBe(1);
+    const [paused] = JSON.parse(result.stdout) as { status: string; detail: string }[];
+    expect(paused).toMatchObject({ status: 'refused', detail: expect.stringContaining('daemon') });
+    for (const action of ['kill', 'resume']) {
+      const out = await world.cli([action, main, '--json']);
+      expect(out.code, action).toBe(1);
+      expect(JSON.parse(out.stdout)).toMatchObject([{ status: 'refused' }]);
+    }
+    expect((await row(main))?.archived).not.toBe(true);
+    const stopped = await world.cli(['stop', main, '--json']);
+    expect(stopped.code).toBe(0);
+    expect(JSON.parse(stopped.stdout)).toMatchObject([{ key: main, status: 'noop', detail: 'no-active-run' }]);
+  });
+
   it('list --tokens shows cumulative tokens that match what the fake model served', async () => {
     const { key } = await world.operator.create('tokens', 'count me MODE:quick ID:tok-a');
     await world.model.waitForCalls('tok-a', 1, 60_000);

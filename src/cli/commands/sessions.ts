@@ -19,7 +19,8 @@ List and control the sessions of an OpenClaw gateway: what OpenClaw itself has n
   pause    archive the session until resumed (new messages are refused)
   resume   restore a paused or killed session
   cleanup  archive (default) or delete sessions older than --age (and idle for --idle); main and running sessions are kept
-Main sessions cannot be archived: pause/kill on them abort the run and need the daemon to hold them.
+Main sessions cannot be archived: pausing or killing one is a hold that the running daemon keeps (clawwarden run);
+straight to the gateway, only stop works on them and pause/kill/resume are refused with that hint.
 
 Tokens are cumulative per session (OpenClaw sessions.usage), not the last run's figures of sessions.list.
 Results come one per key, in order; the exit code is 1 when any key failed, was refused or is unknown.

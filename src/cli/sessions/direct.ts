@@ -44,8 +44,10 @@ export class DirectControl implements SessionControl {
         continue;
       }
       seen.add(key);
-      if (session.main && action === 'resume') {
-        results.push({ key, action, status: 'refused', detail: `${DAEMON_HINT}; resume it through the daemon`, generation: session.generation });
+      // Without the daemon nobody keeps a hold: refuse rather than abort once and leave the session open.
+      if (session.main && action !== 'stop') {
+        const advice = action === 'resume' ? 'resume it through the daemon' : `${action} it through the daemon, or use "sessions stop" to end the current run`;
+        results.push({ key, action, status: 'refused', detail: `${DAEMON_HINT}; ${advice}`, generation: session.generation });
         continue;
       }
       if (dryRun) {
@@ -53,8 +55,7 @@ export class DirectControl implements SessionControl {
         continue;
       }
       const result = await this.#source.perform({ action, key, generation: session.generation });
-      const detail = result.hold ? `${result.detail}; ${DAEMON_HINT}, not this direct call` : result.detail;
-      results.push({ key, action, status: result.status, detail, generation: session.generation, ...(result.hold && { hold: true }) });
+      results.push({ key, action, status: result.status, detail: result.detail, generation: session.generation });
     }
     return results;
   }
