@@ -37,6 +37,8 @@ export class LedgerEntry implements SessionUsageView {
   floorSeq = -1;
   /** Time of the newest call evicted from the recent list: exact sums only from after it. */
   evictedAt = -Infinity;
+  /** The ledger's version at this entry's last change (set by the ledger, for readers that cache sums). */
+  version = 0;
   /** The previous generation of the same key, newest first. */
   older: LedgerEntry | undefined = undefined;
 
@@ -126,14 +128,16 @@ export class LedgerEntry implements SessionUsageView {
     return sum;
   }
 
-  /** Drops buckets and recent calls before `cutoff` (totals stay). */
-  pruneBefore(cutoff: number): void {
+  /** Drops buckets and recent calls before `cutoff` (totals stay); true when anything was dropped. */
+  pruneBefore(cutoff: number): boolean {
     const n = lowerBound(this.minutes, Math.floor(cutoff / MINUTE));
     if (n > 0) {
       this.minutes.splice(0, n);
       this.bucketUse.splice(0, n * WIDTH);
     }
+    const calls = this.recentAt.length;
     while (this.recentAt.length > 0 && this.recentAt[0]! < cutoff) this.evict();
+    return n > 0 || this.recentAt.length < calls;
   }
 
   private evict(): void {

@@ -51,6 +51,18 @@ export interface LedgerJSON {
 export class Ledger implements LedgerView {
   private readonly bySource = new Map<string, Map<string, LedgerEntry>>();
   private readonly unknownSources = new Set<string>();
+  private changes = 0;
+  private shapes = 0;
+
+  /** Increases on every change; an entry's `version` is this value at its last change (lets the engine keep sums). */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Increases when an entry is created or removed or changes agent (lets the engine keep lookups and groupings). */
+  get layout(): number {
+    return this.shapes;
+  }
 
   /** The entry for that generation, if tracked. */
   session(source: string, key: string, generation: string): SessionUsageView | undefined {
@@ -78,6 +90,7 @@ export class Ledger implements LedgerView {
     // A baseline already counted everything up to its last activity (a replay of a call missed while down).
     if (record.at <= entry.coveredUntil) return false;
     entry.add(record, record.at, record.id);
+    this.touch(entry);
     return true;
   }
 
@@ -106,6 +119,11 @@ export class Ledger implements LedgerView {
       entry.coveredUntil = Math.max(entry.coveredUntil, b.lastActivityAt);
     }
     entry.known = true;
+    this.touch(entry);
+  }
+
+  private touch(entry: LedgerEntry): void {
+    entry.version = ++this.changes;
   }
 
   private topUp(entry: LedgerEntry, u: Usage, at: number | undefined): void {
@@ -116,13 +134,21 @@ export class Ledger implements LedgerView {
   /** After a disconnect: usage of that source is unknown (nothing fires on it) until re-synced. */
   markUnknown(source: string): void {
     this.unknownSources.add(source);
-    for (const e of this.entriesOf(source)) e.known = false;
+    this.changes++;
+    for (const e of this.entriesOf(source)) {
+      e.known = false;
+      this.touch(e);
+    }
   }
 
   /** Re-synced: that source's numbers are trusted again. */
   markKnown(source: string): void {
     this.unknownSources.delete(source);
-    for (const e of this.entriesOf(source)) e.known = true;
+    this.changes++;
+    for (const e of this.entriesOf(source)) {
+      e.known = true;
+      this.touch(e);
+    }
   }
 
   /** Forgets generations with no activity within `retentionMs` and buckets older than that. */
@@ -138,7 +164,7 @@ export class Ledger implements LedgerView {
             removed++;
             continue;
           }
-          e.pruneBefore(cutoff);
+          if (e.pruneBefore(cutoff)) this.touch(e);
           if (tail) tail.older = e;
           else kept = e;
           tail = e;
@@ -148,6 +174,10 @@ export class Ledger implements LedgerView {
         else keys.delete(key);
       }
       if (keys.size === 0) this.bySource.delete(source);
+    }
+    if (removed > 0) {
+      this.shapes++;
+      this.changes++;
     }
     return removed;
   }
@@ -229,11 +259,17 @@ export class Ledger implements LedgerView {
     const head = keys.get(key);
     for (let e = head; e; e = e.older) {
       if (e.generation === generation) {
-        if (agent) e.agent = agent;
+        if (agent && e.agent !== agent) {
+          e.agent = agent;
+          this.shapes++;
+          this.touch(e);
+        }
         return e;
       }
     }
     const entry = new LedgerEntry(source, key, generation, agent, !this.unknownSources.has(source));
+    this.shapes++;
+    this.touch(entry);
     if (append && head) {
       // Restoring: entries come newest first per key, so later ones are older generations.
       let last = head;

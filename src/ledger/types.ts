@@ -27,6 +27,8 @@ export interface SessionUsageView {
   readonly firstUsageAt?: number;
   /** Epoch ms of the latest usage counted (calls or baseline top-ups); `between(from, …)` is zero for any later `from`. */
   readonly lastUsageAt?: number;
+  /** The ledger `version` at this entry's last change (absent on views that do not track it). */
+  readonly version?: number;
 }
 
 /** Read-only view of the whole ledger. */
@@ -34,4 +36,8 @@ export interface LedgerView {
   session(source: string, key: string, generation: string): SessionUsageView | undefined;
   /** Every generation of every session the ledger holds (including ended ones), for aggregate budgets. */
   entries(): Iterable<SessionUsageView>;
+  /** Increases on every change (usage, baseline, known flags, pruning); a reader may reuse what it derived while it stays. */
+  readonly version?: number;
+  /** Increases when an entry is created or removed or changes agent: lookups and `entries()` order stay valid while it stays. */
+  readonly layout?: number;
 }
