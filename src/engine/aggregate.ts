@@ -1,115 +1,194 @@
-import type { Session, Usage } from '../sources/source.js';
-import type { LedgerView, SessionUsageView } from '../ledger/types.js';
+import type { Session } from '../sources/source.js';
 import type { Policy } from '../policy/types.js';
 import type { ConditionContext } from '../conditions/types.js';
 import type { BudgetUse, Decision } from './types.js';
-import { windowAt } from '../policy/window.js';
+import type { WindowBounds } from '../policy/window.js';
 import { decideViolation, decideWarn, type Situation } from './decide.js';
-import { YES, type MatchIndex, type Profile } from './profiles.js';
+import { NO, YES, type MatchIndex } from './profiles.js';
+import type { LedgerSums } from './sums.js';
 
-/** Usage of one (source, agent) within one window; `known` is false if any entry behind it is. */
-interface Sum {
-  readonly usage: Usage;
-  known: boolean;
-}
+/**
+ * One evaluation's sessions by identity profile: counts as the session loop goes, and the sessions of each
+ * profile (in input order) sorted out only once a subject needs them. Buffers are reused between evaluations.
+ */
+export class Roster {
+  private sessions: readonly Session[] = [];
+  private profileOf = new Int32Array(0);
+  private counts = new Int32Array(0);
+  /** Per profile, its position among this evaluation's profiles by first appearance (valid where counted). */
+  private ranks = new Int32Array(0);
+  /** Profiles in order of first appearance in this evaluation. */
+  private firsts: number[] = [];
+  private starts = new Int32Array(0);
+  private order = new Int32Array(0);
+  private sorted = false;
 
-function zero(): Usage {
-  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
-}
+  /** Starts an evaluation over `sessions` with `profiles` identities known so far. */
+  reset(sessions: readonly Session[], profiles: number): void {
+    this.sessions = sessions;
+    this.sorted = false;
+    if (this.profileOf.length < sessions.length) this.profileOf = new Int32Array(Math.max(sessions.length, 2 * this.profileOf.length));
+    this.grow(profiles);
+    this.counts.fill(0);
+    this.firsts.length = 0;
+  }
 
-function add(into: Usage, u: Readonly<Usage>): void {
-  into.input += u.input;
-  into.output += u.output;
-  into.cacheRead += u.cacheRead;
-  into.cacheWrite += u.cacheWrite;
-  into.cost += u.cost;
-}
-
-/** The ledger grouped once per evaluation by (source, agent), then summed per distinct window start. */
-class LedgerSums {
-  private readonly entries: SessionUsageView[] = [];
-  private readonly slotOf: number[] = [];
-  private readonly slots = new Map<string, Map<string, number>>();
-  private readonly slotCount: number;
-  private readonly byWindow = new Map<number, Sum[]>();
-
-  constructor(private readonly ledger: LedgerView, private readonly to: number) {
-    let count = 0;
-    for (const entry of ledger.entries()) {
-      let agents = this.slots.get(entry.source);
-      if (!agents) this.slots.set(entry.source, (agents = new Map()));
-      let slot = agents.get(entry.agent);
-      if (slot === undefined) agents.set(entry.agent, (slot = count++));
-      this.entries.push(entry);
-      this.slotOf.push(slot);
+  /** Session `i` of this evaluation has profile `id`. */
+  note(i: number, id: number): void {
+    if (id >= this.counts.length) this.grow(id + 1);
+    this.profileOf[i] = id;
+    if (this.counts[id]!++ === 0) {
+      this.ranks[id] = this.firsts.length;
+      this.firsts.push(id);
     }
-    this.slotCount = count;
   }
 
-  /** Sums per slot for usage since `from` (-Infinity: all time). */
-  private sums(from: number): Sum[] {
-    let sums = this.byWindow.get(from);
-    if (sums) return sums;
-    sums = Array.from({ length: this.slotCount + 1 }, () => ({ usage: zero(), known: true }));
-    const fleet = sums[this.slotCount]!;
-    for (let i = 0; i < this.entries.length; i++) {
-      const e = this.entries[i]!;
-      const sum = sums[this.slotOf[i]!]!;
-      if (!e.known) sum.known = fleet.known = false;
-      // Fast paths: nothing since `from`, or everything since `from` (then the totals are the window's sum).
-      if (e.lastUsageAt !== undefined && e.lastUsageAt < from) continue;
-      const u = e.firstUsageAt !== undefined && e.firstUsageAt >= from && e.lastUsageAt !== undefined && e.lastUsageAt < this.to ? e.totals : e.between(from, this.to);
-      add(sum.usage, u);
-      add(fleet.usage, u);
+  /** Profiles present in this evaluation, in order of first appearance (the order a fresh grouping sees them in). */
+  present(): readonly number[] {
+    return this.firsts;
+  }
+
+  /** Position of a present profile in `present()`. */
+  rank(id: number): number {
+    return this.ranks[id]!;
+  }
+
+  /** How many of this evaluation's sessions have that profile. */
+  count(id: number): number {
+    return id < this.counts.length ? this.counts[id]! : 0;
+  }
+
+  /** Calls `visit` for each session of profile `id`, in input order, until it returns true; true if one did. */
+  some(id: number, visit: (session: Session) => boolean): boolean {
+    if (this.count(id) === 0) return false;
+    this.sort();
+    for (let k = this.starts[id]!, end = this.starts[id + 1]!; k < end; k++) if (visit(this.sessions[this.order[k]!]!)) return true;
+    return false;
+  }
+
+  /** Drops the references to this evaluation's sessions. */
+  release(): void {
+    this.sessions = [];
+  }
+
+  private grow(profiles: number): void {
+    if (this.counts.length >= profiles) return;
+    const size = Math.max(profiles, 2 * this.counts.length, 64);
+    const counts = new Int32Array(size);
+    counts.set(this.counts);
+    this.counts = counts;
+    this.ranks = new Int32Array(size);
+    for (let k = 0; k < this.firsts.length; k++) this.ranks[this.firsts[k]!] = k;
+  }
+
+  private sort(): void {
+    if (this.sorted) return;
+    this.sorted = true;
+    const n = this.sessions.length;
+    const p = this.counts.length;
+    if (this.starts.length < p + 1) this.starts = new Int32Array(p + 1);
+    if (this.order.length < n) this.order = new Int32Array(this.profileOf.length);
+    let at = 0;
+    for (let id = 0; id < p; id++) {
+      this.starts[id] = at;
+      at += this.counts[id]!;
     }
-    this.byWindow.set(from, sums);
-    return sums;
+    this.starts[p] = at;
+    const next = this.starts.slice(0, p);
+    for (let i = 0; i < n; i++) this.order[next[this.profileOf[i]!]!++] = i;
   }
+}
 
-  /** The agent's (or with agent undefined, the fleet's) sum since `from`. */
-  sum(from: number, source?: string, agent?: string): Sum {
-    const sums = this.sums(from);
-    if (source === undefined || agent === undefined) return sums[this.slotCount]!;
-    const slot = this.slots.get(source)?.get(agent);
-    return slot === undefined ? { usage: zero(), known: true } : sums[slot]!;
-  }
+/** One aggregate subject of a policy: a (source, agent) or the fleet, with the identities that can fall under it. */
+interface Subject {
+  readonly source: string;
+  readonly agent: string;
+  /** Profile ids, ascending. */
+  readonly profiles: number[];
+}
 
-  /** Usage in [from, to) of the agent's (or fleet's) entries, exact where the ledger keeps calls (for `burn`). */
-  recent(source: string | undefined, agent: string | undefined): (from: number, to: number) => Usage {
-    return (from, to) => {
-      const total = zero();
-      for (const e of this.entries) {
-        if (source !== undefined && (e.source !== source || e.agent !== agent)) continue;
-        if (e.lastUsageAt !== undefined && e.lastUsageAt < from) continue;
-        add(total, e.between(from, to));
+/** An aggregate policy's subjects, extended as identities appear (never rebuilt: identities are never forgotten). */
+export class Subjects {
+  private seen = 0;
+  private readonly subjectOf: number[] = [];
+  private readonly list: Subject[] = [];
+  private readonly byKey = new Map<string, Map<string, number>>();
+  private readonly stamps: number[] = [];
+  private stamp = 0;
+  private readonly visit: number[] = [];
+
+  constructor(
+    private readonly policy: number,
+    private readonly fleet: boolean,
+  ) {}
+
+  /** This evaluation's subjects, ordered by their first present identity (as a fresh grouping would order them). */
+  present(index: MatchIndex, roster: Roster): Subject[] {
+    const { profiles } = index;
+    for (; this.seen < profiles.length; this.seen++) {
+      const p = profiles[this.seen]!;
+      if (p.verdicts[this.policy] === NO) {
+        this.subjectOf.push(-1);
+        continue;
       }
-      return total;
-    };
+      const source = this.fleet ? '' : p.source;
+      const agent = this.fleet ? '' : p.agent;
+      let agents = this.byKey.get(source);
+      if (!agents) this.byKey.set(source, (agents = new Map()));
+      let s = agents.get(agent);
+      if (s === undefined) {
+        agents.set(agent, (s = this.list.length));
+        this.list.push({ source, agent, profiles: [] });
+        this.stamps.push(0);
+      }
+      this.list[s]!.profiles.push(p.id);
+      this.subjectOf.push(s);
+    }
+    this.stamp++;
+    this.visit.length = 0;
+    for (const id of roster.present()) {
+      const s = this.subjectOf[id]!;
+      if (s < 0 || this.stamps[s] === this.stamp) continue;
+      this.stamps[s] = this.stamp;
+      this.visit.push(s);
+    }
+    return this.visit.map((s) => this.list[s]!);
   }
 }
 
-/** A subject's sessions: the matching members of its identity profiles. */
-function membersOf(policyIndex: number, profiles: readonly Profile[], members: readonly (Session[] | undefined)[], index: MatchIndex): Session[] {
+/** A subject's sessions: the matching members of its identity profiles, identities by first appearance. */
+function membersOf(j: number, subject: Subject, roster: Roster, index: MatchIndex): Session[] {
   const out: Session[] = [];
-  for (const p of profiles) {
-    const list = members[p.id] ?? [];
-    if (p.verdicts[policyIndex] === YES) {
-      for (const s of list) out.push(s);
-    } else {
-      for (const s of list) if (index.matches(policyIndex, s, p.verdicts)) out.push(s);
-    }
+  const ids = subject.profiles.filter((id) => roster.count(id) > 0).sort((a, b) => roster.rank(a) - roster.rank(b));
+  for (const id of ids) {
+    const { verdicts } = index.profiles[id]!;
+    roster.some(id, (s) => {
+      if (verdicts[j] === YES || index.matches(j, s, verdicts)) out.push(s);
+      return false;
+    });
   }
   return out;
 }
 
-/** Whether any session of these profiles matches policy `policyIndex` (without collecting them). */
-function anyMember(policyIndex: number, profiles: readonly Profile[], members: readonly (Session[] | undefined)[], index: MatchIndex): boolean {
-  for (const p of profiles) {
-    const list = members[p.id] ?? [];
-    if (list.length > 0 && p.verdicts[policyIndex] === YES) return true;
-    for (const s of list) if (index.matches(policyIndex, s, p.verdicts)) return true;
+/** Whether any session of the subject matches policy `j` (without collecting them). */
+function anyMember(j: number, subject: Subject, roster: Roster, index: MatchIndex): boolean {
+  for (const id of subject.profiles) {
+    if (roster.count(id) === 0) continue;
+    const { verdicts } = index.profiles[id]!;
+    if (verdicts[j] === YES) return true;
+    if (roster.some(id, (s) => index.matches(j, s, verdicts))) return true;
   }
   return false;
+}
+
+/** What an aggregate evaluation reads: the engine's memo plus this evaluation's roster and windows. */
+export interface AggregateScene {
+  readonly policies: readonly Policy[];
+  readonly index: MatchIndex;
+  readonly roster: Roster;
+  readonly sums: LedgerSums;
+  readonly subjects: (j: number) => Subjects;
+  readonly windowOf: (j: number) => WindowBounds | undefined;
 }
 
 /**
@@ -118,61 +197,45 @@ function anyMember(policyIndex: number, profiles: readonly Profile[], members: r
  */
 export function evaluateAggregates(
   wide: readonly number[],
-  policies: readonly Policy[],
-  index: MatchIndex,
-  members: readonly (Session[] | undefined)[],
-  ledger: LedgerView,
+  scene: AggregateScene,
   at: Situation,
   out: { decisions: Decision[]; aggregates: BudgetUse[]; notes: string[] },
 ): void {
-  const sums = new LedgerSums(ledger, at.now + 1);
+  const { policies, index, roster, sums } = scene;
   for (const j of wide) {
     const policy = policies[j]!;
     const fleet = policy.scope === 'fleet';
-    const window = policy.window ? windowAt(policy.window, at.now) : undefined;
+    const window = scene.windowOf(j);
     const from = window ? window.start : -Infinity;
     const suffix = window ? `|${window.start}` : '';
-    // Group the identities (not the sessions) that can match by subject.
-    const groups = new Map<string, Map<string, Profile[]>>();
-    for (const p of index.profiles) {
-      if (p.verdicts[j] === 0 || !members[p.id]) continue;
-      const source = fleet ? '' : p.source;
-      const agent = fleet ? '' : p.agent;
-      let agents = groups.get(source);
-      if (!agents) groups.set(source, (agents = new Map()));
-      const list = agents.get(agent);
-      if (list) list.push(p);
-      else agents.set(agent, [p]);
-    }
-    for (const [source, agents] of groups) {
-      for (const [agent, profiles] of agents) {
-        if (!anyMember(j, profiles, members, index)) continue;
-        let targets: Session[] | undefined;
-        const lazyTargets = () => (targets ??= membersOf(j, profiles, members, index));
-        const sum = fleet ? sums.sum(from) : sums.sum(from, source, agent);
-        const subject = fleet ? 'fleet' : `agent ${agent}`;
-        const context: ConditionContext = sum.known
-          ? { now: at.now, aggregate: sum.usage, recent: fleet ? sums.recent(undefined, undefined) : sums.recent(source, agent) }
-          : { now: at.now };
-        const ratio = sum.known ? policy.condition.budget(context) : 0;
-        out.aggregates.push({
-          policy: policy.name,
-          scope: policy.scope,
-          subject,
-          ...(fleet ? {} : { source, agent }),
-          ratio,
-          ...(policy.warn !== undefined ? { warnAt: policy.warn } : {}),
-        });
-        if (!sum.known) {
-          out.notes.push(`policy ${policy.name}: ${subject} usage is not known yet (a source is re-syncing); not evaluated`);
-          continue;
-        }
-        const stateKey = fleet ? `${policy.name}|fleet${suffix}` : `${policy.name}|${source}|agent:${agent}${suffix}`;
-        const target = { policy, scope: policy.scope, subject, stateKey, members: lazyTargets, context, ...(window ? { window } : {}) };
-        const holds = policy.condition.holds ? policy.condition.holds(context) : policy.condition.evaluate(context).matched;
-        const d = holds ? decideViolation(target, at) : decideWarn(target, at, ratio);
-        if (d) out.decisions.push(d);
+    for (const group of scene.subjects(j).present(index, roster)) {
+      if (!anyMember(j, group, roster, index)) continue;
+      const { source, agent } = group;
+      let targets: Session[] | undefined;
+      const lazyTargets = () => (targets ??= membersOf(j, group, roster, index));
+      const sum = fleet ? sums.sum(from) : sums.sum(from, source, agent);
+      const subject = fleet ? 'fleet' : `agent ${agent}`;
+      const context: ConditionContext = sum.known
+        ? { now: at.now, aggregate: sum.usage, recent: fleet ? sums.recent(undefined, undefined) : sums.recent(source, agent) }
+        : { now: at.now };
+      const ratio = sum.known ? policy.condition.budget(context) : 0;
+      out.aggregates.push({
+        policy: policy.name,
+        scope: policy.scope,
+        subject,
+        ...(fleet ? {} : { source, agent }),
+        ratio,
+        ...(policy.warn !== undefined ? { warnAt: policy.warn } : {}),
+      });
+      if (!sum.known) {
+        out.notes.push(`policy ${policy.name}: ${subject} usage is not known yet (a source is re-syncing); not evaluated`);
+        continue;
       }
+      const stateKey = fleet ? `${policy.name}|fleet${suffix}` : `${policy.name}|${source}|agent:${agent}${suffix}`;
+      const target = { policy, scope: policy.scope, subject, stateKey, members: lazyTargets, context, ...(window ? { window } : {}) };
+      const holds = policy.condition.holds ? policy.condition.holds(context) : policy.condition.evaluate(context).matched;
+      const d = holds ? decideViolation(target, at) : decideWarn(target, at, ratio);
+      if (d) out.decisions.push(d);
     }
   }
 }

@@ -1,0 +1,45 @@
+import type { Session } from '../sources/source.js';
+import type { Decision, EngineState, EvaluationInput, Hold } from './types.js';
+import { refOf } from './decide.js';
+
+/** Held session keys by source, for `state: held`; undefined when nothing is held (the common case). */
+export function indexHolds(holds: EngineState['holds']): Map<string, Set<string>> | undefined {
+  if (holds.size === 0) return undefined;
+  const index = new Map<string, Set<string>>();
+  for (const h of holds.values()) {
+    let keys = index.get(h.source);
+    if (!keys) index.set(h.source, (keys = new Set()));
+    keys.add(h.key);
+  }
+  return index;
+}
+
+/** Holds placed by windowed policies whose window has reset: resume them. */
+export function releaseHolds(input: EvaluationInput, decisions: Decision[]): void {
+  const due: Hold[] = [];
+  for (const h of input.state.holds.values()) if (h.until !== undefined && h.until <= input.now) due.push(h);
+  if (due.length === 0) return;
+  const live = new Map<string, Session>();
+  for (const s of input.sessions) live.set(`${s.source}\u0000${s.key}`, s);
+  due.sort((a, b) => (a.source + a.key < b.source + b.key ? -1 : 1));
+  for (const h of due) {
+    const policy = input.policies.find((p) => p.name === h.policy);
+    const session = live.get(`${h.source}\u0000${h.key}`);
+    const stateKey = `${h.policy ?? h.by}|${h.source}|${h.key}|${h.generation}`;
+    decisions.push({
+      id: `${stateKey}|release|${h.until}`,
+      policy: h.policy ?? h.by,
+      kind: 'release',
+      scope: policy?.scope ?? 'session',
+      subject: `session ${h.key}`,
+      stateKey,
+      targets: [session ? refOf(session) : { source: h.source, key: h.key, generation: h.generation, agent: h.agent, main: h.kind === 'hold', active: false }],
+      step: 0,
+      episode: 0,
+      actions: [{ action: 'resume' }],
+      reason: `the budget window of policy ${h.policy ?? h.by} has reset; releasing the ${h.kind === 'hold' ? 'hold' : 'pause'} placed for: ${h.reason}`,
+      measurements: [],
+      mode: policy?.mode ?? input.mode,
+    });
+  }
+}
