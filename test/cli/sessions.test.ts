@@ -67,7 +67,7 @@ describe('sessions list', () => {
     await runSessions('list', parsed({}), fakeControl(), o, NOW);
     const lines = o.out().split('\n');
     expect(lines[0]).toMatch(/^KEY\s+AGENT\s+STATE\s+IN\s+OUT\s+TOTAL\s+COST\s+IDLE\s+AGE$/);
-    expect(lines.find((l) => l.startsWith('agent:ops:loop'))).toMatch(/agent:ops:loop\s+ops\s+running\s+250,000\s+900\s+251,000\s+\$0\.7600\s+1h\s+2h$/);
+    expect(lines.find((l) => l.startsWith('agent:ops:loop'))).toMatch(/agent:ops:loop\s+ops\s+running\s+250,000\s+900\s+251,000\s+\$0\.7600\s+0s\s+2h$/);
     expect(lines.find((l) => l.startsWith('agent:main:fresh'))).toMatch(/idle\s+-\s+-\s+-\s+-\s+30s\s+1m$/);
   });
 

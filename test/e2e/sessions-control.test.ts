@@ -150,16 +150,18 @@ describe.skipIf(skipE2E)('clawwarden sessions on a real OpenClaw gateway', { tim
     const table = (await world.cli(['list', '--tokens', String(total)])).stdout;
     expect(table).toMatch(new RegExp(`${key}\\s+main\\s+\\S+\\s+${served.input.toLocaleString('en-US')}\\s+${served.output}\\s+${total.toLocaleString('en-US')}\\s+\\$`));
 
-    // The stopped runaway too: the usage OpenClaw keeps equals what the model delivered before the stream was cut.
-    const loop = world.model.served('loop-stop');
+    // The stopped runaway too: OpenClaw keeps what the model delivered, except that a call whose stream had completed
+    // when the abort landed may be missing from the transcript (seen: the last of 11 calls). Nothing else may differ.
+    const delivered = world.model.calls('loop-stop').filter((c) => !c.closedEarly);
+    const all = { input: delivered.reduce((n, c) => n + c.promptTokens, 0), output: delivered.reduce((n, c) => n + c.completionTokens, 0) };
+    const last = delivered[delivered.length - 1];
+    const allButLast = { input: all.input - (last?.promptTokens ?? 0), output: all.output - (last?.completionTokens ?? 0) };
     const loopView = await eventually('loop usage', async () => {
       const v = (JSON.parse((await world.cli(['list', '--json'])).stdout) as View[]).find((s) => s.key === 'agent:main:loop-stop');
-      return v?.usage && v.usage.output === loop.output ? v : undefined;
-    }, 30_000, 1_000).catch(async (e: Error) => {
-      const out = (JSON.parse((await world.cli(['list', '--json'])).stdout) as View[]).find((s) => s.key === 'agent:main:loop-stop');
-      throw new Error(`${e.message}; served ${JSON.stringify(loop)} calls ${JSON.stringify(world.model.calls('loop-stop'))}; listed ${JSON.stringify(out?.usage)}`);
-    });
-    expect(loopView.usage).toMatchObject({ input: loop.input, output: loop.output });
+      return v?.usage && (v.usage.output === all.output || v.usage.output === allButLast.output) ? v : undefined;
+    }, 30_000, 1_000);
+    const listed = { input: loopView.usage?.input, output: loopView.usage?.output };
+    expect([all, allButLast]).toContainEqual(listed);
   });
 
   it('cleanup --age archives or deletes only the old sessions; --dry-run touches nothing; main sessions stay', async () => {

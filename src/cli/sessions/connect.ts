@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, formatConfigError } from '../../config/load.js';
 import { Secret, type SecretValue } from '../../config/secret.js';
-import { OpenClawSource, type OpenClawOptions } from '../../sources/openclaw/index.js';
+import { OpenClawSource, discoverGateway, type OpenClawOptions } from '../../sources/openclaw/index.js';
 import type { SourceContext } from '../../sources/source.js';
 import { DirectControl } from './direct.js';
 import type { SessionControl } from './control.js';
@@ -26,8 +26,8 @@ export class ConnectError extends Error {
 
 const quiet: SourceContext['log'] = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
-/** The gateway options from flags, env and (with --config) the config's first openclaw source; flags win. */
-export function gatewayOptions(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string): OpenClawOptions {
+/** The gateway options from flags, env, the local gateway's config and (with --config) the config's first openclaw source; flags win. */
+export async function gatewayOptions(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<OpenClawOptions> {
   let fromConfig: OpenClawOptions = {};
   if (flags.config !== undefined) {
     const loaded = loadConfig({ file: flags.config, cwd, env });
@@ -36,24 +36,36 @@ export function gatewayOptions(flags: ConnectionFlags, env: NodeJS.ProcessEnv, c
     if (!source) throw new ConnectError('CONFIG', `${flags.config}: no source of type openclaw`);
     fromConfig = source.options as OpenClawOptions;
   }
+  const home = env.HOME ?? '';
+  // Like the openclaw CLI: without a URL, read the local gateway's own config when there is one.
+  const localConfig = home !== '' && existsSync(join(env.OPENCLAW_STATE_DIR ?? join(home, '.openclaw'), 'openclaw.json'));
+  const discover = flags.discover ?? fromConfig.discover ?? (flags.url === undefined && fromConfig.url === undefined && localConfig);
+  let discovered: { url?: string; token?: Secret } = {};
+  if (discover) {
+    try {
+      discovered = await discoverGateway(home, env);
+    } catch (error) {
+      throw new ConnectError('DISCOVER_FAILED', (error as Error).message);
+    }
+  }
   const envToken = env.OPENCLAW_GATEWAY_TOKEN ? new Secret(env.OPENCLAW_GATEWAY_TOKEN, 'env:OPENCLAW_GATEWAY_TOKEN') : undefined;
-  const token: SecretValue | undefined = flags.token !== undefined ? new Secret(flags.token, 'flag:--token') : (fromConfig.token ?? envToken);
-  // Like the openclaw CLI: with nothing given, read the local gateway's own config when there is one.
-  const localConfig = env.HOME !== undefined && existsSync(join(env.OPENCLAW_STATE_DIR ?? join(env.HOME, '.openclaw'), 'openclaw.json'));
-  const discover = flags.discover ?? (flags.url === undefined && fromConfig.url === undefined && token === undefined && localConfig ? true : fromConfig.discover);
+  const token: SecretValue | undefined = flags.token !== undefined ? new Secret(flags.token, 'flag:--token') : (fromConfig.token ?? envToken ?? discovered.token);
+  const url = flags.url ?? fromConfig.url ?? discovered.url;
   return {
     ...fromConfig,
-    ...(flags.url !== undefined && { url: flags.url }),
+    discover: false,
+    ...(url !== undefined && { url }),
     ...(token !== undefined && { token }),
-    ...(discover !== undefined && { discover }),
     // A one-shot command retries nothing: it reports the error and exits.
     reconnect: { minMs: 60_000, maxMs: 60_000 },
+    // The gateway's usage cache can take several seconds to refresh; a listing is worth the wait.
+    usageWaitMs: fromConfig.usageWaitMs ?? 8_000,
   };
 }
 
 /** Connects straight to the gateway; rejects with a clear ConnectError when it cannot. */
 export async function connectDirect(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<SessionControl> {
-  const options = gatewayOptions(flags, env, cwd);
+  const options = await gatewayOptions(flags, env, cwd);
   let lastDown = '';
   const source = new OpenClawSource('openclaw', options, { now: Date.now, log: quiet });
   const off = source.subscribe((e) => {

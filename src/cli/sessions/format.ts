@@ -35,7 +35,8 @@ export function sessionsTable(sessions: readonly SessionView[], now: number): st
     count(s.usage?.output),
     count(s.usage === undefined ? undefined : s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheWrite),
     s.usage === undefined ? '-' : `$${s.usage.cost.toFixed(4)}`,
-    s.lastActivityAt === undefined ? '-' : shortDuration(now - s.lastActivityAt),
+    // OpenClaw does not move lastActivityAt during a run: a running session is not idle.
+    s.active ? '0s' : s.lastActivityAt === undefined ? '-' : shortDuration(now - s.lastActivityAt),
     s.startedAt === undefined ? '-' : shortDuration(now - s.startedAt),
   ]);
   return renderTable(['KEY', 'AGENT', 'STATE', 'IN', 'OUT', 'TOTAL', 'COST', 'IDLE', 'AGE'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right']);

@@ -28,7 +28,7 @@ interface ListReply {
 }
 interface UsageReply {
   sessions?: OpenClawUsageEntry[];
-  cacheStatus?: { status?: unknown } | null;
+  cacheStatus?: { status?: unknown; pendingFiles?: unknown } | null;
 }
 interface ChangedPayload {
   sessionKey?: unknown;
@@ -137,11 +137,14 @@ export class OpenClawSource implements Source {
         throw error;
       }
       const entries = (Array.isArray(reply.sessions) ? reply.sessions : []).filter((e) => wanted === undefined || (typeof e.key === 'string' && wanted.has(e.key)));
-      // OpenClaw fills its usage cache lazily: `usage: null` / `refreshing` means "ask again shortly", not zero.
-      const pending = reply.cacheStatus?.status === 'refreshing' || entries.some((e) => e.usage === null);
-      if (!pending || this.#context.now() >= deadline) {
+      // OpenClaw fills its usage cache lazily: `usage: null` while it is not `fresh` means "ask again shortly", not zero.
+      const cache = reply.cacheStatus;
+      const fresh = cache ? cache.status === 'fresh' && !(typeof cache.pendingFiles === 'number' && cache.pendingFiles > 0) : !entries.some((e) => e.usage === null);
+      if (fresh || this.#context.now() >= deadline) {
         return entries.flatMap((e) => {
-          const b = baselineFromUsage(this.name, e);
+          // A fresh cache with no usage for a session: it has made no model call yet.
+          const entry = fresh && e.usage === null ? { ...e, usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, totalCost: 0 } } : e;
+          const b = baselineFromUsage(this.name, entry);
           return b ? [b] : [];
         });
       }
