@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseCount, parseDuration } from '../../policy/units.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
-import { ConnectError, connectDirect, type ConnectionFlags } from '../sessions/connect.js';
+import { ConnectError, type ConnectionFlags } from '../sessions/connect.js';
+import { connectSessions } from '../sessions/daemon.js';
 import { isFailure, type SessionControl } from '../sessions/control.js';
 import { resultsText, sessionsTable, totalTokens } from '../sessions/format.js';
 
@@ -30,6 +31,11 @@ Connection:
   --token TOKEN    gateway token (default: env OPENCLAW_GATEWAY_TOKEN); prefer the env variable
   --config FILE    use the openclaw source of this clawwarden config
   --discover       read port, bind and token from ~/.openclaw/openclaw.json (default when nothing else is given)
+  --direct         go straight to the gateway even while a clawwarden daemon runs
+
+While \`clawwarden run\` is up (its /healthz answers on http.listen of --config, else on CLAWWARDEN_LISTEN or
+127.0.0.1:9464), the commands go through its API so its journal and holds stay true; writes then need its API
+token (http.token of --config, else env CLAWWARDEN_API_TOKEN).
 `;
 
 interface Parsed {
@@ -56,6 +62,7 @@ function parse(argv: readonly string[]): Parsed {
         token: { type: 'string' },
         config: { type: 'string' },
         discover: { type: 'boolean' },
+        direct: { type: 'boolean' },
       },
     });
     return { values, positionals };
@@ -125,7 +132,7 @@ export const command: Command = {
     };
     let control: SessionControl;
     try {
-      control = await connectDirect(flags, io.env, io.cwd);
+      control = await connectSessions({ ...flags, direct: parsed.values.direct === true }, io.env, io.cwd);
     } catch (error) {
       if (error instanceof ConnectError) {
         io.stderr(`clawwarden sessions: ${error.message}\n`);

@@ -1,7 +1,10 @@
 import type { ActionOutcome, SessionView as DaemonSessionView } from '../../daemon/view.js';
 import type { ActionName } from '../../sources/source.js';
-import { ConnectError } from './connect.js';
+import { formatConfigError, loadConfig } from '../../config/load.js';
+import { ConnectError, connectDirect, type ConnectionFlags } from './connect.js';
 import type { CleanupOptions, KeyResult, SessionControl, SessionView } from './control.js';
+
+const DEFAULT_LISTEN = '127.0.0.1:9464';
 
 /** Where a running daemon would listen and how to authenticate to it. */
 export interface DaemonEndpoint {
@@ -99,4 +102,29 @@ export class DaemonControl implements SessionControl {
 function toKeyResult(outcome: ActionOutcome): KeyResult {
   const status = outcome.status === 'unknown-key' ? 'unknown' : outcome.status === 'would' ? 'planned' : outcome.status;
   return { key: outcome.key, action: outcome.action, status, detail: outcome.detail };
+}
+
+/** Where the daemon of `--config` (or the default one) listens, and its API token (config http.token, else CLAWWARDEN_API_TOKEN). */
+export function daemonEndpoint(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string): DaemonEndpoint {
+  let listen = env.CLAWWARDEN_LISTEN ?? DEFAULT_LISTEN;
+  let token = env.CLAWWARDEN_API_TOKEN;
+  if (flags.config !== undefined) {
+    const loaded = loadConfig({ file: flags.config, cwd, env });
+    if (!loaded.config) throw new ConnectError('CONFIG', loaded.errors.map(formatConfigError).join('\n'));
+    listen = loaded.config.http.listen;
+    token = loaded.config.http.token?.reveal() ?? token;
+  }
+  return { listen, ...(token !== undefined && token !== '' ? { token } : {}) };
+}
+
+/**
+ * The session commands' control: through the running daemon when one answers on its listen address (so its journal
+ * and holds stay true), else straight to the gateway; `direct` forces the gateway.
+ */
+export async function connectSessions(flags: ConnectionFlags & { readonly direct?: boolean }, env: NodeJS.ProcessEnv, cwd: string): Promise<SessionControl> {
+  if (!flags.direct) {
+    const endpoint = daemonEndpoint(flags, env, cwd);
+    if (await daemonRunning(endpoint.listen)) return new DaemonControl(endpoint);
+  }
+  return connectDirect(flags, env, cwd);
 }
