@@ -40,4 +40,6 @@ export interface LedgerView {
   readonly version?: number;
   /** Increases when an entry is created or removed or changes agent: lookups and `entries()` order stay valid while it stays. */
   readonly layout?: number;
+  /** The entries changed after `version` (same layout), or undefined when the view cannot tell. */
+  changedSince?(version: number): Iterable<SessionUsageView> | undefined;
 }

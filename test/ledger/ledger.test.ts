@@ -169,3 +169,43 @@ describe('JSON', () => {
     expect((error as Error).message).toMatch(message);
   });
 });
+
+describe('version, layout and changedSince (what the engine keeps its memo by)', () => {
+  it('version rises on every change, layout only when entries appear, go or change agent', () => {
+    const ledger = new Ledger();
+    const steps: [string, () => unknown, boolean, boolean][] = [
+      ['first call creates the entry', () => ledger.ingest(call(1, T0)), true, true],
+      ['a second call', () => ledger.ingest(call(2, T0 + MIN)), true, false],
+      ['a replay changes nothing', () => ledger.ingest(call(2, T0 + MIN)), false, false],
+      ['a baseline', () => ledger.applyBaseline(baseline({ input: 5000, lastActivityAt: T0 + 2 * MIN })), true, false],
+      ['unknown', () => ledger.markUnknown('home'), true, false],
+      ['known again', () => ledger.markKnown('home'), true, false],
+      ['the same agent again', () => ledger.ingest(call(3, T0 + 3 * MIN)), true, false],
+      ['another agent for the entry', () => ledger.ingest(call(4, T0 + 4 * MIN, { agent: 'b' })), true, true],
+      ['a new generation', () => ledger.ingest(call(1, T0 + 5 * MIN, { generation: 'g2' })), true, true],
+      ['pruning nothing', () => ledger.prune(T0 + 5 * MIN, 60 * MIN), false, false],
+      ['pruning an entry', () => ledger.prune(T0 + 200 * MIN, 60 * MIN + 10 * MIN), true, true],
+    ];
+    for (const [name, change, versionMoves, layoutMoves] of steps) {
+      const { version, layout } = ledger;
+      change();
+      expect([name, ledger.version > version, ledger.layout > layout]).toEqual([name, versionMoves, layoutMoves]);
+    }
+  });
+
+  it('changedSince names the entries changed after a version, and says when it can no longer tell', () => {
+    const ledger = new Ledger();
+    ledger.ingest(call(1, T0));
+    ledger.ingest(call(1, T0, { key: 'agent:a:s2' }));
+    const v = ledger.version;
+    expect(ledger.changedSince(v)).toEqual([]);
+    ledger.ingest(call(2, T0 + MIN, { key: 'agent:a:s2' }));
+    const e = ledger.changedSince(v)!;
+    expect(e.map((x) => [x.key, x.version])).toEqual([['agent:a:s2', ledger.version]]);
+    for (let i = 0; i < 5000; i++) ledger.ingest(call(100 + i, T0 + 2 * MIN));
+    expect(ledger.changedSince(v)).toBeUndefined();
+    const w = ledger.version;
+    ledger.ingest(call(9000, T0 + 3 * MIN));
+    expect(ledger.changedSince(w)!.map((x) => x.key)).toEqual(['agent:a:s1']);
+  });
+});
