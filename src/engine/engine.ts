@@ -59,6 +59,9 @@ export class PersistentEngine implements Engine {
   private ledger: LedgerView | undefined;
   private layout: number | undefined;
   private epoch = 0;
+  /** The last sweep's sessions and their memos by position: a steady inventory finds its memo without hashing. */
+  private readonly placed: Session[] = [];
+  private readonly placedMemo: SessionMemo[] = [];
 
   constructor(
     readonly policies: readonly Policy[],
@@ -88,9 +91,20 @@ export class PersistentEngine implements Engine {
     if (collect) roster.reset(sessions, index.profiles.length);
     const context: MutableContext = { now, session: undefined, usage: undefined, held: false, aggregate: undefined };
 
+    const { placed, placedMemo } = this;
+    // A sweep (not a small event-driven evaluation) takes over the positions.
+    const place = this.remember && sessions.length >= placed.length >> 1;
     for (let i = 0; i < sessions.length; i++) {
       const session = sessions[i]!;
-      const memo = index.memo(session);
+      let memo: SessionMemo;
+      if (placed[i] === session) memo = placedMemo[i]!;
+      else {
+        memo = index.memo(session);
+        if (place) {
+          placed[i] = session;
+          placedMemo[i] = memo;
+        }
+      }
       if (collect) roster.note(i, memo.profile.id);
       const local = memo.local;
       let usage: SessionUsageView | undefined;
@@ -124,6 +138,10 @@ export class PersistentEngine implements Engine {
           }
         }
       }
+    }
+    if (place && placed.length > sessions.length) {
+      placed.length = sessions.length;
+      placedMemo.length = sessions.length;
     }
     use.list.forEach((p, k) => {
       const j = use.indices[k]!;

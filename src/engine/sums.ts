@@ -50,12 +50,27 @@ export class LedgerSums {
     }
     if (version === this.version) return;
     const dirty = new Set<number>();
-    const { entries } = this;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      if (e.version === undefined || e.version > this.version) {
-        dirty.add(this.slotOf[i]!);
+    const changed = ledger.changedSince?.(this.version);
+    if (changed) {
+      for (const e of changed) {
+        const slot = this.slots.get(e.source)?.get(e.agent);
+        // Not grouped yet: the view changed shape without saying so; start over rather than guess.
+        if (slot === undefined) {
+          this.regroup(ledger);
+          this.version = version;
+          return;
+        }
+        dirty.add(slot);
         if (e.lastUsageAt !== undefined && e.lastUsageAt > this.latest) this.latest = e.lastUsageAt;
+      }
+    } else {
+      const { entries } = this;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]!;
+        if (e.version === undefined || e.version > this.version) {
+          dirty.add(this.slotOf[i]!);
+          if (e.lastUsageAt !== undefined && e.lastUsageAt > this.latest) this.latest = e.lastUsageAt;
+        }
       }
     }
     this.version = version;
