@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { createEngine } from '../engine/engine.js';
 import { evaluate } from '../engine/evaluate.js';
 import type { EngineState } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -96,28 +97,63 @@ export function benchFleet(n: number): { sessions: Session[]; ledger: Ledger } {
 
 const EMPTY_STATE: EngineState = { episodes: new Map(), warned: new Set(), holds: new Map() };
 
+/** CPU ms (user + system) of one call: CPU, not wall time, so a busy machine sharing its cores does not inflate it; evaluation is synchronous, so it is one core's time. */
+function cpuMs(run: () => void): number {
+  const start = process.cpuUsage();
+  run();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+/** New calls landing between two sweeps (untimed): `count` sessions spread over the fleet spend a little at `at`. */
+function spendBetweenSweeps(fleet: { sessions: Session[]; ledger: Ledger }, round: number, count: number, at: number): void {
+  const { sessions, ledger } = fleet;
+  for (let c = 0; c < count; c++) {
+    const s = sessions[(round * 7919 + c * 104_729) % sessions.length]!;
+    ledger.ingest({ source: s.source, key: s.key, generation: s.generation, agent: s.agent, id: `sweep${round}-${c}`, at, input: 3000, output: 200, cacheRead: 1000, cacheWrite: 0, cost: 0.03 });
+  }
+}
+
+interface Measured {
+  readonly ms: number;
+  readonly decisions: number;
+}
+
 /**
- * Median CPU ms (user + system) of `evaluate` over the fleet: CPU time, not wall time, so a busy machine
- * sharing its cores does not inflate the figure; evaluate is synchronous, so it is one core's time.
+ * The daemon's steady state: one engine kept across evaluations over the same Session objects, the clock a second
+ * further each time (so no memo can key on it, while the fleet's decisions stay those of the one-shot row) and n/1000
+ * new calls in the ledger since the last one; median over `runs` after a warm-up.
  */
-function measure(n: number, policies: readonly Policy[], runs: number): { ms: number; decisions: number } {
-  const { sessions, ledger } = benchFleet(n);
+function measureEngine(n: number, policies: readonly Policy[], runs: number): Measured {
+  const fleet = benchFleet(n);
+  const engine = createEngine(policies);
   const times: number[] = [];
   let decisions = 0;
   // Small fleets finish before the JIT has optimised the engine: warm those up for longer.
   const warmup = n <= 10_000 ? 20 : 5;
   for (let r = 0; r < runs + warmup; r++) {
-    const start = process.cpuUsage();
-    const result = evaluate({ sessions, ledger, policies, state: EMPTY_STATE, now: NOW, mode: 'enforce' });
-    const used = process.cpuUsage(start);
-    const elapsed = (used.user + used.system) / 1000;
-    decisions = result.decisions.length;
-    if (r >= warmup) times.push(elapsed);
+    const now = NOW + r * 1000;
+    if (r > 0) spendBetweenSweeps(fleet, r, Math.max(1, n / 1000), now - 500);
+    const ms = cpuMs(() => (decisions = engine.evaluate({ sessions: fleet.sessions, ledger: fleet.ledger, policies, state: EMPTY_STATE, now, mode: 'enforce' }).decisions.length));
+    if (r >= warmup) times.push(ms);
   }
   return { ms: median(times), decisions };
 }
 
-/** Engine: 1k / 10k / 100k sessions × 20 policies. */
+/** Median CPU ms of the one-shot `evaluate` (a fresh engine per call: what every evaluation cost before createEngine). */
+function measureOneShot(n: number, policies: readonly Policy[], runs: number): Measured {
+  const { sessions, ledger } = benchFleet(n);
+  const times: number[] = [];
+  let decisions = 0;
+  const warmup = n <= 10_000 ? 20 : 5;
+  for (let r = 0; r < runs + warmup; r++) {
+    const ms = cpuMs(() => (decisions = evaluate({ sessions, ledger, policies, state: EMPTY_STATE, now: NOW, mode: 'enforce' }).decisions.length));
+    if (r >= warmup) times.push(ms);
+  }
+  return { ms: median(times), decisions };
+}
+
+/** Engine: 1k / 10k / 100k sessions × 20 policies, persistent engine in steady state; one-shot evaluate at 100k. */
 export const engineBench: BenchSection = {
   name: 'engine',
   async run(): Promise<BenchRow[]> {
@@ -125,15 +161,17 @@ export const engineBench: BenchSection = {
     const rows: BenchRow[] = [];
     const perPair: number[] = [];
     for (const [n, runs] of [[1_000, 31], [10_000, 15], [100_000, 9]] as const) {
-      const { ms, decisions } = measure(n, policies, runs);
+      const { ms, decisions } = measureEngine(n, policies, runs);
       const pairs = n * policies.length;
       perPair.push(ms / pairs);
       const label = `${n.toLocaleString('en-US')} sessions × ${policies.length} policies`;
-      rows.push({ section: 'engine', case: `${label}: median CPU per evaluation`, measured: `${ms.toFixed(1)} ms (${decisions} decisions)`, target: n === 100_000 ? '≤ 100 ms' : '-' });
+      rows.push({ section: 'engine', case: `${label}: median CPU per evaluation (engine, steady state)`, measured: `${ms.toFixed(1)} ms (${decisions} decisions)`, target: n === 100_000 ? '≤ 100 ms' : '-' });
       rows.push({ section: 'engine', case: `${label}: throughput`, measured: `${(pairs / (ms / 1000) / 1e6).toFixed(1)} M sessions·policies/s`, target: '-' });
       rows.push({ section: 'engine', case: `${label}: peak RSS of the bench so far`, measured: `${peakRssMb().toFixed(0)} MB`, target: '-' });
     }
     rows.push({ section: 'engine', case: 'linearity: time per pair, 100k vs 10k', measured: `${(perPair[2]! / perPair[1]!).toFixed(2)}×`, target: '≈ 1× (linear)' });
+    const once = measureOneShot(100_000, policies, 5);
+    rows.push({ section: 'engine', case: `100,000 sessions × ${policies.length} policies: one-shot evaluate (nothing remembered)`, measured: `${once.ms.toFixed(1)} ms (${once.decisions} decisions)`, target: '-' });
     rows.push({ section: 'engine', case: 'calibration: 100k lookups in a 100k-key Map', measured: `${calibrate().toFixed(1)} ms`, target: 'reference: scales the rows above' });
     rows.push({ section: 'engine', case: 'footprint: process tracking 100k sessions (ledger + inventory)', measured: `${footprintMb().toFixed(0)} MB RSS`, target: '≤ 250 MB' });
     return rows;
