@@ -43,11 +43,13 @@ export function detailCode(error: unknown): string | undefined {
   return typeof details?.code === 'string' ? details.code : undefined;
 }
 
+/** The `code` string of any error-like value. */
 export function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The message of any thrown value. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

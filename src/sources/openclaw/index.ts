@@ -14,6 +14,7 @@ export const description =
 /** The schema sees secrets as strings: the config loader validates before it swaps `${env:…}` / `{file:…}` for a Secret. */
 type SchemaOptions = Omit<OpenClawOptions, 'token'> & { token?: string };
 
+/** The options beside `name`/`type` in a `sources[]` entry. */
 export const schema: JSONSchemaType<SchemaOptions> = {
   type: 'object',
   additionalProperties: false,
@@ -35,6 +36,7 @@ export const schema: JSONSchemaType<SchemaOptions> = {
   },
 };
 
+/** Typical use, validated by the docs tests. */
 export const example = `sources:
   - name: home
     type: openclaw
@@ -43,6 +45,7 @@ export const example = `sources:
     reconnect: { minMs: 500, maxMs: 30000 }
 `;
 
+/** Every action OpenClaw can carry out (main sessions: pause/kill become holds). */
 export const capabilities = CAPABILITIES;
 
 /** Builds an unconnected source; `start()` connects. */

@@ -17,7 +17,9 @@ export interface OpenClawOptions {
   usageWaitMs?: number;
 }
 
+/** Where OpenClaw's gateway listens by default. */
 export const DEFAULT_URL = 'ws://127.0.0.1:18789';
+/** The actions the openclaw source performs. */
 export const CAPABILITIES: readonly ActionName[] = ['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact'];
 const PAGE = 200;
 

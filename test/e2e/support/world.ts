@@ -21,6 +21,7 @@ export interface World {
   source(options?: Record<string, unknown>): Promise<OpenClawSource>;
 }
 
+/** A logger that drops everything (tests assert on events, not logs). */
 export const quietLog: SourceContext['log'] = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
 /** Registers beforeAll/afterAll that bring a world up and down; the returned object is filled in beforeAll. */
