@@ -57,6 +57,14 @@ describe('sessionFromRow (sessions.list rows of a real gateway)', () => {
     expect(sessionFromRow('home', row)).toBeUndefined();
   });
 
+  it.each([
+    ['the later of run end and input', { lastActivityAt: 10, lastInteractionAt: 20, updatedAt: 30 }, 20],
+    ['the run end when later', { lastActivityAt: 25, lastInteractionAt: 20, updatedAt: 30 }, 25],
+    ['updatedAt when neither is known', { updatedAt: 30 }, 30],
+  ])('last activity is %s', (_label, times, expected) => {
+    expect(sessionFromRow('home', { key: 'agent:a:x', sessionId: 's', ...times })?.lastActivityAt).toBe(expected);
+  });
+
   it('derives the agent from the key and main from the key shape when the row omits them', () => {
     expect(sessionFromRow('home', { key: 'agent:ops:main', sessionId: 's' })).toMatchObject({ agent: 'ops', main: true });
   });

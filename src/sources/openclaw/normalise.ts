@@ -41,7 +41,10 @@ export function sessionFromRow(source: string, row: OpenClawRow): Session | unde
   const agent = str(row.agentId) ?? agentOfKey(key) ?? 'unknown';
   // `hasActiveRun` is absent from sessions.describe rows; `status: running` is the fallback there.
   const active = typeof row.hasActiveRun === 'boolean' ? row.hasActiveRun : row.status === 'running';
-  const lastActivityAt = num(row.lastActivityAt) ?? num(row.lastInteractionAt) ?? num(row.updatedAt);
+  // OpenClaw's own activity time: the later of the last completed run and the last input, else updatedAt.
+  const ran = num(row.lastActivityAt);
+  const input = num(row.lastInteractionAt);
+  const lastActivityAt = ran !== undefined || input !== undefined ? Math.max(ran ?? 0, input ?? 0) : num(row.updatedAt);
   const runStartedAt = active ? num(row.startedAt) : undefined;
   const session: Session = {
     source,
