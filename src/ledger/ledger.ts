@@ -1,5 +1,6 @@
 import type { Usage, UsageBaseline, UsageRecord } from '../sources/source.js';
 import type { LedgerView, SessionUsageView } from './types.js';
+import { ChangeLog } from './changes.js';
 import { emptyUsage, LedgerEntry, WIDTH } from './entry.js';
 
 /** A ledger document that is not ours, of an unknown version, or damaged. */
@@ -11,8 +12,6 @@ export class LedgerFormatError extends Error {
 const FORMAT = 'clawwarden-ledger';
 const VERSION = 1;
 const FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cost'] as const;
-/** Changes remembered for `changedSince`; past this the log starts over and older questions get "unknown". */
-const CHANGE_LOG = 4096;
 
 /** The persisted form of one entry (flat arrays, WIDTH numbers per bucket or call). */
 interface EntryJSON {
@@ -55,11 +54,7 @@ export class Ledger implements LedgerView {
   private readonly unknownSources = new Set<string>();
   private changes = 0;
   private shapes = 0;
-  /** Recently changed entries with the version of each change (ascending), for `changedSince`. */
-  private readonly changed: LedgerEntry[] = [];
-  private readonly changedAt: number[] = [];
-  /** Changes up to this version are no longer in the log. */
-  private forgotten = 0;
+  private readonly log = new ChangeLog<LedgerEntry>();
 
   /** Increases on every change; an entry's `version` is this value at its last change (lets the engine keep sums). */
   get version(): number {
@@ -134,26 +129,12 @@ export class Ledger implements LedgerView {
    * far (then a reader must look at every entry's `version`). Valid only while `layout` stays the same.
    */
   changedSince(version: number): readonly SessionUsageView[] | undefined {
-    if (version < this.forgotten) return undefined;
-    let lo = 0;
-    let hi = this.changedAt.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.changedAt[mid]! <= version) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.changed.slice(lo);
+    return this.log.since(version);
   }
 
   private touch(entry: LedgerEntry): void {
     entry.version = ++this.changes;
-    if (this.changed.length >= CHANGE_LOG) {
-      this.changed.length = 0;
-      this.changedAt.length = 0;
-      this.forgotten = this.changes - 1;
-    }
-    this.changed.push(entry);
-    this.changedAt.push(entry.version);
+    this.log.record(entry, entry.version);
   }
 
   private topUp(entry: LedgerEntry, u: Usage, at: number | undefined): void {
