@@ -1,3 +1,4 @@
+import { capabilities } from './module.js';
 import { reveal, type SecretValue } from '../../config/secret.js';
 import type { ActionName, ActionRequest, ActionResult, Session, Source, SourceContext, SourceEvent, UsageBaseline } from '../source.js';
 import { performAction } from './actions.js';
@@ -20,7 +21,8 @@ export interface OpenClawOptions {
 /** Where OpenClaw's gateway listens by default. */
 export const DEFAULT_URL = 'ws://127.0.0.1:18789';
 /** The actions the openclaw source performs. */
-export const CAPABILITIES: readonly ActionName[] = ['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact'];
+/** Every action OpenClaw can carry out; the same list the module declares. */
+export const CAPABILITIES: readonly ActionName[] = capabilities;
 const PAGE = 200;
 
 interface ListReply {
