@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { closest } from '../config/errors.js';
 import type { Config } from '../config/types.js';
 import { Enforcer } from '../enforcer/enforcer.js';
-import { evaluate } from '../engine/evaluate.js';
+import { createEngine, type Engine } from '../engine/index.js';
 import type { BudgetUse, Decision } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { ActionName, Session, Source, SourceEvent } from '../sources/source.js';
@@ -50,6 +50,8 @@ export class Daemon implements WardenView {
   #flushTimer?: NodeJS.Timeout;
   #closed = false;
   #eventFlushScheduled = false;
+  /** One engine per config: it memoises matches and window sums across evaluations (sweeps and events alike). */
+  #engine: Engine;
 
   private constructor(
     public config: Config,
@@ -63,6 +65,7 @@ export class Daemon implements WardenView {
   ) {
     this.#sweep = new SweepSchedule(() => this.sweep());
     this.#views = new WardenViews(this);
+    this.#engine = createEngine(config.policies);
   }
 
   get now(): () => number {
@@ -128,6 +131,7 @@ export class Daemon implements WardenView {
       const sourcesChanged = JSON.stringify(sourceShape(config)) !== JSON.stringify(sourceShape(this.config));
       const previous = this.#outputs;
       this.config = config;
+      this.#engine = createEngine(config.policies);
       this.enforcer.configure(config);
       this.#outputs = await this.options.outputs(config, this);
       await previous.close();
@@ -236,6 +240,11 @@ export class Daemon implements WardenView {
   subscribe(listener: (update: WardenUpdate) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** The engine of the running config (for budget bars). */
+  get engine(): Engine {
+    return this.#engine;
   }
 
   /** The latest aggregate (agent/fleet) budget use, from the last evaluation. */
@@ -380,7 +389,7 @@ export class Daemon implements WardenView {
     const policies = scope ? this.config.policies.filter((p) => p.scope !== 'fleet') : this.config.policies;
     let decisions: Decision[] = [];
     try {
-      const result = evaluate({ sessions, ledger: this.fleet.ledger, policies, state: this.state, now: this.now(), mode: this.config.mode });
+      const result = this.#engine.evaluate({ sessions, ledger: this.fleet.ledger, policies, state: this.state, now: this.now(), mode: this.config.mode });
       decisions = result.decisions;
       if (!scope) this.#lastAggregates = result.aggregates;
       for (const note of result.notes) this.log.debug({ note }, 'evaluation note');

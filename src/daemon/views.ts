@@ -1,4 +1,3 @@
-import { budgetsFor } from '../engine/evaluate.js';
 import type { ActionName, Session } from '../sources/source.js';
 import type { Daemon } from './daemon.js';
 import type { SessionDisplayState, SessionFilter, SessionView, WardenView } from './view.js';
@@ -29,7 +28,7 @@ export class WardenViews {
   }
 
   view(session: Session): SessionView {
-    const { fleet, state, enforcer, config } = this.daemon;
+    const { fleet, state, enforcer } = this.daemon;
     const now = this.daemon.now();
     const usage = fleet.ledger.session(session.source, session.key, session.generation);
     const totals = usage?.totals ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
@@ -44,7 +43,7 @@ export class WardenViews {
       ...(session.lastActivityAt !== undefined ? { idleMs: Math.max(0, now - session.lastActivityAt) } : {}),
       ...(session.startedAt !== undefined ? { ageMs: Math.max(0, now - session.startedAt) } : {}),
       ...(hold ? { hold } : {}),
-      budgets: budgetsFor(session, fleet.ledger, config.policies, now),
+      budgets: this.daemon.engine.budgetsFor(session, fleet.ledger, now),
       can,
       protected: enforcer.isProtected(session.key),
     };
