@@ -5,9 +5,7 @@ import pino from 'pino';
 import { loadConfig, formatConfigError } from '../../src/config/load.js';
 import { Secret } from '../../src/config/secret.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { liveOutputs } from '../../src/daemon/outputs-live.js';
-import { createHttpServer } from '../../src/http/server.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
+import { startWarden } from '../../src/daemon/warden.js';
 
 export const TOKEN = 'console-test-token-51c9e2';
 
@@ -47,25 +45,15 @@ export async function startDemoWarden(yaml: string = CONSOLE_TEST_CONFIG): Promi
   const token = new Secret(TOKEN, 'env:CLAWWARDEN_API_TOKEN');
   const config = { ...loaded.config, stateDir: join(dir, 'state'), http: { listen: '127.0.0.1:0', token, corsOrigins: [] } };
   const log = pino({ level: process.env.CLAWWARDEN_TEST_LOG ?? 'silent' });
-  let daemon: Daemon | undefined;
-  // Wired as `clawwarden run` wires it: real metrics and notifications (the test config has no notifiers).
-  const metrics = createMetrics({
-    topSessions: config.metrics.topSessions,
-    version: 'console-test',
-    fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [] }),
-    log,
-    processMetrics: false,
-  });
-  daemon = await Daemon.start(config, { log, outputs: (c) => liveOutputs(c, { log, metrics }) });
-  const running = daemon;
-  const http = createHttpServer({ view: running, metrics: { render: () => metrics.render(), contentType: metrics.contentType }, listen: config.http.listen, token, corsOrigins: [], log });
-  const { port } = await http.listen();
+  // Exactly what `clawwarden run` starts: real metrics, notifications (none configured here) and HTTP server.
+  const warden = await startWarden(config, { log, version: 'console-test', processMetrics: false });
+  const running = warden.daemon;
+  const { port } = warden.address;
   return {
     base: `http://127.0.0.1:${port}`,
     daemon: running,
     close: async () => {
-      await http.close();
-      await running.close();
+      await warden.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

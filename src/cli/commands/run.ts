@@ -2,11 +2,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import { formatConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/types.js';
-import { Daemon } from '../../daemon/daemon.js';
 import { LOG_LEVELS, createLogger } from '../../daemon/logger.js';
-import { liveOutputsFactory } from '../../daemon/outputs-live.js';
-import { createHttpServer } from '../../http/server.js';
-import { createMetrics } from '../../metrics/metrics.js';
+import { startWarden, type Warden } from '../../daemon/warden.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
 import { VERSION } from '../version.js';
 
@@ -65,24 +62,14 @@ async function runDaemon(argv: readonly string[], io: CommandIO): Promise<number
   const withOverrides = (config: Config): Config => (args.stateDir !== undefined ? { ...config, stateDir: args.stateDir } : config);
   const config = withOverrides(first.config);
   const log = createLogger({ level: args.logLevel ?? config.logLevel });
-  let daemon: Daemon | undefined;
-  const metrics = createMetrics({
-    topSessions: config.metrics.topSessions,
-    version: VERSION,
-    fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [] }),
-    log,
-  });
-  daemon = await Daemon.start(config, { log, outputs: liveOutputsFactory({ log, metrics }) });
-  const running = daemon;
-  const http = createHttpServer({
-    view: running,
-    metrics: { render: () => metrics.render(), contentType: metrics.contentType },
-    listen: config.http.listen,
-    ...(config.http.token ? { token: config.http.token } : {}),
-    corsOrigins: config.http.corsOrigins,
-    log,
-  });
-  const address = await http.listen();
+  let warden: Warden;
+  try {
+    warden = await startWarden(config, { log, version: VERSION });
+  } catch (error) {
+    io.stderr(`clawwarden run: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const { daemon: running, address } = warden;
   log.info({ listen: `${address.host}:${address.port}`, mode: config.mode, policies: config.policies.length, config: config.file }, `clawwarden ${VERSION} running; console at http://${address.host}:${address.port}/`);
 
   return new Promise<number>((resolve) => {
@@ -102,8 +89,7 @@ async function runDaemon(argv: readonly string[], io: CommandIO): Promise<number
       stopping = true;
       log.info({ signal }, 'stopping: finishing the action in flight and flushing state');
       process.off('SIGHUP', onHup);
-      await http.close().catch((error: unknown) => log.warn({ err: error }, 'closing the HTTP server failed'));
-      await running.close();
+      await warden.close();
       log.info('stopped');
       log.flush?.();
       resolve(0);

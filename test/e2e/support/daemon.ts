@@ -7,9 +7,7 @@ import pino from 'pino';
 import { formatConfigError, loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/types.js';
 import { Daemon } from '../../../src/daemon/daemon.js';
-import { liveOutputs } from '../../../src/daemon/outputs-live.js';
-import { createHttpServer } from '../../../src/http/server.js';
-import { createMetrics } from '../../../src/metrics/metrics.js';
+import { startWarden as startProcessWarden } from '../../../src/daemon/warden.js';
 import type { JournalEntry } from '../../../src/state/journal-types.js';
 import { freePort } from './gateway.js';
 
@@ -133,26 +131,10 @@ export async function startWarden(spec: WardenSpec, gatewayToken: string, option
   const config = loaded.config;
   let output = '';
   const log = pino({ level: process.env.CLAWWARDEN_TEST_LOG ?? 'info' }, { write: (line: string) => void (output += line) });
-  let daemon: Daemon | undefined;
-  const metrics = createMetrics({
-    topSessions: config.metrics.topSessions,
-    version: 'e2e',
-    fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [] }),
-    log,
-    processMetrics: false,
-  });
-  const now = options.now;
-  daemon = await Daemon.start(config, { log, ...(now ? { now } : {}), outputs: (c) => liveOutputs(c, { log, metrics, ...(now ? { now } : {}) }) });
-  const running = daemon;
-  const http = createHttpServer({
-    view: running,
-    metrics: { render: () => metrics.render(), contentType: metrics.contentType },
-    listen: config.http.listen,
-    ...(config.http.token ? { token: config.http.token } : {}),
-    corsOrigins: [],
-    log,
-  });
-  const { port } = await http.listen();
+  // Exactly what `clawwarden run` starts, in this process so the test can move the clock.
+  const warden = await startProcessWarden(config, { log, version: 'e2e', processMetrics: false, ...(options.now ? { now: options.now } : {}) });
+  const running = warden.daemon;
+  const { port } = warden.address;
   const base = `http://127.0.0.1:${port}`;
   return {
     base,
@@ -163,8 +145,7 @@ export async function startWarden(spec: WardenSpec, gatewayToken: string, option
     logs: () => output,
     ...httpHelpers(base),
     close: async () => {
-      await http.close();
-      await running.close();
+      await warden.close();
       await rm(files.dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import { createHttpServer } from '../http/server.js';
+import { createMetrics, type WardenMetrics } from '../metrics/metrics.js';
+import { Daemon } from './daemon.js';
+import { liveOutputsFactory } from './outputs-live.js';
+
+/** A running clawwarden: the daemon, its metrics and its HTTP server (API, console, /metrics). */
+export interface Warden {
+  readonly daemon: Daemon;
+  readonly metrics: WardenMetrics;
+  readonly address: { readonly host: string; readonly port: number };
+  /** Stops the HTTP server, then the daemon (which finishes the job in flight and flushes state). */
+  close(): Promise<void>;
+}
+
+export interface WardenOptions {
+  readonly log: Logger;
+  readonly version: string;
+  readonly now?: () => number;
+  readonly eventDriven?: boolean;
+  /** process_* and nodejs_* families; default true. */
+  readonly processMetrics?: boolean;
+}
+
+/** The composition root `clawwarden run` uses (and the tests, so they run exactly what operators run). */
+export async function startWarden(config: Config, options: WardenOptions): Promise<Warden> {
+  const { log } = options;
+  let daemon: Daemon | undefined;
+  const metrics = createMetrics({
+    topSessions: config.metrics.topSessions,
+    version: options.version,
+    // Pulled at scrape time, so /metrics is as fresh as the scrape.
+    fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [] }),
+    log,
+    ...(options.processMetrics !== undefined ? { processMetrics: options.processMetrics } : {}),
+  });
+  daemon = await Daemon.start(config, {
+    log,
+    outputs: liveOutputsFactory({ log, metrics, ...(options.now ? { now: options.now } : {}) }),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.eventDriven !== undefined ? { eventDriven: options.eventDriven } : {}),
+  });
+  const running = daemon;
+  const http = createHttpServer({
+    view: running,
+    metrics: { render: () => metrics.render(), contentType: metrics.contentType },
+    listen: config.http.listen,
+    ...(config.http.token ? { token: config.http.token } : {}),
+    corsOrigins: config.http.corsOrigins,
+    log,
+  });
+  let address: { host: string; port: number };
+  try {
+    address = await http.listen();
+  } catch (error) {
+    // The port is taken or not ours to bind: do not leave a daemon acting with no API in front of it.
+    await running.close();
+    throw error;
+  }
+  return {
+    daemon: running,
+    metrics,
+    address,
+    async close() {
+      await http.close().catch((error: unknown) => log.warn({ err: error }, 'closing the HTTP server failed'));
+      await running.close();
+    },
+  };
+}
