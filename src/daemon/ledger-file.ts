@@ -7,6 +7,8 @@ import { StateFileError } from '../state/store.js';
 /** `stateDir/ledger.json`: the usage ledger, saved atomically; a corrupt or foreign file is moved aside and reported. */
 export class LedgerFile {
   readonly file: string;
+  /** Ledger version last written: an idle daemon writes (and allocates) nothing. */
+  #savedVersion?: number;
 
   constructor(dir: string) {
     this.file = join(dir, 'ledger.json');
@@ -30,7 +32,11 @@ export class LedgerFile {
     }
   }
 
+  /** Writes the ledger if it changed since the last save. */
   async save(ledger: Ledger): Promise<void> {
+    const version = ledger.version;
+    if (version === this.#savedVersion) return;
     await writeFileAtomic(this.file, JSON.stringify(ledger.toJSON()));
+    this.#savedVersion = version;
   }
 }

@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_CAST } from '../../src/sources/demo/index.js';
@@ -234,6 +234,21 @@ policies:
     await world.daemon.sweep();
     const stop = (await world.journal()).find((e) => e.type === 'action' && e.session === key);
     expect(stop).toMatchObject({ policy: 'cap', action: 'stop', result: 'done' });
+  });
+
+  it('writes the ledger only when it changed, so an idle daemon writes nothing', async () => {
+    world = await startWorld(`${FLEET}\npolicies: []\n`);
+    const file = join(world.dir, 'state', 'ledger.json');
+    await world.daemon.flushLedger();
+    const first = (await stat(file)).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    await world.daemon.flushLedger();
+    expect((await stat(file)).mtimeMs).toBe(first);
+    world.demo.startRun(DEMO_CAST.inefficient, 2);
+    world.clock.now += 60_000;
+    world.demo.tick();
+    await world.daemon.flushLedger();
+    expect((await stat(file)).mtimeMs).toBeGreaterThan(first);
   });
 });
 
