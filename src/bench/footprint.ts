@@ -9,6 +9,8 @@ import type { BenchRow, BenchSection } from './section.js';
 
 const IDLE_SESSIONS = 1_000;
 const WINDOW_MS = 30_000;
+/** Start-up (module loading, schema compilation, the first sweep) allocates far more than idling needs; V8 gives it back within ~15 s. */
+const SETTLE_MS = 30_000;
 
 /** The built CLI (benches run from src/ with tsx; the daemon is measured as shipped, without a TypeScript loader). */
 function cliPath(): string {
@@ -45,7 +47,7 @@ const CLK_TCK = 100;
  * Starts `clawwarden run` as its own process on the demo source with `sessions` extra healthy sessions and no
  * simulation ticks inside the window (tickMs 60 s), waits for /readyz, then samples RSS and CPU over `windowMs`.
  */
-async function idleDaemon(sessions: number, windowMs: number): Promise<{ rssMb: number; cpuPercent: number; readyMs: number }> {
+async function idleDaemon(sessions: number, windowMs: number): Promise<{ rssMb: number; startupRssMb: number; cpuPercent: number; readyMs: number }> {
   if (process.platform !== 'linux') throw new Error('the footprint bench reads /proc (Linux only)');
   const dir = await mkdtemp(join(tmpdir(), 'clawwarden-footprint-'));
   const port = await freePort();
@@ -83,9 +85,14 @@ policies:
       await new Promise((r) => setTimeout(r, 200));
     }
     const readyMs = Date.now() - started;
-    // Let start-up work (first sweep, JIT, GC) settle before the idle window.
-    await new Promise((r) => setTimeout(r, 3_000));
     const pid = child.pid!;
+    // Start-up peak: sampled while the first sweep, JIT and GC settle; then the idle window.
+    let startupPeak = 0;
+    const settleStart = performance.now();
+    while (performance.now() - settleStart < SETTLE_MS) {
+      startupPeak = Math.max(startupPeak, (await sample(pid)).rss);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
     const first = await sample(pid);
     const t0 = performance.now();
     let peak = first.rss;
@@ -95,7 +102,7 @@ policies:
     }
     const last = await sample(pid);
     const seconds = (performance.now() - t0) / 1000;
-    return { rssMb: peak / 1024 / 1024, cpuPercent: ((last.ticks - first.ticks) / CLK_TCK / seconds) * 100, readyMs };
+    return { rssMb: peak / 1024 / 1024, startupRssMb: startupPeak / 1024 / 1024, cpuPercent: ((last.ticks - first.ticks) / CLK_TCK / seconds) * 100, readyMs };
   } finally {
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -112,10 +119,11 @@ export async function footprintRows(): Promise<BenchRow[]> {
   const base = await idleDaemon(0, 5_000);
   const section = 'footprint';
   return [
-    { section, case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: peak RSS over ${WINDOW_MS / 1000} s`, measured: `${idle.rssMb.toFixed(1)} MB`, target: '≤ 80 MB' },
+    { section, case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: peak RSS over ${WINDOW_MS / 1000} s, after ${SETTLE_MS / 1000} s settling`, measured: `${idle.rssMb.toFixed(1)} MB`, target: '≤ 80 MB' },
+    { section, case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: peak RSS during the first ${SETTLE_MS / 1000} s (start-up)`, measured: `${idle.startupRssMb.toFixed(1)} MB`, target: '-' },
     { section, case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: CPU over ${WINDOW_MS / 1000} s`, measured: `${idle.cpuPercent.toFixed(2)} %`, target: '~0 %' },
     { section, case: 'idle daemon: start → /readyz 200', measured: `${idle.readyMs} ms`, target: '-' },
-    { section, case: 'idle daemon, demo cast only (~20 sessions): peak RSS (baseline)', measured: `${base.rssMb.toFixed(1)} MB`, target: '-' },
+    { section, case: 'idle daemon, demo cast only (~20 sessions): peak RSS after settling (baseline)', measured: `${base.rssMb.toFixed(1)} MB`, target: '-' },
   ];
 }
 
