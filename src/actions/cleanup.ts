@@ -1,5 +1,6 @@
 import type { PolicyAction } from '../engine/types.js';
 import { PolicyValueError } from '../policy/problem.js';
+import { bareOrValueSchema } from './simple.js';
 
 const MODES = ['archive', 'delete'] as const;
 
@@ -9,12 +10,7 @@ export const description = 'Remove the session: archive (default; reversible) or
 export const capability = 'cleanup' as const;
 export const bare = true;
 export const valueSchema = { type: 'string', enum: [...MODES] } as const;
-export const schema = {
-  type: ['string', 'object'],
-  if: { type: 'string' },
-  then: { enum: [name] },
-  else: { additionalProperties: false, required: [name], properties: { [name]: valueSchema } },
-} as const;
+export const schema = bareOrValueSchema(name, valueSchema);
 export const example = 'do: [ { cleanup: archive } ]';
 
 /** `cleanup` (archive) or `{ cleanup: archive|delete }`. */

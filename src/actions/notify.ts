@@ -1,5 +1,6 @@
 import type { PolicyAction } from '../engine/types.js';
 import { PolicyValueError } from '../policy/problem.js';
+import { bareOrValueSchema } from './simple.js';
 
 /** `notify` (every notifier), `{ notify: ops-chat }` or `{ notify: [ops-chat, ops-email] }`. */
 export const name = 'notify';
@@ -7,12 +8,7 @@ export const description = 'Send the reasons to notifiers: all of them (bare `no
 export const capability = undefined;
 export const bare = true;
 export const valueSchema = { type: ['string', 'array'], items: { type: 'string' }, minItems: 1 } as const;
-export const schema = {
-  type: ['string', 'object'],
-  if: { type: 'string' },
-  then: { enum: [name] },
-  else: { additionalProperties: false, required: [name], properties: { [name]: valueSchema } },
-} as const;
+export const schema = bareOrValueSchema(name, valueSchema);
 export const example = 'do: [ { notify: ops-chat }, stop ]';
 
 /** Parses the three forms; names are checked against the configured notifiers by compilePolicy. */

@@ -13,3 +13,13 @@ export function simpleParse(name: SimpleName, value: unknown): PolicyAction {
   if (value === name) return { action: name };
   throw new PolicyValueError('E_ACTION', `"${name}" takes no options; write it as the bare word: - ${name}`);
 }
+
+/** Schema of an action written as its bare word (`cleanup`) or as a one-key map with a value (`{ cleanup: delete }`). */
+export function bareOrValueSchema<N extends string, V extends object>(name: N, valueSchema: V) {
+  return {
+    type: ['string', 'object'],
+    if: { type: 'string' },
+    then: { enum: [name] },
+    else: { additionalProperties: false, required: [name], properties: { [name]: valueSchema } },
+  } as const;
+}
