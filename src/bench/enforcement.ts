@@ -14,6 +14,9 @@ const RUNAWAYS = 24;
 const PARALLEL = 4;
 /** The default `schedule` (`* * * * *`): what schedule-only enforcement waits for. */
 const SWEEP_S = 60;
+/** Schedule-only runaways, started this far apart so their crossings fall at different points of the minute. */
+const SCHEDULE_RUNAWAYS = 6;
+const SCHEDULE_STAGGER_MS = 9_000;
 /** The fake model answers each call after this long: a fast real model's pace (PROTOCOL.md: ~2–3 calls a second). */
 const MODEL_DELAY_MS = 300;
 
@@ -173,6 +176,14 @@ policies:
     const after = Math.max(...results.map((r) => r.callsAfterCrossing));
     const section = 'enforcement';
     const abortP50 = percentile(lat, 50);
+
+    // Schedule-only, measured: the same policy on a second daemon that evaluates only on the real one-minute cron.
+    await warden.close();
+    daemon = undefined;
+    const scheduled = await scheduleOnly(gateway, model, op, dir);
+    const capToAbort = scheduled.map((r) => r.capToAbortMs);
+    const schedOver = scheduled.map((r) => r.overshootTokens);
+    const schedUsd = scheduled.map((r) => r.overshootUsd);
     return [
       { section, case: `event-driven: event → abort ack p50 (${results.length} runaways, ${PARALLEL} at a time)`, measured: ms(abortP50), target: '-' },
       { section, case: 'event-driven: event → abort ack p95', measured: ms(percentile(lat, 95)), target: '≤ 150 ms' },
@@ -180,6 +191,9 @@ policies:
       { section, case: 'event-driven: overshoot USD p50 / p95', measured: `${usd(percentile(overUsd, 50))} / ${usd(percentile(overUsd, 95))}`, target: '-' },
       { section, case: 'event-driven: crossing call size p50; model calls after it (max)', measured: `${tokens(percentile(results.map((r) => r.crossingCallTokens), 50))}; ${after}`, target: '≤ 1 call' },
       { section, case: `runaway burn rate (fake model, ${MODEL_DELAY_MS} ms/call)`, measured: `${tokens(burn)}/s`, target: '-' },
+      { section, case: `schedule-only (measured, ${SWEEP_S} s cron, ${scheduled.length} runaways): cap crossed → abort p50 / max`, measured: `${ms(percentile(capToAbort, 50))} / ${ms(Math.max(...capToAbort))}`, target: '-' },
+      { section, case: 'schedule-only (measured): overshoot p50 / max', measured: `${tokens(percentile(schedOver, 50))} / ${tokens(Math.max(...schedOver))}`, target: '-' },
+      { section, case: 'schedule-only (measured): overshoot USD p50 / max', measured: `${usd(percentile(schedUsd, 50))} / ${usd(Math.max(...schedUsd))}`, target: '-' },
       // Computed, not measured: a cap crossed at a uniformly random instant waits for the next `* * * * *` sweep.
       { section, case: `schedule-only (computed, ${SWEEP_S} s cron): cap → abort p50 / p95`, measured: `${ms(SWEEP_S * 500 + abortP50)} / ${ms(SWEEP_S * 950 + abortP50)}`, target: '-' },
       { section, case: 'schedule-only (computed): overshoot p50 / p95', measured: `${tokens(burn * SWEEP_S * 0.5)} / ${tokens(burn * SWEEP_S * 0.95)}`, target: '-' },
@@ -196,3 +210,90 @@ policies:
 
 /** `enforcement` bench section. */
 export const enforcementBench: BenchSection = { name: 'enforcement', run: enforcementRows };
+
+/** One schedule-only runaway: from the model call that crossed the cap to the abort, and what it burnt meanwhile. */
+interface ScheduledRunaway {
+  readonly capToAbortMs: number;
+  readonly overshootTokens: number;
+  readonly overshootUsd: number;
+}
+
+/** Runs SCHEDULE_RUNAWAYS runaways against a daemon with `eventDriven: false` and the default `* * * * *` sweep. */
+async function scheduleOnly(
+  gateway: { url: string; token: string },
+  model: { calls(marker: string): readonly ServedCall[] },
+  op: { create(name: string, message: string): Promise<{ key: string }> },
+  dir: string,
+): Promise<ScheduledRunaway[]> {
+  const file = join(dir, 'schedule-only.yaml');
+  await writeFile(
+    file,
+    `sources:
+  - { name: gw, type: openclaw, url: "${gateway.url}", token: "\${env:BENCH_GATEWAY_TOKEN}" }
+schedule: "* * * * *"
+stateDir: ${JSON.stringify(join(dir, 'state-schedule'))}
+http: { listen: "127.0.0.1:0" }
+safety: { maxActionsPerSweep: 100 }
+policies:
+  - name: bench-cap
+    match: { key: "agent:main:sched-*" }
+    when: { tokens.total: "> ${CAP}" }
+    do: [ stop ]
+`,
+  );
+  const loaded = loadConfig({ file, cwd: dir, env: { BENCH_GATEWAY_TOKEN: gateway.token } });
+  if (!loaded.config) throw new Error(loaded.errors.map(formatConfigError).join('\n'));
+  const log = pino({ level: 'silent' });
+  const metrics = createMetrics({ topSessions: 10, version: 'bench', processMetrics: false });
+  const stoppedAt = new Map<string, number>();
+  const daemon = await Daemon.start(loaded.config, {
+    log,
+    eventDriven: false,
+    outputs: async (config) => {
+      const live = await liveOutputs(config, { log, metrics });
+      return {
+        ...live,
+        hooks: {
+          ...live.hooks,
+          acted: (outcome) => {
+            if (outcome.action === 'stop') stoppedAt.set(outcome.target.key, Date.now());
+            live.hooks.acted(outcome);
+          },
+        },
+      };
+    },
+  });
+  try {
+    const one = async (n: number): Promise<ScheduledRunaway> => {
+      await new Promise((r) => setTimeout(r, n * SCHEDULE_STAGGER_MS));
+      const marker = `sched-${n}`;
+      const { key } = await op.create(marker, `loop forever MODE:loop ID:${marker}`);
+      const deadline = Date.now() + (SWEEP_S + 90) * 1000;
+      while (!stoppedAt.has(key)) {
+        if (Date.now() > deadline) throw new Error(`schedule-only runaway ${key} was not stopped within ${SWEEP_S + 90} s`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 1_500));
+      const calls = model.calls(marker);
+      let total = 0;
+      let crossingAt = Number.NaN;
+      for (const c of calls) {
+        if (c.closedEarly) continue;
+        total += c.promptTokens + c.completionTokens;
+        if (total > CAP) {
+          crossingAt = c.at;
+          break;
+        }
+      }
+      const session = daemon.fleet.session('gw', key);
+      const usage = session ? daemon.fleet.ledger.session('gw', key, session.generation) : undefined;
+      const t = usage ? usage.totals.input + usage.totals.output + usage.totals.cacheRead + usage.totals.cacheWrite : Number.NaN;
+      const cost = usage?.totals.cost ?? Number.NaN;
+      return { capToAbortMs: stoppedAt.get(key)! - crossingAt, overshootTokens: t - CAP, overshootUsd: t > 0 ? ((t - CAP) / t) * cost : Number.NaN };
+    };
+    return await Promise.all(Array.from({ length: SCHEDULE_RUNAWAYS }, (_, i) => one(i)));
+  } finally {
+    await daemon.close();
+  }
+}
+
