@@ -1,3 +1,4 @@
+import type { ActionOutcomeRecord } from '../enforcer/hooks.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,42 +82,9 @@ export async function enforcementRows(): Promise<BenchRow[]> {
   let operator: Awaited<ReturnType<Harness['connectOperator']>> | undefined;
   try {
     gateway = await harness.startGateway({ modelBaseUrl: model.baseUrl });
-    const file = join(dir, 'clawwarden.yaml');
-    await writeFile(
-      file,
-      `sources:
-  - { name: gw, type: openclaw, url: "${gateway.url}", token: "\${env:BENCH_GATEWAY_TOKEN}" }
-schedule: "0 0 1 1 *"
-stateDir: ${JSON.stringify(join(dir, 'state'))}
-http: { listen: "127.0.0.1:0" }
-safety: { maxActionsPerSweep: 100 }
-policies:
-  - name: bench-cap
-    match: { key: "agent:main:bench-*" }
-    when: { tokens.total: "> ${CAP}" }
-    do: [ stop ]
-`,
-    );
-    const loaded = loadConfig({ file, cwd: dir, env: { BENCH_GATEWAY_TOKEN: gateway.token } });
-    if (!loaded.config) throw new Error(loaded.errors.map(formatConfigError).join('\n'));
-    const log = pino({ level: 'silent' });
-    const metrics = createMetrics({ topSessions: 10, version: 'bench', processMetrics: false });
     const latencies = new Map<string, number>();
-    daemon = await Daemon.start(loaded.config, {
-      log,
-      outputs: async (config) => {
-        const live = await liveOutputs(config, { log, metrics });
-        return {
-          ...live,
-          hooks: {
-            ...live.hooks,
-            acted: (outcome) => {
-              if (outcome.action === 'stop' && outcome.latencyMs !== undefined) latencies.set(outcome.target.key, outcome.latencyMs);
-              live.hooks.acted(outcome);
-            },
-          },
-        };
-      },
+    daemon = await benchDaemon(dir, gateway, { name: 'event-driven', schedule: '0 0 1 1 *', keyPrefix: 'bench-', eventDriven: true }, (outcome) => {
+      if (outcome.latencyMs !== undefined) latencies.set(outcome.target.key, outcome.latencyMs);
     });
     operator = await harness.connectOperator(gateway.url, gateway.token);
     const warden = daemon;
@@ -133,24 +101,11 @@ policies:
       // Let a call cut short by the abort be recorded, and its usage (if any) reach the ledger.
       await new Promise((r) => setTimeout(r, 1_500));
       const calls = model.calls(marker);
-      let total = 0;
-      let crossing = -1;
-      for (let i = 0; i < calls.length && crossing < 0; i++) {
-        const c = calls[i]!;
-        if (c.closedEarly) continue;
-        total += c.promptTokens + c.completionTokens;
-        if (total > CAP) crossing = i;
-      }
-      const session = warden.fleet.session('gw', key);
-      const usage = session ? warden.fleet.ledger.session('gw', key, session.generation) : undefined;
-      const t = usage ? usage.totals.input + usage.totals.output + usage.totals.cacheRead + usage.totals.cacheWrite : Number.NaN;
-      const cost = usage?.totals.cost ?? Number.NaN;
+      const crossing = crossingIndex(calls);
       const crossingCall = calls[crossing];
       return {
         latencyMs: latencies.get(key)!,
-        overshootTokens: t - CAP,
-        // The tokens past the cap at this session's average price.
-        overshootUsd: t > 0 ? ((t - CAP) / t) * cost : Number.NaN,
+        ...overshoot(warden, key),
         callsAfterCrossing: crossing < 0 ? Number.NaN : calls.length - crossing - 1,
         crossingCallTokens: crossingCall ? crossingCall.promptTokens + crossingCall.completionTokens : Number.NaN,
       };
@@ -225,43 +180,9 @@ async function scheduleOnly(
   op: { create(name: string, message: string): Promise<{ key: string }> },
   dir: string,
 ): Promise<ScheduledRunaway[]> {
-  const file = join(dir, 'schedule-only.yaml');
-  await writeFile(
-    file,
-    `sources:
-  - { name: gw, type: openclaw, url: "${gateway.url}", token: "\${env:BENCH_GATEWAY_TOKEN}" }
-schedule: "* * * * *"
-stateDir: ${JSON.stringify(join(dir, 'state-schedule'))}
-http: { listen: "127.0.0.1:0" }
-safety: { maxActionsPerSweep: 100 }
-policies:
-  - name: bench-cap
-    match: { key: "agent:main:sched-*" }
-    when: { tokens.total: "> ${CAP}" }
-    do: [ stop ]
-`,
-  );
-  const loaded = loadConfig({ file, cwd: dir, env: { BENCH_GATEWAY_TOKEN: gateway.token } });
-  if (!loaded.config) throw new Error(loaded.errors.map(formatConfigError).join('\n'));
-  const log = pino({ level: 'silent' });
-  const metrics = createMetrics({ topSessions: 10, version: 'bench', processMetrics: false });
   const stoppedAt = new Map<string, number>();
-  const daemon = await Daemon.start(loaded.config, {
-    log,
-    eventDriven: false,
-    outputs: async (config) => {
-      const live = await liveOutputs(config, { log, metrics });
-      return {
-        ...live,
-        hooks: {
-          ...live.hooks,
-          acted: (outcome) => {
-            if (outcome.action === 'stop') stoppedAt.set(outcome.target.key, Date.now());
-            live.hooks.acted(outcome);
-          },
-        },
-      };
-    },
+  const daemon = await benchDaemon(dir, gateway, { name: 'schedule-only', schedule: '* * * * *', keyPrefix: 'sched-', eventDriven: false }, (outcome) => {
+    stoppedAt.set(outcome.target.key, Date.now());
   });
   try {
     const one = async (n: number): Promise<ScheduledRunaway> => {
@@ -275,25 +196,82 @@ policies:
       }
       await new Promise((r) => setTimeout(r, 1_500));
       const calls = model.calls(marker);
-      let total = 0;
-      let crossingAt = Number.NaN;
-      for (const c of calls) {
-        if (c.closedEarly) continue;
-        total += c.promptTokens + c.completionTokens;
-        if (total > CAP) {
-          crossingAt = c.at;
-          break;
-        }
-      }
-      const session = daemon.fleet.session('gw', key);
-      const usage = session ? daemon.fleet.ledger.session('gw', key, session.generation) : undefined;
-      const t = usage ? usage.totals.input + usage.totals.output + usage.totals.cacheRead + usage.totals.cacheWrite : Number.NaN;
-      const cost = usage?.totals.cost ?? Number.NaN;
-      return { capToAbortMs: stoppedAt.get(key)! - crossingAt, overshootTokens: t - CAP, overshootUsd: t > 0 ? ((t - CAP) / t) * cost : Number.NaN };
+      const crossingAt = calls[crossingIndex(calls)]?.at ?? Number.NaN;
+      return { capToAbortMs: stoppedAt.get(key)! - crossingAt, ...overshoot(daemon, key) };
     };
     return await Promise.all(Array.from({ length: SCHEDULE_RUNAWAYS }, (_, i) => one(i)));
   } finally {
     await daemon.close();
   }
+}
+
+/**
+ * Starts a daemon on the harness gateway with the bench's one policy (`tokens.total > CAP`, stop) for sessions whose
+ * key starts with `keyPrefix`; `onStop` sees every stop it carries out.
+ */
+async function benchDaemon(
+  dir: string,
+  gateway: { url: string; token: string },
+  mode: { name: string; schedule: string; keyPrefix: string; eventDriven: boolean },
+  onStop: (outcome: ActionOutcomeRecord) => void,
+): Promise<Daemon> {
+  const file = join(dir, `${mode.name}.yaml`);
+  await writeFile(
+    file,
+    `sources:
+  - { name: gw, type: openclaw, url: "${gateway.url}", token: "\${env:BENCH_GATEWAY_TOKEN}" }
+schedule: "${mode.schedule}"
+stateDir: ${JSON.stringify(join(dir, `state-${mode.name}`))}
+http: { listen: "127.0.0.1:0" }
+safety: { maxActionsPerSweep: 100 }
+policies:
+  - name: bench-cap
+    match: { key: "agent:main:${mode.keyPrefix}*" }
+    when: { tokens.total: "> ${CAP}" }
+    do: [ stop ]
+`,
+  );
+  const loaded = loadConfig({ file, cwd: dir, env: { BENCH_GATEWAY_TOKEN: gateway.token } });
+  if (!loaded.config) throw new Error(loaded.errors.map(formatConfigError).join('\n'));
+  const log = pino({ level: 'silent' });
+  const metrics = createMetrics({ topSessions: 10, version: 'bench', processMetrics: false });
+  return Daemon.start(loaded.config, {
+    log,
+    eventDriven: mode.eventDriven,
+    outputs: async (config) => {
+      const live = await liveOutputs(config, { log, metrics });
+      return {
+        ...live,
+        hooks: {
+          ...live.hooks,
+          acted: (outcome) => {
+            if (outcome.action === 'stop') onStop(outcome);
+            live.hooks.acted(outcome);
+          },
+        },
+      };
+    },
+  });
+}
+
+/** Index of the delivered model call that took the session past CAP, or -1. */
+function crossingIndex(calls: readonly ServedCall[]): number {
+  let total = 0;
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i]!;
+    if (c.closedEarly) continue;
+    total += c.promptTokens + c.completionTokens;
+    if (total > CAP) return i;
+  }
+  return -1;
+}
+
+/** Tokens past the cap by the daemon's ledger, and their cost at the session's average price. */
+function overshoot(daemon: Daemon, key: string): { overshootTokens: number; overshootUsd: number } {
+  const session = daemon.fleet.session('gw', key);
+  const usage = session ? daemon.fleet.ledger.session('gw', key, session.generation) : undefined;
+  const total = usage ? usage.totals.input + usage.totals.output + usage.totals.cacheRead + usage.totals.cacheWrite : Number.NaN;
+  const cost = usage?.totals.cost ?? Number.NaN;
+  return { overshootTokens: total - CAP, overshootUsd: total > 0 ? ((total - CAP) / total) * cost : Number.NaN };
 }
 
