@@ -14,6 +14,7 @@ import { LedgerFile } from './ledger-file.js';
 import type { DaemonOutputs } from './outputs.js';
 import { SerialQueue, SweepSchedule } from './scheduler.js';
 import { createSources } from './sources.js';
+import { UsageWatch, type UnknownUsage } from './usage-watch.js';
 import { WardenViews } from './views.js';
 import type { ActionOutcome, ReadinessReport, SessionFilter, SessionView, WardenUpdate, WardenView } from './view.js';
 
@@ -50,6 +51,9 @@ export class Daemon implements WardenView {
   #flushTimer?: NodeJS.Timeout;
   #closed = false;
   #eventFlushScheduled = false;
+  #ledgerSaving: Promise<void> = Promise.resolve();
+  readonly #usageWatch = new UsageWatch();
+  readonly #refreshing = new Set<string>();
   /** One engine per config: it memoises matches and window sums across evaluations (sweeps and events alike). */
   #engine: Engine;
 
@@ -86,6 +90,7 @@ export class Daemon implements WardenView {
     await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
     const journal = await Journal.open(config.stateDir, { ...config.journal, now });
     const { store, problem } = await StateStore.open(config.stateDir, now());
+    store.followJournal(() => journal.lastSeq);
     const ledgerFile = new LedgerFile(config.stateDir);
     const loaded = await ledgerFile.load(now());
     for (const p of [problem, loaded.problem]) {
@@ -93,6 +98,7 @@ export class Daemon implements WardenView {
       options.log.error({ file: p.file, movedTo: p.movedTo }, p.message);
       await journal.append({ type: 'config', reason: p.message });
     }
+    await replayJournal(store, journal, options.log);
     const fleet = new LiveFleet(loaded.ledger);
     const sources = createSources(config, { now, log: options.log });
     let daemon: Daemon | undefined;
@@ -161,13 +167,23 @@ export class Daemon implements WardenView {
     await this.audit.close();
   }
 
-  async flushLedger(): Promise<void> {
-    try {
-      this.fleet.ledger.prune(this.now(), RETENTION_MS);
-      await this.ledgerFile.save(this.fleet.ledger);
-    } catch (error) {
-      this.log.error({ err: error }, 'saving the ledger failed; will retry');
-    }
+  /** Saves the ledger if it changed; saves never overlap, so an older snapshot never lands after a newer one. */
+  flushLedger(): Promise<void> {
+    const next = this.#ledgerSaving.then(async () => {
+      try {
+        this.fleet.ledger.prune(this.now(), RETENTION_MS);
+        await this.ledgerFile.save(this.fleet.ledger);
+      } catch (error) {
+        this.log.error({ err: error }, 'saving the ledger failed; will retry');
+      }
+    });
+    this.#ledgerSaving = next;
+    return next;
+  }
+
+  /** Sessions whose usage is unknown right now, by source (the `clawwarden_sessions_usage_unknown` gauge). */
+  usageUnknown(): Map<string, number> {
+    return this.#usageWatch.counts();
   }
 
   // WardenView --------------------------------------------------------------------------------------------------
@@ -372,6 +388,9 @@ export class Daemon implements WardenView {
       this.fleet.ledger.markKnown(source.name);
       this.fleet.replaceInventory(source.name, sessions);
       await this.audit.append({ type: 'source', source: source.name, reason: `synced: ${sessions.length} sessions` });
+      // What a previous process was doing when it died is finished first, on its recorded decision.
+      const resumed = await this.enforcer.resumeInflight(source.name, this.fleet.sessions().length);
+      if (resumed > 0) this.log.warn({ source: source.name, resumed }, `finished ${resumed} decision(s) interrupted by the previous stop`);
       await this.#evaluate('resync');
     } catch (error) {
       this.log.warn({ source: source.name, err: error }, 're-sync failed; not acting on this source until it succeeds');
@@ -399,10 +418,13 @@ export class Daemon implements WardenView {
     }
     this.#outputs.evaluated((performance.now() - started) / 1000, trigger);
     try {
-      await this.enforcer.enforce(decisions, { trigger, sessionsInScope: allSessions.length, ...(scope ? { eventAt: scope.eventAt } : {}) });
+      const report = await this.enforcer.enforce(decisions, { trigger, sessionsInScope: allSessions.length, ...(scope ? { eventAt: scope.eventAt } : {}) });
+      // The usage behind an action is saved at once (not at the next periodic flush), so a restart starts from it.
+      if (report.actions > 0) void this.flushLedger();
     } catch (error) {
       this.log.error({ err: error }, 'enforcement failed');
     }
+    if (trigger === 'sweep') await this.#watchUsage();
     for (const decision of decisions) this.#emit({ type: 'decision', decision });
     if (trigger !== 'event') {
       this.#lastSweepAt = this.now();
@@ -410,6 +432,47 @@ export class Daemon implements WardenView {
     }
     this.#outputs.fleet(this.#views.sessions(), this.#lastAggregates);
     this.#emit({ type: 'sessions', at: this.now() });
+  }
+
+  /** Asks the platform again about sessions of unknown usage, and says so loudly when it stays unknown. */
+  async #watchUsage(): Promise<void> {
+    const report = this.#usageWatch.sweep(this.fleet.sessions(), this.fleet.ledger, this.now());
+    for (const [name, keys] of report.refresh) void this.#refreshUsage(name, keys);
+    for (const u of report.overdue) {
+      const reason = `usage of ${u.key} (agent ${u.agent}) is still unknown after ${u.sweeps} sweeps since ${new Date(u.since).toISOString()}: policies that need usage are not evaluated on it; alerting instead of acting`;
+      this.log.warn({ source: u.source, session: u.key, since: u.since }, reason);
+      await this.audit.append({ type: 'refusal', source: u.source, session: u.key, generation: u.generation, agent: u.agent, reason });
+      this.#outputs.usageUnknown?.(u);
+    }
+    for (const u of report.recovered) {
+      const reason = `usage of ${u.key} is known again (was unknown since ${new Date(u.since).toISOString()})`;
+      this.log.info({ source: u.source, session: u.key }, reason);
+      await this.audit.append({ type: 'source', source: u.source, session: u.key, generation: u.generation, agent: u.agent, reason });
+    }
+  }
+
+  /** One background re-ask per source at a time; the answer is applied in the queue and re-evaluates those agents. */
+  async #refreshUsage(name: string, keys: readonly string[]): Promise<void> {
+    const source = this.fleet.source(name);
+    if (!source || this.#refreshing.has(name) || !this.fleet.synced(name)) return;
+    this.#refreshing.add(name);
+    try {
+      const baselines = await source.usage(keys);
+      await this.#queue.run(async () => {
+        const at = this.now();
+        for (const b of baselines) {
+          const live = this.fleet.session(b.source, b.key);
+          if (!live || live.generation !== b.generation || !this.fleet.synced(b.source)) continue;
+          this.fleet.ledger.applyBaseline(b);
+          this.log.debug({ source: b.source, session: b.key }, 'usage re-established from the platform');
+          this.#markDirty(b.source, b.agent, at);
+        }
+      });
+    } catch (error) {
+      this.log.debug({ source: name, err: error }, 'asking again for unknown usage failed; next sweep tries again');
+    } finally {
+      this.#refreshing.delete(name);
+    }
   }
 
   #emit(update: WardenUpdate): void {
@@ -421,6 +484,33 @@ export class Daemon implements WardenView {
       }
     }
   }
+}
+
+/**
+ * Replays the journal written after the last state snapshot (all of it when the snapshot was lost) into `store`,
+ * and reports manual actions a crash left in doubt (they are not re-issued: the operator's request died with the call).
+ */
+async function replayJournal(store: StateStore, journal: Journal, log: Logger): Promise<void> {
+  const from = store.journalSeq;
+  let changed = false;
+  if (from !== undefined && journal.lastSeq > from) {
+    const report = store.replay(await journal.entriesAfter(from));
+    const what = `${report.episodes} escalation/cooldown record(s), ${report.holds} hold(s), ${report.actions} action result(s), ${report.inflight} decision(s) to finish`;
+    const reason = from === 0 ? `state rebuilt from the journal (${report.entries} entries): ${what}` : `state brought up to date from ${report.entries} journal entries after the last snapshot: ${what}`;
+    log.warn({ ...report }, reason);
+    await journal.append({ type: 'config', reason });
+    changed = true;
+  }
+  for (const [id, record] of store.actions) {
+    if (record.status !== 'pending' || !id.startsWith('manual|')) continue;
+    const [, by, source, key] = id.split('|');
+    const text = `a manual action requested by ${by ?? '?'} on ${key ?? '?'} was in flight when clawwarden stopped; its result is unknown: check the session`;
+    log.warn({ source, session: key }, text);
+    await journal.append({ type: 'refusal', ...(source ? { source } : {}), ...(key ? { session: key } : {}), reason: text });
+    store.actions.set(id, { status: 'failed', at: record.at });
+    changed = true;
+  }
+  if (changed) await store.commit();
 }
 
 function sourceShape(config: Config): unknown {

@@ -5,7 +5,7 @@ import type { Decision, SessionRef } from '../engine/types.js';
 import type { WardenMetrics } from '../metrics/metrics.js';
 import { createNotifiers } from '../notifiers/index.js';
 import {
-  actionFailedMessage, actionMessage, blastRadiusMessage, sourceDownMessage, sourceUpMessage, violationMessage, warnMessage,
+  actionFailedMessage, actionMessage, blastRadiusMessage, sourceDownMessage, sourceUpMessage, usageUnknownMessage, violationMessage, warnMessage,
 } from '../notifiers/messages.js';
 import { NotificationQueue } from '../notifiers/queue.js';
 import type { DaemonOutputs } from './outputs.js';
@@ -85,6 +85,7 @@ function outputsFor(config: Config, queue: NotificationQueue, deps: OutputDeps):
         queue.enqueue(sourceUpMessage({ source: name, ...(since !== undefined ? { downSince: since } : {}) }, now()), 'all');
       }
     },
+    usageUnknown: (unknown) => queue.enqueue(usageUnknownMessage(unknown, now()), 'all'),
     evaluated: (seconds) => metrics.observeEvaluation(seconds),
     sweepSucceeded: (at) => metrics.sweepSucceeded(at),
     // The metrics pull the fleet at scrape time; nothing to push.

@@ -1,6 +1,7 @@
 import type { EnforcementHooks } from '../enforcer/hooks.js';
 import type { BudgetUse } from '../engine/types.js';
 import type { SessionView } from './view.js';
+import type { UnknownUsage } from './usage-watch.js';
 
 /** Everything the daemon reports outward besides the journal: metrics and notifications. Implementations never throw. */
 export interface DaemonOutputs {
@@ -9,6 +10,8 @@ export interface DaemonOutputs {
   evaluated(seconds: number, trigger: 'sweep' | 'event' | 'resync'): void;
   sweepSucceeded(at: number): void;
   fleet(sessions: readonly SessionView[], aggregates: readonly BudgetUse[]): void;
+  /** A session's usage stayed unknown past the limit: notify (fail safe is an alert, never silence). */
+  usageUnknown?(unknown: UnknownUsage): void;
   /** Prometheus text for /metrics. */
   render(): Promise<string>;
   readonly contentType: string;

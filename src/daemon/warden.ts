@@ -31,7 +31,7 @@ export async function startWarden(config: Config, options: WardenOptions): Promi
     topSessions: config.metrics.topSessions,
     version: options.version,
     // Pulled at scrape time, so /metrics is as fresh as the scrape.
-    fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [] }),
+    fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [], usageUnknown: daemon?.usageUnknown() ?? new Map() }),
     log,
     ...(options.processMetrics !== undefined ? { processMetrics: options.processMetrics } : {}),
   });

@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import type { Decision, Mode, PolicyAction, SessionRef } from '../engine/types.js';
+import type { Decision, Hold, Mode, PolicyAction, SessionRef } from '../engine/types.js';
 import type { Policy } from '../policy/types.js';
 import type { ActionName, ActionRequest, ActionResult, Session, Source } from '../sources/source.js';
 import type { Journal } from '../state/journal.js';
@@ -49,7 +49,8 @@ interface Item {
   readonly target?: SessionRef;
 }
 
-const terminal = (record: ActionRecord | undefined): boolean => record !== undefined;
+/** A pending record is a call that was in flight when a previous process died: it is re-issued (platform calls are idempotent). */
+const terminal = (record: ActionRecord | undefined): boolean => record !== undefined && record.status !== 'pending';
 
 /**
  * Turns decisions into actions with every safety rule of DESIGN.md §5 in one place: idempotency per
@@ -107,6 +108,31 @@ export class Enforcer {
     return { decisions: fresh.length, actions, failed, refused: false };
   }
 
+  /**
+   * Finishes the decisions a previous process was applying when it died (recorded in state or the journal), for
+   * targets in `source` once it is re-synced: the steps not yet done run now, the step is recorded, and its clock
+   * counts from the original first action. No blast-radius re-count: they were counted when first decided.
+   */
+  async resumeInflight(source: string, sessionsInScope: number): Promise<number> {
+    const { state } = this.deps;
+    const mine = [...state.inflight.values()].filter((d) => d.targets.every((t) => t.source === source));
+    let resumed = 0;
+    for (const decision of mine) {
+      if (this.#handled(decision)) {
+        state.inflight.delete(decision.id);
+        continue;
+      }
+      const items = this.#plan(decision).filter((item) => !terminal(state.actions.get(item.id)));
+      try {
+        await this.#apply(decision, items, { trigger: 'resync', sessionsInScope }, true);
+        resumed++;
+      } catch (error) {
+        this.deps.log.error({ err: error, decision: decision.id }, 'resuming an interrupted decision failed');
+      }
+    }
+    return resumed;
+  }
+
   /** A manual action (API/CLI) on the current generation of a session: same safety path except protection and policies. */
   async manual(action: ActionName, session: Session, options: { by: string; dryRun: boolean; cleanup?: 'archive' | 'delete' }): Promise<ActionOutcomeRecord> {
     const mode: Mode = options.dryRun ? 'dry-run' : 'enforce';
@@ -153,23 +179,36 @@ export class Enforcer {
     return items;
   }
 
-  async #apply(decision: Decision, items: readonly Item[], context: BatchContext): Promise<{ actions: number; failed: number }> {
+  async #apply(decision: Decision, items: readonly Item[], context: BatchContext, resumed = false): Promise<{ actions: number; failed: number }> {
     const { state, journal, hooks } = this.deps;
     const policy = this.#policies.get(decision.policy);
     const notifiers = notifyTargets(decision.actions);
+    state.inflight.set(decision.id, decision);
+    // An in-doubt call from a previous process keeps its time: the escalation clock counts from the first attempt.
+    const firstAttempt = items.reduce((at, item) => Math.min(at, state.actions.get(item.id)?.at ?? at), this.deps.now());
     await journal.append({
       type: 'decision',
       decision: decision.id,
       policy: decision.policy,
       kind: decision.kind,
       mode: decision.mode,
-      reason: `${decision.subject}: ${decision.reason}`,
+      reason: `${resumed ? 'resumed after a restart: ' : ''}${decision.subject}: ${decision.reason}`,
       measurements: decision.measurements,
+      plan: {
+        stateKey: decision.stateKey,
+        scope: decision.scope,
+        subject: decision.subject,
+        step: decision.step,
+        episode: decision.episode,
+        actions: decision.actions,
+        targets: decision.targets,
+        ...(decision.window ? { window: decision.window } : {}),
+      },
       ...(decision.targets.length === 1 && decision.targets[0]
         ? { source: decision.targets[0].source, session: decision.targets[0].key, generation: decision.targets[0].generation, agent: decision.targets[0].agent }
         : {}),
     });
-    hooks.decided(decision, notifiers);
+    if (!resumed) hooks.decided(decision, notifiers);
     let actions = 0;
     let failed = 0;
     for (const item of items) {
@@ -187,28 +226,45 @@ export class Enforcer {
       actions++;
       if (record.status === 'failed') failed++;
     }
-    this.#advance(decision, policy);
+    await this.#advance(decision, policy, firstAttempt);
     await state.commit();
     return { actions, failed };
   }
 
-  /** Records the decision's step as done (episodes, cooldowns, warn de-dup) so it is never repeated. */
-  #advance(decision: Decision, policy: Policy | undefined): void {
-    const { state } = this.deps;
+  /**
+   * Records the decision's step as done (episodes, cooldowns, warn de-dup) so it is never repeated, in state and in
+   * the journal (from which state is rebuilt after a crash). Step 0's clock starts at its first action's attempt,
+   * so a decision finished after a restart keeps the time it was first acted on.
+   */
+  async #advance(decision: Decision, policy: Policy | undefined, firstAttempt: number): Promise<void> {
+    const { state, journal } = this.deps;
     const now = this.deps.now();
+    state.inflight.delete(decision.id);
+    if (decision.kind === 'release') return;
     if (decision.kind === 'warn') {
       state.warned.add(decision.id);
+      await journal.append({ type: 'step', decision: decision.id, policy: decision.policy, kind: 'warn', reason: `warned once: ${decision.subject}` });
       return;
     }
-    if (decision.kind === 'release') return;
     const previous = state.episodes.get(decision.stateKey);
-    const firedAt = decision.step === 0 || !previous ? now : previous.firedAt;
+    const firedAt = decision.step > 0 && previous ? previous.firedAt : Math.min(now, firstAttempt);
     const cooldown = policy?.cooldown;
-    state.episodes.set(decision.stateKey, {
+    const crossing = decision.step > 0 && previous?.crossing !== undefined ? previous.crossing : decision.measurements.map((m) => m.text).join('; ') || undefined;
+    const episode = {
       episode: decision.episode,
       firedAt,
       stepDone: decision.step,
       ...(cooldown !== undefined ? { cooldownUntil: now + cooldown } : {}),
+      ...(crossing !== undefined ? { crossing } : {}),
+    };
+    state.episodes.set(decision.stateKey, episode);
+    await journal.append({
+      type: 'step',
+      decision: decision.id,
+      policy: decision.policy,
+      kind: decision.kind,
+      reason: `${decision.subject}: step ${decision.step} of policy ${decision.policy} recorded${decision.step < (policy?.escalate.length ?? 0) ? `; next step due ${new Date(firedAt + (policy?.escalate[decision.step]?.after ?? 0)).toISOString()}` : ''}`,
+      episode: { stateKey: decision.stateKey, ...episode },
     });
   }
 
@@ -220,10 +276,12 @@ export class Enforcer {
     meta: { mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; veto?: string; notifiers?: readonly string[] | 'all' },
   ): Promise<ActionOutcomeRecord> {
     const { state } = this.deps;
+    const inDoubt = state.actions.get(id)?.status === 'pending';
     const finish = async (status: ActionOutcomeRecord['status'], detail: string, result?: ActionResult): Promise<ActionOutcomeRecord> => {
       const at = this.deps.now();
       state.actions.set(id, { status, at });
-      if (status === 'done' || status === 'noop') this.#recordHold(request.action, target, meta, result);
+      const hold = status === 'done' || status === 'noop' ? this.#recordHold(request.action, target, meta, result) : undefined;
+      if (inDoubt) detail = `${detail} (re-issued: the previous process stopped during this call)`;
       const record: ActionOutcomeRecord = {
         ...(meta.decision ? { decision: meta.decision } : {}),
         ...(meta.policy ? { policy: meta.policy } : {}),
@@ -251,6 +309,8 @@ export class Enforcer {
         by: meta.by,
         reason: meta.reason,
         detail,
+        item: id,
+        ...(hold ? { hold } : {}),
       });
       this.deps.hooks.acted(record);
       return record;
@@ -269,11 +329,14 @@ export class Enforcer {
       if (current && current.generation !== target.generation) {
         return await finish('skipped', `session ${target.key} was reset since the decision (generation ${short(target.generation)} → ${short(current.generation)}); it will be re-evaluated, not hit`);
       }
-      if (DISRUPTIVE.has(request.action) && meta.by === 'policy' && !this.deps.fleet.usageKnown(target.source, target.key, target.generation)) {
+      // An escalation step acts on a crossing already decided and recorded: unknown usage since then never blocks it.
+      const recorded = (meta.decision?.step ?? 0) > 0;
+      if (DISRUPTIVE.has(request.action) && meta.by === 'policy' && !recorded && !this.deps.fleet.usageKnown(target.source, target.key, target.generation)) {
         return await finish('skipped', `usage of ${target.key} is not known yet (stale or missing); not acting on it`);
       }
       if (meta.mode === 'dry-run') return await finish('would', `would ${describe(request)} ${target.key}`);
-      state.actions.set(id, { status: 'pending', at: this.deps.now() });
+      // The first attempt's time is kept: an in-doubt call re-issued after a restart still counts from it.
+      state.actions.set(id, { status: 'pending', at: inDoubt ? (state.actions.get(id)?.at ?? this.deps.now()) : this.deps.now() });
       await state.commit();
       const call: ActionRequest = { action: request.action, key: target.key, generation: target.generation, ...(request.cleanup ? { cleanup: request.cleanup } : {}) };
       const result = await source.perform(call);
@@ -288,16 +351,17 @@ export class Enforcer {
     }
   }
 
-  #recordHold(action: ActionName, target: SessionRef | Session, meta: { by: string; reason: string; policy?: string; decision?: Decision }, result?: ActionResult): void {
+  /** Places (pause, kill) or releases (resume) the hold an action leaves; returns the hold placed. */
+  #recordHold(action: ActionName, target: SessionRef | Session, meta: { by: string; reason: string; policy?: string; decision?: Decision }, result?: ActionResult): Hold | undefined {
     const { state } = this.deps;
     if (action === 'resume') {
       state.releaseHold(target.source, target.key);
-      return;
+      return undefined;
     }
     // Only pause and kill leave something to undo; stop, compact and cleanup do not hold a session.
-    if (action !== 'pause' && action !== 'kill') return;
+    if (action !== 'pause' && action !== 'kill') return undefined;
     const policy = meta.policy ? this.#policies.get(meta.policy) : undefined;
-    state.setHold({
+    const hold: Hold = {
       source: target.source,
       key: target.key,
       generation: target.generation,
@@ -308,7 +372,9 @@ export class Enforcer {
       reason: `${action}: ${meta.reason}`,
       at: this.deps.now(),
       ...(policy?.window && meta.decision?.window ? { until: meta.decision.window.end } : {}),
-    });
+    };
+    state.setHold(hold);
+    return hold;
   }
 
   async #refuseBatch(decisions: readonly Decision[], planned: number, limit: number, context: BatchContext): Promise<void> {

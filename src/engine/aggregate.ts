@@ -3,7 +3,7 @@ import type { Policy } from '../policy/types.js';
 import type { ConditionContext } from '../conditions/types.js';
 import type { BudgetUse, Decision } from './types.js';
 import type { WindowBounds } from '../policy/window.js';
-import { decideViolation, decideWarn, type Situation } from './decide.js';
+import { decideRecordedEscalation, decideViolation, decideWarn, type Situation } from './decide.js';
 import { NO, YES, type MatchIndex } from './profiles.js';
 import type { LedgerSums } from './sums.js';
 
@@ -227,12 +227,14 @@ export function evaluateAggregates(
         ratio,
         ...(policy.warn !== undefined ? { warnAt: policy.warn } : {}),
       });
-      if (!sum.known) {
-        out.notes.push(`policy ${policy.name}: ${subject} usage is not known yet (a source is re-syncing); not evaluated`);
-        continue;
-      }
       const stateKey = fleet ? `${policy.name}|fleet${suffix}` : `${policy.name}|${source}|agent:${agent}${suffix}`;
       const target = { policy, scope: policy.scope, subject, stateKey, members: lazyTargets, context, ...(window ? { window } : {}) };
+      if (!sum.known) {
+        out.notes.push(`policy ${policy.name}: ${subject} usage is not known yet (a source is re-syncing); not evaluated`);
+        const d = decideRecordedEscalation(target, at);
+        if (d) out.decisions.push(d);
+        continue;
+      }
       const holds = policy.condition.holds ? policy.condition.holds(context) : policy.condition.evaluate(context).matched;
       const d = holds ? decideViolation(target, at) : decideWarn(target, at, ratio);
       if (d) out.decisions.push(d);

@@ -88,6 +88,26 @@ export function decideViolation(s: Subject, at: Situation): Decision | undefined
   return decision(s, at, step === 0 ? 'violation' : 'escalation', `${s.stateKey}|e${number}|s${step}`, step, number, actions, why, result.measurements);
 }
 
+/**
+ * The usage of a subject is unknown (e.g. after a restart, before the platform re-reported it) but its crossing was
+ * already decided and recorded: the next escalation step still runs on its own timer. Only the step's own `if:` is
+ * re-checked; a new episode (after a cooldown) never starts on unknown usage.
+ */
+export function decideRecordedEscalation(s: Subject, at: Situation): Decision | undefined {
+  const { policy } = s;
+  const episode = at.state.episodes.get(s.stateKey);
+  if (!episode) return undefined;
+  const cooldownUntil = episode.cooldownUntil ?? (policy.cooldown !== undefined ? episode.firedAt + policy.cooldown : undefined);
+  if (cooldownUntil !== undefined && at.now >= cooldownUntil) return undefined;
+  const step = episode.stepDone + 1;
+  const next = policy.escalate[step - 1];
+  if (!next || at.now < episode.firedAt + next.after) return undefined;
+  if (next.ifActive && !s.members().some((t) => t.active)) return undefined;
+  const crossing = episode.crossing ?? 'the condition held';
+  const why = `${crossing} at ${new Date(episode.firedAt).toISOString()} (recorded); usage not re-established since, escalating on the recorded crossing ${formatDuration(next.after)} after the first action${next.ifActive ? ' and still active' : ''} (policy ${policy.name}, step ${step})`;
+  return decision(s, at, 'escalation', `${s.stateKey}|e${episode.episode}|s${step}`, step, episode.episode, next.actions, why, []);
+}
+
 /** The soft budget was reached (ratio ≥ warn) before the condition: warn once per subject (and window). */
 export function decideWarn(s: Subject, at: Situation, ratio: number): Decision | undefined {
   const { policy } = s;

@@ -5,7 +5,7 @@ import type { ConditionContext } from '../conditions/types.js';
 import type { BudgetUse, Decision, EvaluationInput, EvaluationResult } from './types.js';
 import { windowAt, type WindowBounds } from '../policy/window.js';
 import { evaluateAggregates, Roster, Subjects, type AggregateScene } from './aggregate.js';
-import { decideViolation, decideWarn, type Situation } from './decide.js';
+import { decideRecordedEscalation, decideViolation, decideWarn, type Situation } from './decide.js';
 import { indexHolds, releaseHolds } from './holds.js';
 import { MatchIndex, type SessionMemo } from './profiles.js';
 import { LedgerSums } from './sums.js';
@@ -129,7 +129,15 @@ export class PersistentEngine implements Engine {
           if (d) decisions.push(d);
           continue;
         }
-        if (condition.usesUsage && (usage === undefined || !usage.known)) unknown[j]!++;
+        if (condition.usesUsage && (usage === undefined || !usage.known)) {
+          unknown[j]!++;
+          // A ladder already started is never blocked by usage the platform has not re-reported yet.
+          if (state.episodes.size > 0) {
+            const d = decideRecordedEscalation(subjectOf(policy, session, context, window), at);
+            if (d) decisions.push(d);
+          }
+          continue;
+        }
         if (policy.warn !== undefined) {
           const ratio = condition.budget(context);
           if (ratio >= policy.warn) {

@@ -74,6 +74,8 @@ export interface Episode {
   readonly stepDone: number;
   /** Epoch ms until which the policy must not fire again for this target. */
   readonly cooldownUntil?: number;
+  /** The measured crossing that started the episode (`tokens.total 42,434 > 40,000`), for escalations decided on it later. */
+  readonly crossing?: string;
 }
 
 /** A pause or hold clawwarden placed, so it can be explained and undone. */

@@ -6,6 +6,8 @@ export interface FleetSnapshot {
   readonly sessions: readonly SessionView[];
   /** Aggregate (agent/fleet scope) budget use from the engine; session-scope use comes from each view's `budgets`. */
   readonly budgets?: readonly BudgetUse[];
+  /** Sessions whose usage is unknown right now, by source. */
+  readonly usageUnknown?: ReadonlyMap<string, number>;
 }
 
 /** Cumulative usage of one agent on one source. */

@@ -79,6 +79,12 @@ export function createMetrics(options: MetricsOptions): WardenMetrics {
   const sourceUp = new Gauge({ name: 'clawwarden_source_up', help: '1 when the source is connected and synced, else 0.', labelNames: ['source'], registers });
   const notifications = new Counter({ name: 'clawwarden_notifications_total', help: 'Notifications by notifier and result (sent, error, deduplicated, rate-limited).', labelNames: ['notifier', 'result'], registers });
   const sessionTokens = new Gauge({ name: 'clawwarden_session_tokens', help: `Tokens of the top ${options.topSessions} sessions by total tokens, by type.`, labelNames: ['source', 'agent', 'session', 'type'], registers });
+  const usageUnknown = new Gauge({
+    name: 'clawwarden_sessions_usage_unknown',
+    help: 'Sessions whose usage the source has not (re-)reported: policies needing usage are not evaluated on them.',
+    labelNames: ['source'],
+    registers,
+  });
   const buildInfo = new Gauge({ name: 'clawwarden_build_info', help: 'Always 1; labels carry the clawwarden and Node.js versions.', labelNames: ['version', 'node'], registers });
   buildInfo.set({ version: options.version, node: process.version }, 1);
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
@@ -106,6 +112,12 @@ export function createMetrics(options: MetricsOptions): WardenMetrics {
       agentTokens.inc({ ...labels, type: 'cache_read' }, g.cacheRead);
       agentTokens.inc({ ...labels, type: 'cache_write' }, g.cacheWrite);
       agentCost.inc(labels, g.cost);
+    }
+
+    if (snapshot.usageUnknown) {
+      usageUnknown.reset();
+      for (const [source, count] of snapshot.usageUnknown) usageUnknown.set({ source }, count);
+      for (const source of new Set(snapshot.sessions.map((s) => s.session.source))) if (!snapshot.usageUnknown.has(source)) usageUnknown.set({ source }, 0);
     }
 
     budget.reset();

@@ -198,6 +198,25 @@ export function blastRadiusMessage(
   };
 }
 
+/** A session's usage stayed unknown past the limit: its usage policies are not evaluated, so a person must look. */
+export function usageUnknownMessage(
+  input: { readonly source: string; readonly key: string; readonly generation: string; readonly agent: string; readonly since: number; readonly sweeps: number },
+  at: number,
+): Notification {
+  return {
+    kind: 'usage-unknown', at, source: input.source, session: input.key, agent: input.agent,
+    title: title(`Usage of ${input.key} unknown`, `not re-reported by ${input.source} for ${Math.round((at - input.since) / 1000)} s`),
+    lines: [
+      `Source: ${input.source}`,
+      `Session: ${input.key}`,
+      `Agent: ${input.agent}`,
+      `Unknown since: ${new Date(input.since).toISOString()} (${input.sweeps} sweeps)`,
+      'Done: nothing on this session until its usage is known again (clawwarden keeps asking the source every sweep). Escalations already under way continue on their recorded crossing.',
+    ],
+    dedupKey: `usage-unknown:${input.source}:${input.key}:${input.generation}`,
+  };
+}
+
 /** `clawwarden notify test <notifier>`. */
 export function testMessage(notifier: string, at: number): Notification {
   return {

@@ -10,6 +10,7 @@ export type NotificationKind =
   | 'source-down'
   | 'source-up'
   | 'blast-radius'
+  | 'usage-unknown'
   | 'test';
 
 /** One message, independent of transport. Never contains a secret. */

@@ -1,4 +1,4 @@
-import type { DecisionKind, Measurement, Mode } from '../engine/types.js';
+import type { DecisionKind, Episode, Hold, Measurement, Mode, PolicyAction, Scope, SessionRef } from '../engine/types.js';
 import type { ActionStatus } from '../sources/source.js';
 
 /** One line of the audit journal (append-only JSON lines). */
@@ -7,8 +7,12 @@ export interface JournalEntry {
   readonly seq: number;
   /** ISO timestamp. */
   readonly time: string;
-  /** `decision` (engine concluded), `action` (a call and its result), `hold`, `release`, `refusal` (blast radius / fail-safe), `config`, `source`. */
-  readonly type: 'decision' | 'action' | 'hold' | 'release' | 'refusal' | 'config' | 'source';
+  /**
+   * `decision` (engine concluded), `action` (a call and its result), `step` (a decision's step recorded as done: the
+   * escalation clock, cooldown or warn de-dup), `hold`, `release`, `refusal` (blast radius / fail-safe, e.g. usage
+   * unknown for too long), `config`, `source`.
+   */
+  readonly type: 'decision' | 'action' | 'step' | 'hold' | 'release' | 'refusal' | 'config' | 'source';
   readonly decision?: string;
   readonly policy?: string;
   readonly kind?: DecisionKind;
@@ -24,4 +28,26 @@ export interface JournalEntry {
   readonly reason: string;
   readonly detail?: string;
   readonly measurements?: readonly Measurement[];
+  /** `action`: the enforcer's idempotency id of the step (rebuilds the action record when state.json is lost). */
+  readonly item?: string;
+  /** `action` of pause/kill: the hold or pause it placed (rebuilt from the journal like everything else in state). */
+  readonly hold?: Hold;
+  /** Whether a manual action was forced past protection or the blast-radius limit. */
+  readonly forced?: boolean;
+  /** `decision`: what is needed to finish applying it after a crash (targets, actions, step). */
+  readonly plan?: DecisionPlan;
+  /** `step`: the episode as recorded (stateKey → episode); absent for warn de-dup steps. */
+  readonly episode?: { readonly stateKey: string } & Episode;
+}
+
+/** The part of a decision the enforcer needs to resume applying it after a restart. */
+export interface DecisionPlan {
+  readonly stateKey: string;
+  readonly scope: Scope;
+  readonly subject: string;
+  readonly step: number;
+  readonly episode: number;
+  readonly actions: readonly PolicyAction[];
+  readonly targets: readonly SessionRef[];
+  readonly window?: { readonly start: number; readonly end: number };
 }

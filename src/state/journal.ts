@@ -80,6 +80,20 @@ export class Journal {
     return out;
   }
 
+  /** Every entry with a sequence number above `seq`, oldest first, across rotated files (for replay at start). */
+  async entriesAfter(seq: number): Promise<JournalEntry[]> {
+    await this.#chain;
+    const out: JournalEntry[] = [];
+    const names = [...Array.from({ length: this.keep }, (_, i) => rotated(this.keep - i)), LIVE];
+    for (const name of names) {
+      for (const line of await readLines(join(this.dir, name))) {
+        const entry = parseLine(line);
+        if (entry && entry.seq > seq) out.push(entry);
+      }
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
   async close(): Promise<void> {
     await this.#chain;
     await this.#handle?.close();

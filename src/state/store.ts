@@ -1,7 +1,8 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Episode, EngineState, Hold } from '../engine/types.js';
+import type { Decision, Episode, EngineState, Hold } from '../engine/types.js';
 import { writeFileAtomic } from './atomic.js';
+import type { JournalEntry } from './journal-types.js';
 
 /** Raised for a state file that is not clawwarden's or cannot be parsed; the file has been moved aside. */
 export class StateFileError extends Error {
@@ -28,6 +29,19 @@ interface StateDocument {
   readonly warned: string[];
   readonly holds: Hold[];
   readonly actions: [string, ActionRecord][];
+  /** Decisions being applied when the file was written: finished after a crash, never dropped. */
+  readonly inflight?: Decision[];
+  /** The last journal entry this snapshot reflects; later entries are replayed on open. */
+  readonly journalSeq?: number;
+}
+
+/** What replaying the journal restored (for the start-up report). */
+export interface ReplayReport {
+  readonly entries: number;
+  readonly episodes: number;
+  readonly holds: number;
+  readonly actions: number;
+  readonly inflight: number;
 }
 
 const FORMAT = 'clawwarden-state';
@@ -42,9 +56,26 @@ export class StateStore implements EngineState {
   readonly warned = new Set<string>();
   readonly holds = new Map<string, Hold>();
   readonly actions = new Map<string, ActionRecord>();
+  /** Decisions whose steps are being applied (set before the first call, cleared when the step is recorded). */
+  readonly inflight = new Map<string, Decision>();
   #writing: Promise<void> = Promise.resolve();
+  #journalSeq: () => number = () => 0;
+  #loadedSeq: number | undefined;
 
   private constructor(readonly file: string) {}
+
+  /**
+   * The journal entry the file last reflected: replay entries after it. Undefined when the file predates this
+   * bookkeeping (nothing to replay); 0 when there was no usable file (replay the whole journal).
+   */
+  get journalSeq(): number | undefined {
+    return this.#loadedSeq;
+  }
+
+  /** Each commit records the journal's last sequence number, so a restart replays only what came after. */
+  followJournal(lastSeq: () => number): void {
+    this.#journalSeq = lastSeq;
+  }
 
   /** Loads `state.json` from `dir` (empty state if absent). A corrupt or foreign file is moved aside and reported via `problems`. */
   static async open(dir: string, now: number): Promise<{ store: StateStore; problem?: StateFileError }> {
@@ -53,11 +84,16 @@ export class StateStore implements EngineState {
     try {
       text = await readFile(store.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { store };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        store.#loadedSeq = 0;
+        return { store };
+      }
       throw error;
     }
     const reason = store.#load(text);
     if (reason === undefined) return { store };
+    store.#clear();
+    store.#loadedSeq = 0;
     const movedTo = `${store.file}.invalid-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
     await rename(store.file, movedTo);
     return { store, problem: new StateFileError(store.file, movedTo, reason) };
@@ -85,6 +121,49 @@ export class StateStore implements EngineState {
     }
   }
 
+  /**
+   * Re-applies journal entries (oldest first) written after the last snapshot — or all of them when state.json was
+   * lost or corrupt — so escalation clocks, cooldowns, holds and finished actions are never lost or repeated.
+   * Idempotent: an entry the snapshot already reflects changes nothing.
+   */
+  replay(entries: Iterable<JournalEntry>): ReplayReport {
+    let count = 0;
+    const touched = { episodes: new Set<string>(), holds: new Set<string>(), actions: new Set<string>() };
+    for (const e of entries) {
+      count++;
+      if (e.type === 'decision' && e.decision && e.plan && e.mode && e.kind && e.policy) {
+        const d = e.plan;
+        const episode = this.episodes.get(d.stateKey);
+        const done = e.kind === 'warn' ? this.warned.has(e.decision) : episode !== undefined && episode.episode === d.episode && episode.stepDone >= d.step;
+        if (!done && e.kind !== 'release') {
+          this.inflight.set(e.decision, {
+            id: e.decision, policy: e.policy, kind: e.kind, mode: e.mode, reason: e.reason, measurements: e.measurements ?? [],
+            stateKey: d.stateKey, scope: d.scope, subject: d.subject, step: d.step, episode: d.episode, actions: d.actions, targets: d.targets,
+            ...(d.window ? { window: d.window } : {}),
+          });
+        }
+      } else if (e.type === 'step' && e.decision) {
+        this.inflight.delete(e.decision);
+        if (e.episode) {
+          const { stateKey, ...episode } = e.episode;
+          this.episodes.set(stateKey, episode);
+          touched.episodes.add(stateKey);
+        } else if (e.kind === 'warn') this.warned.add(e.decision);
+      } else if (e.type === 'action' && e.item && e.result) {
+        this.actions.set(e.item, { status: e.result, at: Date.parse(e.time) });
+        touched.actions.add(e.item);
+        const placed = e.result === 'done' || e.result === 'noop';
+        if (placed && e.hold) {
+          this.setHold(e.hold);
+          touched.holds.add(holdKey(e.hold.source, e.hold.key));
+        } else if (placed && e.action === 'resume' && e.source && e.session) this.releaseHold(e.source, e.session);
+      } else if (e.type === 'release' && e.source && e.session) {
+        this.releaseHold(e.source, e.session);
+      }
+    }
+    return { entries: count, episodes: touched.episodes.size, holds: touched.holds.size, actions: touched.actions.size, inflight: this.inflight.size };
+  }
+
   /** Writes the whole state atomically; concurrent commits are serialised and each resolves once its snapshot is durable. */
   commit(): Promise<void> {
     const document: StateDocument = {
@@ -94,6 +173,8 @@ export class StateStore implements EngineState {
       warned: [...this.warned],
       holds: [...this.holds.values()],
       actions: [...this.actions],
+      inflight: [...this.inflight.values()],
+      journalSeq: this.#journalSeq(),
     };
     const text = JSON.stringify(document);
     const next = this.#writing.then(() => writeFileAtomic(this.file, text));
@@ -119,6 +200,16 @@ export class StateStore implements EngineState {
     for (const w of doc.warned) this.warned.add(w);
     for (const h of doc.holds) this.setHold(h);
     for (const [k, v] of doc.actions) this.actions.set(k, v);
+    for (const d of doc.inflight ?? []) this.inflight.set(d.id, d);
+    this.#loadedSeq = typeof doc.journalSeq === 'number' ? doc.journalSeq : undefined;
     return undefined;
+  }
+
+  #clear(): void {
+    this.episodes.clear();
+    this.warned.clear();
+    this.holds.clear();
+    this.actions.clear();
+    this.inflight.clear();
   }
 }

@@ -16,6 +16,7 @@ const FAMILIES: Record<string, string> = {
   clawwarden_source_up: 'gauge',
   clawwarden_notifications_total: 'counter',
   clawwarden_session_tokens: 'gauge',
+  clawwarden_sessions_usage_unknown: 'gauge',
   clawwarden_build_info: 'gauge',
 };
 
