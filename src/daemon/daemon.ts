@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { closest } from '../config/errors.js';
 import type { Config } from '../config/types.js';
 import { Enforcer } from '../enforcer/enforcer.js';
+import type { ActionOutcomeRecord } from '../enforcer/hooks.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import type { BudgetUse, Decision } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -224,32 +225,37 @@ export class Daemon implements WardenView {
     return this.audit.read(query);
   }
 
-  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], options: { by: string; dryRun: boolean }): Promise<ActionOutcome[]> {
+  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], options: ManualRequest): Promise<ActionOutcome[]> {
     return this.#queue.run(async () => {
-      const outcomes: ActionOutcome[] = [];
-      for (const key of keys) outcomes.push(await this.#manual(action, key, options));
+      const outcomes = new Map<number, ActionOutcome>();
+      const resolved: { index: number; session: Session }[] = [];
+      for (const [index, key] of keys.entries()) {
+        const found = await this.#resolve(action, key, options);
+        if ('session' in found) resolved.push({ index, session: found.session });
+        else outcomes.set(index, found.outcome);
+      }
+      const records = await this.enforcer.manualBatch(action, resolved.map((r) => r.session), this.#batchOptions(options));
+      resolved.forEach(({ index }, i) => outcomes.set(index, outcomeOf(records[i]!)));
       this.#emit({ type: 'sessions', at: this.now() });
-      return outcomes;
+      return keys.map((_, i) => outcomes.get(i)!);
     });
   }
 
   cleanup(options: Parameters<WardenView['cleanup']>[0]): Promise<ActionOutcome[]> {
     return this.#queue.run(async () => {
       const now = this.now();
+      // Main sessions cannot be archived or deleted on the platform; everything else the filters select is a candidate,
+      // and the enforcer refuses protected ones and a batch past the blast radius unless forced.
       const targets = this.fleet.sessions().filter((s) => {
-        if (s.main || this.enforcer.isProtected(s.key)) return false;
+        if (s.main) return false;
         if (options.agent !== undefined && s.agent !== options.agent) return false;
         if (options.ageMs !== undefined && (s.startedAt === undefined || now - s.startedAt < options.ageMs)) return false;
         if (options.idleMs !== undefined && (s.lastActivityAt === undefined || now - s.lastActivityAt < options.idleMs || s.active)) return false;
         return true;
       });
-      const outcomes: ActionOutcome[] = [];
-      for (const session of targets) {
-        const record = await this.enforcer.manual('cleanup', session, { by: options.by, dryRun: options.dryRun, cleanup: options.mode });
-        outcomes.push({ key: session.key, source: session.source, action: 'cleanup', status: record.status === 'skipped' ? 'refused' : record.status, detail: record.detail });
-      }
+      const records = await this.enforcer.manualBatch('cleanup', targets, { ...this.#batchOptions(options), cleanup: options.mode });
       this.#emit({ type: 'sessions', at: this.now() });
-      return outcomes;
+      return records.map(outcomeOf);
     });
   }
 
@@ -270,23 +276,25 @@ export class Daemon implements WardenView {
 
   // internals -----------------------------------------------------------------------------------------------
 
-  async #manual(action: Exclude<ActionName, 'cleanup' | 'compact'>, key: string, options: { by: string; dryRun: boolean }): Promise<ActionOutcome> {
+  /** The session a manual action is about, or its outcome when there is nothing to call (unknown key, a hold to release). */
+  async #resolve(action: ActionName, key: string, options: ManualRequest): Promise<{ session: Session } | { outcome: ActionOutcome }> {
     const matches = this.fleet.find(key);
     if (matches.length === 0) {
       const hold = [...this.state.holds.values()].find((h) => h.key === key);
-      if (action === 'resume' && hold) {
-        return this.#releaseOnly(hold.source, key, options);
-      }
-      return { key, action, status: 'unknown-key', detail: unknownKeyHint(key, this.fleet.sessions({ includeUnsynced: true }).map((s) => s.key)) };
+      if (action === 'resume' && hold) return { outcome: await this.#releaseOnly(hold.source, key, options) };
+      return { outcome: { key, action, status: 'unknown-key', detail: unknownKeyHint(key, this.fleet.sessions({ includeUnsynced: true }).map((s) => s.key)) } };
     }
     if (matches.length > 1) {
-      return { key, action, status: 'refused', detail: `key ${key} exists in several sources (${matches.map((m) => m.source).join(', ')}); refusing to guess` };
+      return { outcome: { key, action, status: 'refused', detail: `key ${key} exists in several sources (${matches.map((m) => m.source).join(', ')}); refusing to guess` } };
     }
     const session = matches[0] as Session;
     const hold = this.state.hold(session.source, session.key);
-    if (action === 'resume' && hold?.kind === 'hold') return this.#releaseOnly(session.source, key, options);
-    const record = await this.enforcer.manual(action, session, options);
-    return { key, source: session.source, action, status: record.status === 'skipped' ? 'refused' : record.status, detail: record.detail };
+    if (action === 'resume' && hold?.kind === 'hold') return { outcome: await this.#releaseOnly(session.source, key, options) };
+    return { session };
+  }
+
+  #batchOptions(options: ManualRequest): { by: string; dryRun: boolean; force: boolean; sessionsInScope: number } {
+    return { by: options.by, dryRun: options.dryRun, force: options.force ?? false, sessionsInScope: this.fleet.sessions().length };
   }
 
   /** Resume of a hold clawwarden placed on a main session: nothing to call on the platform, just release it. */
@@ -511,6 +519,13 @@ async function replayJournal(store: StateStore, journal: Journal, log: Logger): 
     changed = true;
   }
   if (changed) await store.commit();
+}
+
+/** A manual request as the API, CLI and console make it. */
+type ManualRequest = { readonly by: string; readonly dryRun: boolean; readonly force?: boolean };
+
+function outcomeOf(record: ActionOutcomeRecord): ActionOutcome {
+  return { key: record.target.key, source: record.target.source, action: record.action, status: record.status === 'skipped' ? 'refused' : record.status, detail: record.detail };
 }
 
 function sourceShape(config: Config): unknown {

@@ -59,7 +59,9 @@ export interface WardenView {
   policies(): readonly { readonly name: string; readonly description?: string; readonly scope: string; readonly mode: Mode; readonly raw: Readonly<Record<string, unknown>> }[];
   journal(query: { readonly since?: number; readonly session?: string; readonly limit: number; readonly before?: number }): Promise<JournalEntry[]>;
   /** Manual action by key(s); goes through the enforcer (holds, journal). */
-  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], options: { readonly by: string; readonly dryRun: boolean }): Promise<ActionOutcome[]>;
-  cleanup(options: { readonly ageMs?: number; readonly idleMs?: number; readonly agent?: string; readonly mode: 'archive' | 'delete'; readonly dryRun: boolean; readonly by: string }): Promise<ActionOutcome[]>;
+  /** `by` is the origin (api, cli, console); `force` acts past protection and the blast-radius limit (journaled). */
+  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], options: { readonly by: string; readonly dryRun: boolean; readonly force?: boolean }): Promise<ActionOutcome[]>;
+  /** Protected sessions are refused and a batch past the blast-radius limit is refused whole, unless `force`. */
+  cleanup(options: { readonly ageMs?: number; readonly idleMs?: number; readonly agent?: string; readonly mode: 'archive' | 'delete'; readonly dryRun: boolean; readonly by: string; readonly force?: boolean }): Promise<ActionOutcome[]>;
   subscribe(listener: (update: WardenUpdate) => void): () => void;
 }

@@ -41,6 +41,16 @@ export interface BatchReport {
   readonly refused: boolean;
 }
 
+/** How a manual action was asked for. */
+export interface ManualOptions {
+  /** Origin: `api`, `cli` or `console` (journaled). */
+  readonly by: string;
+  readonly dryRun: boolean;
+  readonly cleanup?: 'archive' | 'delete';
+  /** Acts past protection or the blast-radius limit because the operator forced it (journaled). */
+  readonly forced?: boolean;
+}
+
 /** One planned step: one action of one decision on one target (notify: once per decision). */
 interface Item {
   readonly id: string;
@@ -133,13 +143,43 @@ export class Enforcer {
     return resumed;
   }
 
-  /** A manual action (API/CLI) on the current generation of a session: same safety path except protection and policies. */
-  async manual(action: ActionName, session: Session, options: { by: string; dryRun: boolean; cleanup?: 'archive' | 'delete' }): Promise<ActionOutcomeRecord> {
+  /** A manual action (API/CLI/console) on the current generation of a session: the enforcer's per-target checks, no policy. */
+  async manual(action: ActionName, session: Session, options: ManualOptions): Promise<ActionOutcomeRecord> {
     const mode: Mode = options.dryRun ? 'dry-run' : 'enforce';
-    const reason = `requested by ${options.by}`;
+    const reason = `requested by ${options.by}${options.forced ? ' (forced)' : ''}`;
     const id = `manual|${options.by}|${session.source}|${session.key}|${session.generation}|${action}|${this.deps.now()}`;
-    const record = await this.#execute(id, { action, cleanup: options.cleanup }, session, { mode, by: options.by, reason });
+    const record = await this.#execute(id, { action, cleanup: options.cleanup }, session, { mode, by: options.by, reason, ...(options.forced ? { forced: true } : {}) });
     return record;
+  }
+
+  /**
+   * Manual actions on several sessions (a list of keys, a cleanup): protected sessions are refused and a batch past the
+   * blast-radius limit is refused whole, unless `force`; every refusal says why. The one place manual safety is decided.
+   */
+  async manualBatch(action: ActionName, sessions: readonly Session[], options: ManualOptions & { readonly force: boolean; readonly sessionsInScope: number }): Promise<ActionOutcomeRecord[]> {
+    const mode: Mode = options.dryRun ? 'dry-run' : 'enforce';
+    const refuse = (session: Session, detail: string): ActionOutcomeRecord => ({ target: session, action, mode, by: options.by, status: 'skipped', detail, reason: `requested by ${options.by}` });
+    const guarded = action !== 'resume';
+    const allowed: Session[] = [];
+    const out = new Map<Session, ActionOutcomeRecord>();
+    for (const session of sessions) {
+      if (guarded && !options.force && this.#isProtected(session.key)) {
+        out.set(session, refuse(session, `session ${session.key} is protected (safety.protect); force the action (API "force": true, CLI --force, the console's confirmation) to act on it`));
+      } else allowed.push(session);
+    }
+    const limit = actionLimit(this.#config.safety.maxActionsPerSweep, options.sessionsInScope);
+    const counted = DISRUPTIVE.has(action) || action === 'stop';
+    if (guarded && counted && !options.force && allowed.length > limit) {
+      const detail = `${allowed.length} sessions exceed the blast-radius limit (safety.maxActionsPerSweep: ${limit} of ${options.sessionsInScope} sessions); nothing was done; force it to act on all of them`;
+      if (!options.dryRun) await this.deps.journal.append({ type: 'refusal', action, by: options.by, reason: `manual ${action} refused: ${detail}` });
+      for (const session of allowed) out.set(session, refuse(session, detail));
+      return sessions.map((s) => out.get(s)!);
+    }
+    for (const session of allowed) {
+      const forced = options.force && guarded && (this.#isProtected(session.key) || (counted && allowed.length > limit));
+      out.set(session, await this.manual(action, session, { ...options, forced }));
+    }
+    return sessions.map((s) => out.get(s)!);
   }
 
   /** Aborts a run that started on a held main session, as soon as its start event arrives. */
@@ -273,7 +313,7 @@ export class Enforcer {
     id: string,
     request: { action: ActionName; cleanup?: 'archive' | 'delete' | undefined },
     target: SessionRef | Session,
-    meta: { mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; veto?: string; notifiers?: readonly string[] | 'all' },
+    meta: { mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; veto?: string; notifiers?: readonly string[] | 'all'; forced?: boolean },
   ): Promise<ActionOutcomeRecord> {
     const { state } = this.deps;
     const inDoubt = state.actions.get(id)?.status === 'pending';
@@ -311,6 +351,7 @@ export class Enforcer {
         detail,
         item: id,
         ...(hold ? { hold } : {}),
+        ...(meta.forced ? { forced: true } : {}),
       });
       this.deps.hooks.acted(record);
       return record;

@@ -34,10 +34,13 @@ describe('clawwarden sessions while the daemon runs', () => {
   });
 
   it('pauses a main session through the daemon, which keeps the hold and journals it', async () => {
-    const { code, out } = await cli(['sessions', 'pause', 'agent:support:main', '--json'], { CLAWWARDEN_LISTEN: listen, CLAWWARDEN_API_TOKEN: TOKEN });
+    const refused = await cli(['sessions', 'pause', 'agent:support:main', '--json'], { CLAWWARDEN_LISTEN: listen, CLAWWARDEN_API_TOKEN: TOKEN });
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.out)).toEqual([expect.objectContaining({ key: 'agent:support:main', status: 'refused', detail: expect.stringMatching(/is protected/) })]);
+    const { code, out } = await cli(['sessions', 'pause', 'agent:support:main', '--force', '--json'], { CLAWWARDEN_LISTEN: listen, CLAWWARDEN_API_TOKEN: TOKEN });
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual([expect.objectContaining({ key: 'agent:support:main', action: 'pause', status: 'done' })]);
-    expect(warden.daemon.state.hold('demo', 'agent:support:main')).toMatchObject({ kind: 'hold', by: 'api' });
+    expect(warden.daemon.state.hold('demo', 'agent:support:main')).toMatchObject({ kind: 'hold', by: 'cli' });
     const journal = await warden.daemon.journal({ limit: 20, session: 'agent:support:main' });
     expect(journal.some((e) => e.type === 'action' && e.action === 'pause' && e.result === 'done')).toBe(true);
     const resumed = await cli(['sessions', 'resume', 'agent:support:main'], { CLAWWARDEN_LISTEN: listen, CLAWWARDEN_API_TOKEN: TOKEN });

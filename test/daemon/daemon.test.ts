@@ -156,7 +156,10 @@ policies:
 
   it('holds a paused main session: a run that starts on it is aborted at once', async () => {
     world = await startWorld(`${FLEET}\npolicies: []\n`);
-    const [pause] = await world.daemon.act('pause', ['agent:support:main'], { by: 'api', dryRun: false });
+    // Main sessions are protected here: a manual pause needs force, and says so without it.
+    const [refused] = await world.daemon.act('pause', ['agent:support:main'], { by: 'api', dryRun: false });
+    expect(refused).toMatchObject({ status: 'refused', detail: expect.stringMatching(/is protected \(safety\.protect\)/) });
+    const [pause] = await world.daemon.act('pause', ['agent:support:main'], { by: 'api', dryRun: false, force: true });
     expect(pause).toMatchObject({ status: 'done' });
     expect(world.daemon.state.hold('demo', 'agent:support:main')?.kind).toBe('hold');
     expect(world.daemon.sessions({ state: 'held' }).map((v) => v.session.key)).toEqual(['agent:support:main']);

@@ -134,13 +134,15 @@ describe('validation', () => {
   });
 
   it.each([
-    [{ age: '1h', mode: 'archive' }, 200, { ageMs: 3_600_000, mode: 'archive', dryRun: false, by: 'api' }],
-    [{ idle: '1h30m', agent: 'backend', mode: 'delete', dryRun: true }, 200, { idleMs: 5_400_000, agent: 'backend', mode: 'delete', dryRun: true, by: 'api' }],
+    [{ age: '1h', mode: 'archive' }, 200, { ageMs: 3_600_000, mode: 'archive', dryRun: false, by: 'api', force: false }],
+    [{ idle: '1h30m', agent: 'backend', mode: 'delete', dryRun: true }, 200, { idleMs: 5_400_000, agent: 'backend', mode: 'delete', dryRun: true, by: 'api', force: false }],
+    [{ age: '1h', mode: 'archive', force: true, origin: 'console' }, 200, { ageMs: 3_600_000, mode: 'archive', dryRun: false, by: 'console', force: true }],
+    [{ age: '1h', mode: 'archive', force: 'yes' }, 400, 'force must be true or false'],
     [{ age: '1h' }, 400, 'mode must be one of: archive, delete'],
     [{ mode: 'archive' }, 400, 'cleanup needs age or idle'],
     [{ age: '60', mode: 'archive' }, 400, 'age must be a duration like 30m'],
     [{ age: '0s', mode: 'archive' }, 400, 'longer than zero'],
-    [{ age: '1h', mode: 'archive', force: true }, 400, 'allowed: age, idle, agent, mode, dryRun'],
+    [{ age: '1h', mode: 'archive', forse: true }, 400, 'allowed: age, idle, agent, mode, dryRun, force, origin'],
   ])('cleanup %j → %i', async (body, status, expected) => {
     const r = await json('/api/v1/cleanup', { method: 'POST', headers: auth, body: JSON.stringify(body) });
     expect(r.status).toBe(status);
@@ -186,7 +188,7 @@ describe('actions', () => {
     const r = await json('/api/v1/sessions/agent%3Amain%3Amain/pause', { method: 'POST', headers: auth, body: '{"dryRun":true}' });
     expect(r.status).toBe(200);
     expect(r.body.outcomes[0]).toMatchObject({ key: 'agent:main:main', action: 'pause', status: 'done' });
-    expect(srv.view.calls.at(-1)).toEqual({ method: 'act', args: ['pause', ['agent:main:main'], { by: 'api', dryRun: true }] });
+    expect(srv.view.calls.at(-1)).toEqual({ method: 'act', args: ['pause', ['agent:main:main'], { by: 'api', dryRun: true, force: false }] });
   });
 
   it.each([

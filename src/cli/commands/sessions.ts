@@ -11,8 +11,8 @@ type KeyAction = (typeof ACTIONS)[number];
 
 const help = `Usage:
   clawwarden sessions list [--active] [--tokens N] [--agent A] [--json]
-  clawwarden sessions stop|kill|pause|resume <key...> [--dry-run] [--json]
-  clawwarden sessions cleanup --age 1h [--idle 30m] [--agent A] [--mode archive|delete] [--dry-run] [--json]
+  clawwarden sessions stop|kill|pause|resume <key...> [--dry-run] [--force] [--json]
+  clawwarden sessions cleanup --age 1h [--idle 30m] [--agent A] [--mode archive|delete] [--dry-run] [--force] [--json]
 
 List and control the sessions of an OpenClaw gateway: what OpenClaw itself has no command for.
   stop     end the current run; the session stays usable
@@ -22,6 +22,9 @@ List and control the sessions of an OpenClaw gateway: what OpenClaw itself has n
   cleanup  archive (default) or delete sessions older than --age (and idle for --idle); main and running sessions are kept
 Main sessions cannot be archived: pausing or killing one is a hold that the running daemon keeps (clawwarden run);
 straight to the gateway, only stop works on them and pause/kill/resume are refused with that hint.
+
+Protected sessions (safety.protect) are refused, and so is a batch of more keys than safety.maxActionsPerSweep,
+unless --force is given; the daemon journals the action as forced, from the CLI.
 
 Tokens are cumulative per session (OpenClaw sessions.usage), not the last run's figures of sessions.list.
 Results come one per key, in order; the exit code is 1 when any key failed, was refused or is unknown.
@@ -52,6 +55,7 @@ function parse(argv: readonly string[]): Parsed {
       options: {
         json: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        force: { type: 'boolean' },
         active: { type: 'boolean' },
         tokens: { type: 'string' },
         agent: { type: 'string' },
@@ -103,11 +107,12 @@ export async function runSessions(sub: string, parsed: Parsed, control: SessionC
       ...(typeof values.agent === 'string' && { agent: values.agent }),
       mode,
       dryRun,
+      ...(values.force === true && { force: true }),
     });
     io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results));
     return results.some(isFailure) ? 1 : 0;
   }
-  const results = await control.act(sub as KeyAction, positionals, dryRun);
+  const results = await control.act(sub as KeyAction, positionals, dryRun, values.force === true);
   io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results));
   return results.some(isFailure) ? 1 : 0;
 }

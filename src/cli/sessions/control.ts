@@ -25,6 +25,8 @@ export interface CleanupOptions {
   readonly agent?: string;
   readonly mode: 'archive' | 'delete';
   readonly dryRun: boolean;
+  /** Act past protection and the blast-radius limit (through the daemon; journaled as forced). */
+  readonly force?: boolean;
 }
 
 /**
@@ -35,7 +37,8 @@ export interface SessionControl {
   /** Where the actions go, for messages (`gateway ws://…`, `daemon http://…`). */
   readonly target: string;
   list(): Promise<SessionView[]>;
-  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean): Promise<KeyResult[]>;
+  /** `force` acts on protected sessions and past the blast-radius limit (the daemon journals it as forced). */
+  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean, force?: boolean): Promise<KeyResult[]>;
   cleanup(options: CleanupOptions): Promise<KeyResult[]>;
   close(): Promise<void>;
 }

@@ -41,10 +41,10 @@ export class DaemonControl implements SessionControl {
     return body.sessions.map((v) => ({ ...v.session, ...(v.usage.known ? { usage: v.usage } : {}) }));
   }
 
-  async act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean): Promise<KeyResult[]> {
+  async act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean, force = false): Promise<KeyResult[]> {
     const results: KeyResult[] = [];
     for (const key of keys) {
-      const body = (await this.#request('POST', `/api/v1/sessions/${encodeURIComponent(key)}/${action}`, { dryRun }, true)) as { outcomes?: ActionOutcome[] };
+      const body = (await this.#request('POST', `/api/v1/sessions/${encodeURIComponent(key)}/${action}`, { dryRun, origin: 'cli', ...(force ? { force } : {}) }, true)) as { outcomes?: ActionOutcome[] };
       const outcome = body.outcomes?.[0];
       results.push(outcome ? toKeyResult(outcome) : { key, action, status: 'failed', detail: 'the daemon returned no outcome' });
     }
@@ -61,6 +61,8 @@ export class DaemonControl implements SessionControl {
         ...(options.agent !== undefined ? { agent: options.agent } : {}),
         mode: options.mode,
         dryRun: options.dryRun,
+        origin: 'cli',
+        ...(options.force ? { force: true } : {}),
       },
       true,
     )) as { outcomes: ActionOutcome[] };

@@ -6,6 +6,15 @@ import { jsonBody, optionalBoolean, optionalString, parseBoolean, parseChoice, p
 const STATES: readonly SessionDisplayState[] = ['running', 'idle', 'paused', 'held', 'archived'];
 const ACTIONS = ['stop', 'kill', 'pause', 'resume'] as const;
 const CLEANUP_MODES = ['archive', 'delete'] as const;
+/** Who asked, journaled with every manual action: the console and the CLI say so; anything else is `api`. */
+const ORIGINS = ['api', 'cli', 'console'] as const;
+
+/** `force` (past protection and the blast-radius limit) and `origin` from a write's body. */
+function manualFields(body: Record<string, unknown>): { force: boolean; by: string } {
+  const force = optionalBoolean('force', body.force) ?? false;
+  const by = body.origin === undefined ? 'api' : parseChoice('origin', body.origin, ORIGINS);
+  return { force, by };
+}
 
 /** One key's outcome as an answer: 200 when it went through (done, noop, would), else 404/409/502 with the reason. */
 function outcomesReply(outcomes: readonly ActionOutcome[], dryRun: boolean): Reply {
@@ -52,9 +61,9 @@ export const sessionRoutes: readonly Route[] = [
       if (action === undefined) {
         throw new HttpError(404, 'UNKNOWN_ACTION', `unknown action "${params.action}"; expected one of: ${ACTIONS.join(', ')}`, { allowedValues: ACTIONS });
       }
-      const body = await jsonBody(req, ['dryRun']);
+      const body = await jsonBody(req, ['dryRun', 'force', 'origin']);
       const dryRun = optionalBoolean('dryRun', body.dryRun) ?? false;
-      return outcomesReply(await view.act(action, [params.key!], { by: 'api', dryRun }), dryRun);
+      return outcomesReply(await view.act(action, [params.key!], { ...manualFields(body), dryRun }), dryRun);
     },
   },
   {
@@ -63,7 +72,7 @@ export const sessionRoutes: readonly Route[] = [
     write: true,
     async handle({ req, url, view }) {
       queryParams(url.searchParams, []);
-      const body = await jsonBody(req, ['age', 'idle', 'agent', 'mode', 'dryRun']);
+      const body = await jsonBody(req, ['age', 'idle', 'agent', 'mode', 'dryRun', 'force', 'origin']);
       const ageMs = body.age === undefined ? undefined : parseDuration('age', body.age);
       const idleMs = body.idle === undefined ? undefined : parseDuration('idle', body.idle);
       // Without an age or idle bound a cleanup would sweep every session; make the operator say so.
@@ -74,7 +83,7 @@ export const sessionRoutes: readonly Route[] = [
       const outcomes = await view.cleanup({
         mode,
         dryRun,
-        by: 'api',
+        ...manualFields(body),
         ...(ageMs !== undefined ? { ageMs } : {}),
         ...(idleMs !== undefined ? { idleMs } : {}),
         ...(agent !== undefined ? { agent } : {}),
