@@ -100,6 +100,7 @@ export class Daemon implements WardenView {
       await journal.append({ type: 'config', reason: p.message });
     }
     await replayJournal(store, journal, options.log);
+    await restoreUsage(loaded.ledger, loaded.journalSeq, journal, options.log);
     const fleet = new LiveFleet(loaded.ledger);
     const sources = createSources(config, { now, log: options.log });
     let daemon: Daemon | undefined;
@@ -173,7 +174,7 @@ export class Daemon implements WardenView {
     const next = this.#ledgerSaving.then(async () => {
       try {
         this.fleet.ledger.prune(this.now(), RETENTION_MS);
-        await this.ledgerFile.save(this.fleet.ledger);
+        await this.ledgerFile.save(this.fleet.ledger, this.audit.lastSeq);
       } catch (error) {
         this.log.error({ err: error }, 'saving the ledger failed; will retry');
       }
@@ -526,6 +527,21 @@ type ManualRequest = { readonly by: string; readonly dryRun: boolean; readonly f
 
 function outcomeOf(record: ActionOutcomeRecord): ActionOutcome {
   return { key: record.target.key, source: record.target.source, action: record.action, status: record.status === 'skipped' ? 'refused' : record.status, detail: record.detail };
+}
+
+/**
+ * Puts back into the ledger the usage behind every decision journaled after the ledger was last saved: a crash
+ * between acting and the next save never makes the daemon forget what it measured (never subtracts; marks known).
+ */
+async function restoreUsage(ledger: Ledger, since: number, journal: Journal, log: Logger): Promise<void> {
+  if (journal.lastSeq <= since) return;
+  let restored = 0;
+  for (const e of await journal.entriesAfter(since)) {
+    if (e.type !== 'decision' || !e.usage) continue;
+    ledger.applyBaseline(e.usage);
+    restored++;
+  }
+  if (restored > 0) log.info({ restored }, `restored the usage behind ${restored} decision(s) journaled after the last ledger save`);
 }
 
 function sourceShape(config: Config): unknown {

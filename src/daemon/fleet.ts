@@ -1,6 +1,6 @@
 import type { Ledger } from '../ledger/ledger.js';
 import type { FleetView } from '../enforcer/enforcer.js';
-import type { Session, Source } from '../sources/source.js';
+import type { Session, Source, UsageBaseline } from '../sources/source.js';
 
 /** Per-source live picture: connection, sync and the inventory as last reported. */
 interface SourceState {
@@ -108,6 +108,14 @@ export class LiveFleet implements FleetView {
 
   usageKnown(source: string, key: string, generation: string): boolean {
     return this.ledger.session(source, key, generation)?.known ?? false;
+  }
+
+  usageSnapshot(source: string, key: string, generation: string): UsageBaseline | undefined {
+    const e = this.ledger.session(source, key, generation);
+    if (!e?.known) return undefined;
+    const t = e.totals;
+    const at = e.lastUsageAt ?? e.lastCallAt;
+    return { source, key, generation, agent: e.agent, input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, cost: t.cost, ...(at !== undefined ? { lastActivityAt: at } : {}) };
   }
 
   status(): { name: string; up: boolean; synced: boolean; sessions: number }[] {

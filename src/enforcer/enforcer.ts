@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.js';
 import type { Decision, Hold, Mode, PolicyAction, SessionRef } from '../engine/types.js';
 import type { Policy } from '../policy/types.js';
-import type { ActionName, ActionRequest, ActionResult, Session, Source } from '../sources/source.js';
+import type { ActionName, ActionRequest, ActionResult, Session, Source, UsageBaseline } from '../sources/source.js';
 import type { Journal } from '../state/journal.js';
 import type { ActionRecord, StateStore } from '../state/store.js';
 import type { ActionOutcomeRecord, EnforcementHooks } from './hooks.js';
@@ -14,6 +14,8 @@ export interface FleetView {
   synced(name: string): boolean;
   session(source: string, key: string): Session | undefined;
   usageKnown(source: string, key: string, generation: string): boolean;
+  /** The session generation's cumulative usage as the ledger holds it (a floor to restore after a crash). */
+  usageSnapshot?(source: string, key: string, generation: string): UsageBaseline | undefined;
 }
 
 export interface EnforcerDeps {
@@ -226,6 +228,8 @@ export class Enforcer {
     state.inflight.set(decision.id, decision);
     // An in-doubt call from a previous process keeps its time: the escalation clock counts from the first attempt.
     const firstAttempt = items.reduce((at, item) => Math.min(at, state.actions.get(item.id)?.at ?? at), this.deps.now());
+    const only = decision.targets.length === 1 ? decision.targets[0] : undefined;
+    const usage = only && decision.kind !== 'release' ? this.deps.fleet.usageSnapshot?.(only.source, only.key, only.generation) : undefined;
     await journal.append({
       type: 'decision',
       decision: decision.id,
@@ -244,6 +248,7 @@ export class Enforcer {
         targets: decision.targets,
         ...(decision.window ? { window: decision.window } : {}),
       },
+      ...(usage ? { usage } : {}),
       ...(decision.targets.length === 1 && decision.targets[0]
         ? { source: decision.targets[0].source, session: decision.targets[0].key, generation: decision.targets[0].generation, agent: decision.targets[0].agent }
         : {}),

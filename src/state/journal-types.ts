@@ -1,5 +1,5 @@
 import type { DecisionKind, Episode, Hold, Measurement, Mode, PolicyAction, Scope, SessionRef } from '../engine/types.js';
-import type { ActionStatus } from '../sources/source.js';
+import type { ActionStatus, UsageBaseline } from '../sources/source.js';
 
 /** One line of the audit journal (append-only JSON lines). */
 export interface JournalEntry {
@@ -36,6 +36,11 @@ export interface JournalEntry {
   readonly forced?: boolean;
   /** `decision`: what is needed to finish applying it after a crash (targets, actions, step). */
   readonly plan?: DecisionPlan;
+  /**
+   * `decision` about one session: its cumulative usage as measured when deciding, so a crash before the next ledger
+   * save never loses what was acted on (restored into the ledger as a floor on start).
+   */
+  readonly usage?: UsageBaseline;
   /** `step`: the episode as recorded (stateKey → episode); absent for warn de-dup steps. */
   readonly episode?: { readonly stateKey: string } & Episode;
 }

@@ -136,8 +136,10 @@ export class StateStore implements EngineState {
         const episode = this.episodes.get(d.stateKey);
         const done = e.kind === 'warn' ? this.warned.has(e.decision) : episode !== undefined && episode.episode === d.episode && episode.stepDone >= d.step;
         if (!done && e.kind !== 'release') {
+          // The journal line reads `<subject>: <reason>`; the decision's own reason is without the subject.
+          const reason = e.reason.replace(/^resumed after a restart: /, '').replace(`${d.subject}: `, '');
           this.inflight.set(e.decision, {
-            id: e.decision, policy: e.policy, kind: e.kind, mode: e.mode, reason: e.reason, measurements: e.measurements ?? [],
+            id: e.decision, policy: e.policy, kind: e.kind, mode: e.mode, reason, measurements: e.measurements ?? [],
             stateKey: d.stateKey, scope: d.scope, subject: d.subject, step: d.step, episode: d.episode, actions: d.actions, targets: d.targets,
             ...(d.window ? { window: d.window } : {}),
           });

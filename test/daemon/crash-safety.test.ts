@@ -63,6 +63,9 @@ describe('crash safety: nothing the daemon decided is lost or repeated', () => {
     const lines = (await readFile(journalFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as JournalEntry);
     const decision = lines.find((e) => e.type === 'decision' && e.session === DEMO_CAST.runaway)!;
     const action = lines.find((e) => e.type === 'action' && e.session === DEMO_CAST.runaway)!;
+    // The decision carries the usage it was made on, restored into the ledger if the ledger file lags behind.
+    expect(decision.usage).toMatchObject({ source: 'demo', key: DEMO_CAST.runaway });
+    expect(decision.usage!.input + decision.usage!.output + decision.usage!.cacheRead + decision.usage!.cacheWrite).toBeGreaterThan(200_000);
     const state = JSON.parse(await readFile(stateFile, 'utf8')) as Record<string, unknown>;
     const episodes = (state.episodes as [string, unknown][]).filter(([k]) => !k.startsWith('cap|'));
     const pendingAt = T0;
