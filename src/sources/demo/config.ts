@@ -9,6 +9,9 @@
  * - agent-daily-budget  → agent `reporting` (six sessions on the premium model, > $25 today, still spending); pause
  *                         all its sessions (agent:reporting:main is held, not archived) until the UTC day rolls over.
  * Healthy sessions stay below every threshold (< 200k tokens, ratio < 40, idle < 24h, < $20 a day per agent).
+ * `run --demo` adds the storyline (story.ts, option `story: true`): a new runaway at 20 s (session-token-cap stops it at
+ * the call that crosses 200k), agent `planner` over $25 at ~1 min (agent-daily-budget warns, then pauses it), an idle
+ * session archived at ~2 min (idle-cleanup), then a new incident every 3 minutes; `check --demo` sees the cast at t0.
  * No notifiers are configured, so `notify` reaches nobody. Main sessions are not protected, so the budget pause
  * visibly holds agent:reporting:main (protected sessions are never paused).
  */

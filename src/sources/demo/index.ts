@@ -6,6 +6,7 @@ import { DemoSource } from './source.js';
 
 export { DEMO_AGENTS, DEMO_CAST, PROFILES } from './cast.js';
 export { DEMO_CONFIG_YAML } from './config.js';
+export { STORY } from './story.js';
 export { DemoNotStartedError, DemoSource } from './source.js';
 export type { DemoOptions } from './source.js';
 
@@ -23,6 +24,7 @@ export const schema: JSONSchemaType<DemoOptions> = {
     speed: { type: 'number', nullable: true, exclusiveMinimum: 0, maximum: 1_000, description: 'pace multiplier of the fleet (default 1)' },
     sessions: { type: 'integer', nullable: true, minimum: 0, maximum: 100_000, description: 'extra healthy background sessions (default 0)' },
     tickMs: { type: 'integer', nullable: true, minimum: 10, maximum: 60_000, description: 'ms between simulation steps while running (default 200)' },
+    story: { type: 'boolean', nullable: true, description: 'play the storyline: a new runaway, an agent over budget, an idle session and more, on their own clock (default false; run --demo turns it on)' },
   },
 };
 
@@ -32,6 +34,7 @@ export const example = `sources:
     seed: 42          # same seed, same fleet
     speed: 1          # 10 = ten times busier
     sessions: 1000    # extra healthy background sessions (benches)
+    story: true       # new incidents after the start: a runaway at 20 s, an agent over budget at ~1 min, …
 `;
 
 export const capabilities: readonly ActionName[] = ACTION_NAMES;

@@ -14,6 +14,7 @@ import { PROFILES, castFleet } from './cast.js';
 import type { RunStart } from './fleet.js';
 import { DemoFleet } from './fleet.js';
 import type { SimSession } from './session.js';
+import { Storyline } from './story.js';
 
 /** The demo source's options, as validated against its schema. */
 export interface DemoOptions {
@@ -25,6 +26,8 @@ export interface DemoOptions {
   readonly sessions?: number;
   /** How often the real-time timer advances the fleet while started, in ms. Default 200. */
   readonly tickMs?: number;
+  /** Play the storyline (story.ts): new incidents on their own clock after the start. Default false (`run --demo` turns it on). */
+  readonly story?: boolean;
 }
 
 /** Raised when the demo is asked for data before `start` (a real source has no picture then either). */
@@ -46,6 +49,7 @@ export class DemoSource implements Source {
   readonly #fleet: DemoFleet;
   readonly #listeners = new Set<(event: SourceEvent) => void>();
   readonly #tickMs: number;
+  readonly #story: Storyline | undefined;
   #offset = 0;
   #up = false;
   #timer: NodeJS.Timeout | undefined;
@@ -65,6 +69,7 @@ export class DemoSource implements Source {
     });
     const t0 = context.now();
     castFleet(this.#fleet, t0, options.sessions ?? 0);
+    this.#story = options.story ? new Storyline(this.#fleet, t0, options.seed ?? 42, options.speed ?? 1) : undefined;
     this.#fleet.runUntil(t0);
   }
 
@@ -75,7 +80,8 @@ export class DemoSource implements Source {
 
   /** Runs the simulation up to `now()`, emitting what happened (when started). */
   tick(): void {
-    this.#fleet.runUntil(this.now());
+    if (this.#story) this.#story.runUntil(this.now());
+    else this.#fleet.runUntil(this.now());
   }
 
   /** Moves the fleet's own time forward by `ms` and simulates it: minutes of fleet in a millisecond, for tests and benches. */
