@@ -8,6 +8,7 @@ import {
   actionFailedMessage, actionMessage, blastRadiusMessage, sourceDownMessage, sourceUpMessage, usageUnknownMessage, violationMessage, warnMessage,
 } from '../notifiers/messages.js';
 import { NotificationQueue } from '../notifiers/queue.js';
+import { logAction, logDecision } from './logger.js';
 import type { DaemonOutputs } from './outputs.js';
 
 /**
@@ -48,12 +49,14 @@ function outputsFor(config: Config, queue: NotificationQueue, deps: OutputDeps):
 
   const hooks: EnforcementHooks = {
     decided(decision, notifiers) {
+      logDecision(deps.log, decision);
       if (decision.kind === 'violation' || decision.kind === 'escalation') metrics.recordViolation(decision.policy);
       if (!notifiers) return;
       if (decision.kind === 'warn') queue.enqueue(warnMessage(decision, now()), notifiers);
       else if (decision.kind === 'violation' || decision.kind === 'escalation') queue.enqueue(violationMessage(decision, now()), notifiers);
     },
     acted(outcome) {
+      logAction(deps.log, outcome);
       const result = outcome.status === 'skipped' ? 'refused' : outcome.status;
       metrics.recordAction({ policy: outcome.policy ?? 'manual', action: outcome.action, result, mode: outcome.mode });
       if (outcome.latencyMs !== undefined) metrics.observeLatency(outcome.latencyMs / 1000);
@@ -63,6 +66,10 @@ function outputsFor(config: Config, queue: NotificationQueue, deps: OutputDeps):
       else if (outcome.notifiers) queue.enqueue(actionMessage(report, now()), outcome.notifiers);
     },
     refused(decisions, planned, limit, sessions) {
+      deps.log.warn(
+        { policies: [...new Set(decisions.map((d) => d.policy))], planned, limit, sessions },
+        `blast radius: ${planned} actions planned over ${sessions} sessions, above the limit of ${limit}; nothing was done (${decisions.map((d) => `${d.policy} ${d.subject}`).join('; ')})`,
+      );
       for (const d of decisions) {
         for (const a of d.actions) {
           if (a.action !== 'notify') metrics.recordAction({ policy: d.policy, action: a.action, result: 'refused-blast-radius', mode: d.mode });
