@@ -8,6 +8,12 @@ export const DEFAULTS = {
   /** Used when `$STATE_DIRECTORY` (systemd StateDirectory=) is unset; relative to the working directory. */
   stateDir: '.clawwarden',
   listen: '127.0.0.1:9464',
+  /** Open sockets on the HTTP server; more are refused at accept. */
+  httpMaxConnections: 256,
+  /** Concurrent event streams (console tabs); more are answered 503 with Retry-After. */
+  httpMaxEventStreams: 32,
+  /** A socket must deliver a whole request within this, or it is answered 408 and closed. */
+  httpRequestTimeoutMs: 10_000,
   maxActionsPerSweep: 20,
   topSessions: 50,
   journalMaxBytes: 10 * 1024 * 1024,

@@ -21,8 +21,8 @@ export interface RouteContext {
   readonly metrics: { render(): Promise<string>; readonly contentType: string };
   readonly token: Secret | undefined;
   readonly log: HttpLog;
-  /** Ends long-lived responses (SSE) when the server closes. */
-  readonly onClose: (stop: () => void) => () => void;
+  /** Takes an event-stream slot whose `stop` runs when the server closes; returns the function that frees it. Throws a 503 HttpError past http.maxEventStreams. */
+  readonly openStream: (stop: () => void) => () => void;
   readonly heartbeatMs: number;
   /** JSON text of a value with every secret the server knows scrubbed out. */
   readonly serialize: (value: unknown) => string;

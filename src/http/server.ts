@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULTS } from '../config/settings.js';
 import type { Secret } from '../config/secret.js';
 import type { WardenView } from '../daemon/view.js';
 import { requireBearer } from './auth.js';
 import { HttpError } from './errors.js';
 import { corsHeaders, hostAllowed, parseListen, SECURITY_HEADERS } from './boundary.js';
+import { EventStreams, limitConnections } from './limits.js';
 import { matchPath, type HttpLog, type Reply, type Route, type RouteContext } from './route.js';
 import { auditRoutes } from './routes/audit.js';
 import { consoleRoutes } from './routes/console.js';
@@ -26,6 +28,20 @@ export interface HttpServerOptions {
   readonly heartbeatMs?: number;
   /** Where the console's static files are; default the packaged `console/`. */
   readonly consoleDir?: string;
+  /** Open sockets past this are refused at accept; default `DEFAULTS.httpMaxConnections`. */
+  readonly maxConnections?: number;
+  /** Event streams past this are answered 503 with Retry-After; default `DEFAULTS.httpMaxEventStreams`. */
+  readonly maxEventStreams?: number;
+  /** A socket that has not sent a whole request (headers and body) within this is answered 408 and closed; default `DEFAULTS.httpRequestTimeoutMs`. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** What the server holds right now, and what it refused since it started. */
+export interface HttpServerStats {
+  readonly connections: number;
+  readonly eventStreams: number;
+  readonly refusedConnections: number;
+  readonly refusedEventStreams: number;
 }
 
 export interface HttpServer {
@@ -33,13 +49,16 @@ export interface HttpServer {
   listen(): Promise<{ host: string; port: number }>;
   /** Ends event streams and open connections, then stops listening. */
   close(): Promise<void>;
+  /** Open sockets and event streams now, and refusals so far (for tests and diagnostics). */
+  stats(): Promise<HttpServerStats>;
 }
 
 /** The API, probes, metrics, event stream and console on node:http, over a daemon's `WardenView`. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { host, port } = parseListen(options.listen);
   const routes: readonly Route[] = [...probeRoutes, ...sessionRoutes, ...auditRoutes, ...eventRoutes, ...consoleRoutes(options.consoleDir)];
-  const streams = new Set<() => void>();
+  const streams = new EventStreams(options.maxEventStreams ?? DEFAULTS.httpMaxEventStreams);
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.httpRequestTimeoutMs;
   const secret = options.token?.reveal();
   let nextRequestId = 1;
 
@@ -124,27 +143,27 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       log: options.log,
       heartbeatMs: options.heartbeatMs ?? 15_000,
       serialize,
-      onClose: (stop) => {
-        streams.add(stop);
-        return () => streams.delete(stop);
-      },
+      openStream: (stop) => streams.add(stop),
     };
     const reply = await hit.route.handle(ctx);
     if (!('streaming' in reply)) send(res, reply);
   };
 
-  const server = createServer((req, res) => {
+  // A client that trickles its request in, or connects and sends nothing (node counts that against headersTimeout too),
+  // gets a 408 and is closed; event streams are responses and are not affected. The check runs often enough that such
+  // a socket outlives its timeout by at most a quarter of it (1 s at most).
+  const timeouts = { headersTimeout: requestTimeoutMs, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(requestTimeoutMs / 4))) };
+  const server = createServer(timeouts, (req, res) => {
     const requestId = nextRequestId++;
     const started = process.hrtime.bigint();
     // Path only: query strings may carry filters but never credentials; the Authorization header is never logged.
     res.on('finish', () => options.log.debug({ requestId, method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'));
     handle(req, res, requestId).catch((err: unknown) => fail(res, err, requestId, req));
   });
-  // A client that trickles its request in is cut off; event streams are responses and are not affected.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  const connections = limitConnections(server, options.maxConnections ?? DEFAULTS.httpMaxConnections, options.log);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
   });
 
   return {
@@ -160,9 +179,15 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       }),
     close: () =>
       new Promise((resolve, reject) => {
-        for (const stop of [...streams]) stop();
+        streams.stopAll();
         server.close((err) => (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(err) : resolve()));
         server.closeIdleConnections();
       }),
+    stats: async () => ({
+      connections: await new Promise<number>((resolve) => server.getConnections((err, count) => resolve(err ? 0 : count))),
+      eventStreams: streams.open,
+      refusedConnections: connections.refused(),
+      refusedEventStreams: streams.refused,
+    }),
   };
 }

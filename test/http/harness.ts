@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret } from '../../src/config/secret.js';
-import { createHttpServer, type HttpServerOptions } from '../../src/http/server.js';
+import { createHttpServer, type HttpServerOptions, type HttpServerStats } from '../../src/http/server.js';
 import { FixtureView, memoryLog } from './fixture-view.js';
 
 export const TOKEN = 'tok-SECRET-9f3a71c2';
@@ -12,6 +12,8 @@ export async function startFixtureServer(over: Partial<HttpServerOptions> & { no
   base: string;
   view: FixtureView;
   log: ReturnType<typeof memoryLog>;
+  port: number;
+  stats: () => Promise<HttpServerStats>;
   close: () => Promise<void>;
 }> {
   const view = (over.view as FixtureView | undefined) ?? new FixtureView();
@@ -26,7 +28,7 @@ export async function startFixtureServer(over: Partial<HttpServerOptions> & { no
     ...over,
   });
   const { port } = await server.listen();
-  return { base: `http://127.0.0.1:${port}`, view, log, close: () => server.close() };
+  return { base: `http://127.0.0.1:${port}`, view, log, port, stats: () => server.stats(), close: () => server.close() };
 }
 
 /** A temp dir removed by the returned function. */
