@@ -34,6 +34,12 @@ export interface Config {
     readonly token?: Secret;
     /** Allowed CORS origins; empty = closed. */
     readonly corsOrigins: readonly string[];
+    /** Open sockets; more are refused at accept. Default 256. */
+    readonly maxConnections?: number;
+    /** Concurrent event streams; more get 503. Default 32. */
+    readonly maxEventStreams?: number;
+    /** ms a socket has to deliver a whole request. Default 10000. */
+    readonly requestTimeoutMs?: number;
   };
   readonly safety: {
     readonly maxActionsPerSweep: readonly ActionLimit[];

@@ -48,6 +48,9 @@ export async function startWarden(config: Config, options: WardenOptions): Promi
     listen: config.http.listen,
     ...(config.http.token ? { token: config.http.token } : {}),
     corsOrigins: config.http.corsOrigins,
+    ...(config.http.maxConnections !== undefined ? { maxConnections: config.http.maxConnections } : {}),
+    ...(config.http.maxEventStreams !== undefined ? { maxEventStreams: config.http.maxEventStreams } : {}),
+    ...(config.http.requestTimeoutMs !== undefined ? { requestTimeoutMs: config.http.requestTimeoutMs } : {}),
     log,
   });
   let address: { host: string; port: number };
