@@ -26,6 +26,8 @@ const ui = {
   confirmDialog: $('confirm-dialog'),
   confirmForm: $('confirm-form'),
   confirmText: $('confirm-text'),
+  confirmTitle: $('confirm-title'),
+  confirmOk: $('confirm-ok'),
   confirmCancel: $('confirm-cancel'),
   empty: $('empty'),
 };
@@ -168,7 +170,18 @@ function setBusy(key, busy) {
 }
 
 async function onAction(action, key) {
-  if (action === 'kill') {
+  // A protected session (safety.protect) is acted on only when the operator confirms it knowingly: the request then
+  // says force, and the journal records the action as forced from the console.
+  const isProtected = action !== 'resume' && cards.get(key)?.view?.protected === true;
+  const verb = `${action[0].toUpperCase()}${action.slice(1)}`;
+  if (isProtected) {
+    ui.confirmTitle.textContent = `${verb} a protected session?`;
+    ui.confirmOk.textContent = `${verb} anyway`;
+    ui.confirmText.textContent = `Session ${key} is protected (safety.protect): policies never ${action === 'stop' ? 'stop it unless allowed' : `${action} it`}. ${verb} it anyway? This is journaled as forced, from the console.`;
+    if (!(await openDialog(ui.confirmDialog, ui.confirmForm, ui.confirmCancel))) return;
+  } else if (action === 'kill') {
+    ui.confirmTitle.textContent = 'Kill session?';
+    ui.confirmOk.textContent = 'Kill';
     ui.confirmText.textContent = `Kill session ${key}? Its run and queued work end, and nothing new starts until it is resumed.`;
     if (!(await openDialog(ui.confirmDialog, ui.confirmForm, ui.confirmCancel))) return;
   }
@@ -183,7 +196,7 @@ async function onAction(action, key) {
     const r = await api(`/api/v1/sessions/${encodeURIComponent(key)}/${action}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: '{}',
+      body: JSON.stringify({ origin: 'console', ...(isProtected ? { force: true } : {}) }),
     });
     if (r.ok) {
       const outcome = r.body.outcomes?.[0];

@@ -75,7 +75,7 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium on the demo fleet', (
     expect(await page.locator('#message-text').textContent()).toContain(`pause ${HEALTHY}: done`);
     const paused = await apiSession(HEALTHY);
     expect(paused.session.archived).toBe(true);
-    expect(paused.hold?.by).toBe('api');
+    expect(paused.hold?.by).toBe('console');
     expect(await target.getByRole('button', { name: `Pause session ${HEALTHY}` }).isDisabled()).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'paused.png'), fullPage: true });
 
@@ -88,17 +88,23 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium on the demo fleet', (
     await page.close();
   });
 
-  it('shows a paused main session as held, since main sessions cannot be archived', async () => {
+  it('shows a paused main session as held, since main sessions cannot be archived; a protected one asks first and is forced', async () => {
     const main = 'agent:qa:main';
     const { page, errors } = await openConsole(browser.context, warden.base);
     await setToken(page, TOKEN);
     const target = card(page, main);
     await target.getByRole('button', { name: `Pause session ${main}` }).click();
+    // Main sessions are protected in this config: the console says so before sending anything.
+    const dialog = page.getByRole('dialog', { name: 'Pause a protected session?' });
+    expect(await dialog.textContent()).toContain(`Session ${main} is protected (safety.protect)`);
+    await dialog.getByRole('button', { name: 'Pause anyway' }).click();
     await expect.poll(() => target.getAttribute('data-state')).toBe('held');
-    expect(await target.locator('.note').textContent()).toMatch(/^Held by api: /);
+    expect(await target.locator('.note').textContent()).toMatch(/^Held by console: /);
     const held = await apiSession(main);
     expect(held.session.archived).toBe(false);
-    expect(held.hold?.by).toBe('api');
+    expect(held.hold?.by).toBe('console');
+    const journal = (await (await fetch(`${warden.base}/api/v1/journal?session=${encodeURIComponent(main)}`)).json()) as { entries: { type: string; action?: string; by?: string; forced?: boolean }[] };
+    expect(journal.entries.find((e) => e.type === 'action' && e.action === 'pause')).toMatchObject({ by: 'console', forced: true });
     await target.getByRole('button', { name: `Resume session ${main}` }).click();
     await expect.poll(() => target.getAttribute('data-state')).not.toBe('held');
     expect(await target.locator('.note').isVisible()).toBe(false);
