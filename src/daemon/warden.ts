@@ -1,7 +1,9 @@
+import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { createHttpServer } from '../http/server.js';
 import { createMetrics, type WardenMetrics } from '../metrics/metrics.js';
+import { StateDirLock } from '../state/lock.js';
 import { Daemon } from './daemon.js';
 import { liveOutputsFactory } from './outputs-live.js';
 
@@ -10,7 +12,7 @@ export interface Warden {
   readonly daemon: Daemon;
   readonly metrics: WardenMetrics;
   readonly address: { readonly host: string; readonly port: number };
-  /** Stops the HTTP server, then the daemon (which finishes the job in flight and flushes state). */
+  /** Stops the HTTP server, then the daemon (which finishes the job in flight and flushes state), then releases the state directory. */
   close(): Promise<void>;
 }
 
@@ -25,6 +27,19 @@ export interface WardenOptions {
 
 /** The composition root `clawwarden run` uses (and the tests, so they run exactly what operators run). */
 export async function startWarden(config: Config, options: WardenOptions): Promise<Warden> {
+  const { log } = options;
+  // Before anything opens the journal, state or ledger: a second daemon on this directory stops here, having written nothing.
+  await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
+  const lock = await StateDirLock.acquire(config.stateDir, { log });
+  try {
+    return await startLocked(config, options, lock);
+  } catch (error) {
+    await lock.release().catch((releaseError: unknown) => log.warn({ err: releaseError }, 'releasing the state directory lock failed'));
+    throw error;
+  }
+}
+
+async function startLocked(config: Config, options: WardenOptions, lock: StateDirLock): Promise<Warden> {
   const { log } = options;
   let daemon: Daemon | undefined;
   const metrics = createMetrics({
@@ -67,7 +82,11 @@ export async function startWarden(config: Config, options: WardenOptions): Promi
     address,
     async close() {
       await http.close().catch((error: unknown) => log.warn({ err: error }, 'closing the HTTP server failed'));
-      await running.close();
+      try {
+        await running.close();
+      } finally {
+        await lock.release().catch((error: unknown) => log.warn({ err: error }, 'releasing the state directory lock failed'));
+      }
     },
   };
 }
