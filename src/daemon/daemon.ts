@@ -53,6 +53,8 @@ export class Daemon implements WardenView {
   #closed = false;
   #eventFlushScheduled = false;
   #ledgerSaving: Promise<void> = Promise.resolve();
+  #escalationTimer?: NodeJS.Timeout;
+  #escalationDue?: number;
   readonly #usageWatch = new UsageWatch();
   readonly #refreshing = new Set<string>();
   /** One engine per config: it memoises matches and window sums across evaluations (sweeps and events alike). */
@@ -160,6 +162,7 @@ export class Daemon implements WardenView {
     this.#closed = true;
     this.#sweep.stop();
     if (this.#flushTimer) clearInterval(this.#flushTimer);
+    if (this.#escalationTimer) clearTimeout(this.#escalationTimer);
     await this.#queue.idle();
     await this.#disconnect();
     await this.state.commit();
@@ -409,7 +412,40 @@ export class Daemon implements WardenView {
     }
   }
 
-  async #evaluate(trigger: 'sweep' | 'event' | 'resync', scope?: { source: string; agent: string; eventAt: number }): Promise<void> {
+  /**
+   * Escalations run on their own timers: one timer for the earliest next step recorded in state, so a step is taken
+   * when due — not at the next cron sweep — also after a restart.
+   */
+  #armEscalations(): void {
+    if (this.#closed) return;
+    const now = this.now();
+    const byName = new Map(this.config.policies.map((p) => [p.name, p]));
+    let next = Number.POSITIVE_INFINITY;
+    for (const [stateKey, episode] of this.state.episodes) {
+      const policy = byName.get(stateKey.slice(0, stateKey.indexOf('|')));
+      const step = policy?.escalate[episode.stepDone];
+      if (!step) continue;
+      const cooldownUntil = episode.cooldownUntil ?? (policy?.cooldown !== undefined ? episode.firedAt + policy.cooldown : undefined);
+      const due = episode.firedAt + step.after;
+      if (cooldownUntil !== undefined && cooldownUntil <= due) continue;
+      if (due < next) next = due;
+    }
+    if (next === this.#escalationDue) return;
+    if (this.#escalationTimer) clearTimeout(this.#escalationTimer);
+    this.#escalationTimer = undefined;
+    this.#escalationDue = next;
+    // A step already due was just evaluated: it fired (and the next one is armed) or its `if:` holds it back, which
+    // the sweeps re-check.
+    if (!Number.isFinite(next) || next <= now) return;
+    this.#escalationTimer = setTimeout(() => {
+      this.#escalationTimer = undefined;
+      this.#escalationDue = undefined;
+      void this.#queue.run(() => this.#evaluate('timer'));
+    }, Math.min(next - now + 5, 2 ** 31 - 1));
+    this.#escalationTimer.unref();
+  }
+
+  async #evaluate(trigger: 'sweep' | 'event' | 'resync' | 'timer', scope?: { source: string; agent: string; eventAt: number }): Promise<void> {
     const started = performance.now();
     const allSessions = this.fleet.sessions();
     const sessions = scope ? this.fleet.agentSessions(scope.source, scope.agent) : allSessions;
@@ -435,7 +471,8 @@ export class Daemon implements WardenView {
     }
     if (trigger === 'sweep') await this.#watchUsage();
     for (const decision of decisions) this.#emit({ type: 'decision', decision });
-    if (trigger !== 'event') {
+    if (decisions.length > 0 || trigger !== 'event') this.#armEscalations();
+    if (trigger === 'sweep' || trigger === 'resync') {
       this.#lastSweepAt = this.now();
       this.#outputs.sweepSucceeded(this.#lastSweepAt);
     }

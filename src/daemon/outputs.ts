@@ -7,7 +7,7 @@ import type { UnknownUsage } from './usage-watch.js';
 export interface DaemonOutputs {
   readonly hooks: EnforcementHooks;
   sourceChanged(name: string, up: boolean, error?: string): void;
-  evaluated(seconds: number, trigger: 'sweep' | 'event' | 'resync'): void;
+  evaluated(seconds: number, trigger: 'sweep' | 'event' | 'resync' | 'timer'): void;
   sweepSucceeded(at: number): void;
   fleet(sessions: readonly SessionView[], aggregates: readonly BudgetUse[]): void;
   /** A session's usage stayed unknown past the limit: notify (fail safe is an alert, never silence). */

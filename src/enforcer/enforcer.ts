@@ -29,7 +29,7 @@ export interface EnforcerDeps {
 
 /** Why the batch was triggered, for blast radius and latency. */
 export interface BatchContext {
-  readonly trigger: 'sweep' | 'event' | 'resync';
+  readonly trigger: 'sweep' | 'event' | 'resync' | 'timer';
   /** Epoch ms of the usage/lifecycle event that triggered it. */
   readonly eventAt?: number;
   /** Sessions the limit percentage refers to (the whole fleet). */

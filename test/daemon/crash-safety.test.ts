@@ -114,4 +114,17 @@ describe('crash safety: nothing the daemon decided is lost or repeated', () => {
     expect(kill?.reason).toMatch(/recorded\); usage not re-established since, escalating on the recorded crossing/);
     expect(kill?.reason).toMatch(/tokens\.total [\d,]+ > 200,000/);
   });
+
+  it('takes an escalation step on its own timer when it falls due, without waiting for a sweep', async () => {
+    world = await startWorld(LADDER.replace('after: 5m', 'after: 2s'), Date.now());
+    const clock = world.clock;
+    Object.defineProperty(clock, 'now', { get: () => Date.now() });
+    expect(runaway(await world.journal())).toEqual([`cap stop ${DEMO_CAST.runaway} done`]);
+    // The schedule never fires ("0 0 1 1 *"): only the escalation timer can take the step.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const kill = (await world.journal()).find((e) => e.type === 'action' && e.action === 'kill' && e.session === DEMO_CAST.runaway);
+    expect(kill).toMatchObject({ policy: 'cap', result: 'done' });
+    const stop = (await world.journal()).find((e) => e.type === 'step' && e.episode?.stepDone === 0 && e.episode.stateKey.startsWith('cap|'));
+    expect(Date.parse(kill!.time) - stop!.episode!.firedAt).toBeGreaterThanOrEqual(2_000);
+  });
 });

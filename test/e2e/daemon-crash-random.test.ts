@@ -12,7 +12,7 @@ const SWEEP_MS = 5_000;
 const TRIALS = Number(process.env.CW_CRASH_TRIALS ?? 10);
 const LANES = 2;
 /** Where in the ladder a trial aims its kill -9 (the journal at the kill instant says where it really landed). */
-const PHASES = ['before-decision', 'pending', 'after-stop', 'grace'] as const;
+const PHASES = ['before-decision', 'pending', 'after-stop', 'grace', 'down-past-due'] as const;
 type Phase = (typeof PHASES)[number];
 
 const policy = (prefix: string): string => `  - name: crash-cap
@@ -90,14 +90,21 @@ async function trial(world: World, n: number, aimed: Phase, rnd: () => number, r
     delay = Date.now() - t0;
   } else {
     await eventually('the stop', async () => ((await journalOf(files)).some((e) => e.type === 'action' && e.session === key && e.action === 'stop') ? true : undefined), 120_000, 10);
-    await sleep(aimed === 'after-stop' ? Math.floor(rnd() * 200) : 1_000 + Math.floor(rnd() * (AFTER_MS - 3_000)));
+    await sleep(aimed === 'after-stop' ? Math.floor(rnd() * 200) : aimed === 'grace' ? 1_000 + Math.floor(rnd() * (AFTER_MS - 3_000)) : Math.floor(rnd() * 5_000));
     delay = Date.now() - t0;
   }
   // kill -9 of the daemon process itself (spawnWarden runs node directly: the child pid is the daemon).
   process.kill(first.child.pid!, 'SIGKILL');
   expect(await first.exited).toBe('SIGKILL');
   running.delete(first);
-  const where = landed(await journalOf(files), key);
+  let where = landed(await journalOf(files), key);
+  if (aimed === 'down-past-due') {
+    // Stay down until the kill is overdue: the restarted daemon must do it at once, on the recorded clock.
+    const step = (await journalOf(files)).find((e) => e.type === 'step' && e.episode?.stateKey.includes(key));
+    const due = (step?.episode?.firedAt ?? Date.now()) + AFTER_MS;
+    await sleep(Math.max(0, due - Date.now()) + 2_000 + Math.floor(rnd() * 3_000));
+    where = `${where}, down until past due`;
+  }
 
   const second = spawnWarden(files, { logLevel: 'info' });
   running.add(second);
