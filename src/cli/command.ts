@@ -4,6 +4,10 @@ export interface CommandIO {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Width of the terminal stdout is on; undefined when it is not a terminal (tables are then never shortened). */
+  readonly columns?: number | undefined;
+  /** Whether to colour output: stdout is a terminal and NO_COLOR is not set. */
+  readonly color?: boolean;
 }
 
 /** One CLI command (`check`, `validate`, `sessions`, …). `run` returns the exit code. */

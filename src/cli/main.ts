@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { loadCommands } from './index.js';
-import { UsageError, type CommandIO } from './command.js';
+import { closest } from '../config/errors.js';
+import { colorWanted } from './color.js';
+import { UsageError, type Command, type CommandIO } from './command.js';
 import { VERSION } from './version.js';
 
 /** Entry point: `clawwarden <command> [options]`. Returns the exit code. */
@@ -11,15 +13,23 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
     io.stdout(`clawwarden ${VERSION}\n`);
     return 0;
   }
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || name === '--help' || name === '-h') {
     io.stdout(topHelp(commands));
     return name === undefined ? 2 : 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    io.stderr(`clawwarden: unknown command "${name}"; expected one of: ${commands.map((c) => c.name).join(', ')}\n`);
-    return 2;
+  if (name === 'help') {
+    const [topic] = rest;
+    if (topic === undefined) {
+      io.stdout(topHelp(commands));
+      return 0;
+    }
+    const about = commands.find((c) => c.name === topic);
+    if (!about) return unknownCommand(topic, commands, io);
+    io.stdout(about.help.endsWith('\n') ? about.help : `${about.help}\n`);
+    return 0;
   }
+  const command = commands.find((c) => c.name === name);
+  if (!command) return unknownCommand(name, commands, io);
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return 0;
@@ -39,6 +49,15 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
   }
 }
 
+function unknownCommand(name: string, commands: readonly Command[], io: CommandIO): number {
+  const hint = closest(name, commands.map((c) => c.name));
+  io.stderr(
+    `clawwarden: unknown command "${name}"${hint ? `; did you mean "${hint}"?` : ''}\n` +
+      `Commands: ${commands.map((c) => c.name).join(', ')}. Run "clawwarden help <command>" for one command's options.\n`,
+  );
+  return 2;
+}
+
 function topHelp(commands: readonly { name: string; summary: string }[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
@@ -49,7 +68,8 @@ function topHelp(commands: readonly { name: string; summary: string }[]): string
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Every command takes --help, --version and --json where it prints data.',
+    'Every command takes --help, --version and --json where it prints data; tables fit the terminal (--wide: all of it).',
+    'Run "clawwarden help <command>" for its options. From a clone, prefix commands with npx: npx clawwarden check --demo.',
     '',
   ].join('\n');
 }
@@ -61,6 +81,8 @@ if (invokedDirectly) {
     stderr: (t) => process.stderr.write(t),
     env: process.env,
     cwd: process.cwd(),
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    color: colorWanted(process.stdout.isTTY, process.env),
   });
   // Long-running commands (run) resolve only when they are done; then exit with their code.
   process.exitCode = code;

@@ -1,16 +1,18 @@
-import { parseArgs } from 'node:util';
 import { parseCount, parseDuration } from '../../policy/units.js';
+import { didYouMean, parseCommandArgs } from '../args.js';
+import { palette } from '../color.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
 import { ConnectError, type ConnectionFlags } from '../sessions/connect.js';
 import { connectSessions } from '../sessions/daemon.js';
 import { isFailure, type SessionControl } from '../sessions/control.js';
-import { resultsText, sessionsTable, totalTokens } from '../sessions/format.js';
+import { DEMO_ACTIONS_HINT, DemoControl } from '../sessions/demo.js';
+import { resultsText, sessionsTable, totalTokens, type TableStyle } from '../sessions/format.js';
 
 const ACTIONS = ['stop', 'kill', 'pause', 'resume'] as const;
 type KeyAction = (typeof ACTIONS)[number];
 
 const help = `Usage:
-  clawwarden sessions list [--active] [--tokens N] [--agent A] [--json]
+  clawwarden sessions list [--active] [--tokens N] [--agent A] [--wide] [--json] [--demo]
   clawwarden sessions stop|kill|pause|resume <key...> [--dry-run] [--force] [--json]
   clawwarden sessions cleanup --age 1h [--idle 30m] [--agent A] [--mode archive|delete] [--dry-run] [--force] [--json]
 
@@ -27,6 +29,9 @@ Protected sessions (safety.protect) are refused, and so is a batch of more keys 
 unless --force is given; the daemon journals the action as forced, from the CLI.
 
 Tokens are cumulative per session (OpenClaw sessions.usage), not the last run's figures of sessions.list.
+Tables fit the terminal by shortening keys; --wide prints them whole. Colour only on a terminal, never with NO_COLOR.
+list --demo shows the built-in demo fleet in this process (as check --demo does); to act on the demo, start it
+(npm start or clawwarden run --demo) and run the commands without --demo.
 Results come one per key, in order; the exit code is 1 when any key failed, was refused or is unknown.
 
 Connection:
@@ -46,33 +51,36 @@ interface Parsed {
   positionals: string[];
 }
 
+const OPTIONS = {
+  json: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
+  active: { type: 'boolean' },
+  tokens: { type: 'string' },
+  agent: { type: 'string' },
+  age: { type: 'string' },
+  idle: { type: 'string' },
+  mode: { type: 'string' },
+  url: { type: 'string' },
+  token: { type: 'string' },
+  config: { type: 'string' },
+  discover: { type: 'boolean' },
+  direct: { type: 'boolean' },
+  demo: { type: 'boolean' },
+  wide: { type: 'boolean' },
+} as const;
+
 function parse(argv: readonly string[]): Parsed {
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        force: { type: 'boolean' },
-        active: { type: 'boolean' },
-        tokens: { type: 'string' },
-        agent: { type: 'string' },
-        age: { type: 'string' },
-        idle: { type: 'string' },
-        mode: { type: 'string' },
-        url: { type: 'string' },
-        token: { type: 'string' },
-        config: { type: 'string' },
-        discover: { type: 'boolean' },
-        direct: { type: 'boolean' },
-      },
-    });
-    return { values, positionals };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs(argv, OPTIONS);
+}
+
+/** Which filters a list used, for "No sessions found matching …". */
+function filtersOf(values: Parsed['values']): string {
+  return [
+    values.active === true ? '--active' : '',
+    typeof values.agent === 'string' ? `--agent ${values.agent}` : '',
+    typeof values.tokens === 'string' ? `--tokens ${values.tokens}` : '',
+  ].filter(Boolean).join(' ');
 }
 
 function unit<T>(what: string, fn: () => T): T {
@@ -88,6 +96,7 @@ export async function runSessions(sub: string, parsed: Parsed, control: SessionC
   const { values, positionals } = parsed;
   const json = values.json === true;
   const dryRun = values['dry-run'] === true;
+  const style: TableStyle = { width: values.wide === true ? undefined : io.columns, palette: palette(io.color === true) };
   if (sub === 'list') {
     const min = values.tokens === undefined ? undefined : unit('--tokens', () => parseCount(values.tokens));
     const sessions = (await control.list())
@@ -95,7 +104,9 @@ export async function runSessions(sub: string, parsed: Parsed, control: SessionC
       .filter((s) => values.agent === undefined || s.agent === values.agent)
       .filter((s) => min === undefined || totalTokens(s) >= min)
       .sort((a, b) => totalTokens(b) - totalTokens(a) || a.key.localeCompare(b.key));
-    io.stdout(json ? `${JSON.stringify(sessions, null, 2)}\n` : sessionsTable(sessions, now));
+    if (json) io.stdout(`${JSON.stringify(sessions, null, 2)}\n`);
+    else if (sessions.length === 0) io.stdout(`No sessions found${filtersOf(values) ? ` matching ${filtersOf(values)}` : ''} on ${control.target}.\n`);
+    else io.stdout(sessionsTable(sessions, now, style));
     return 0;
   }
   if (sub === 'cleanup') {
@@ -109,11 +120,11 @@ export async function runSessions(sub: string, parsed: Parsed, control: SessionC
       dryRun,
       ...(values.force === true && { force: true }),
     });
-    io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results));
+    io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results, style));
     return results.some(isFailure) ? 1 : 0;
   }
   const results = await control.act(sub as KeyAction, positionals, dryRun, values.force === true);
-  io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results));
+  io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results, style));
   return results.some(isFailure) ? 1 : 0;
 }
 
@@ -125,8 +136,12 @@ export const command: Command = {
   async run(argv, io) {
     const [sub, ...rest] = argv;
     const subs = ['list', 'cleanup', ...ACTIONS];
-    if (sub === undefined || !subs.includes(sub)) throw new UsageError(`expected a subcommand: ${subs.join(', ')}${sub ? `; found "${sub}"` : ''}`);
+    if (sub === undefined || !subs.includes(sub)) throw new UsageError(`expected a subcommand: ${subs.join(', ')}${sub ? `; found "${sub}"${didYouMean(sub, subs)}` : ''}`);
     const parsed = parse(rest);
+    if (parsed.values.demo === true && sub !== 'list') throw new UsageError(DEMO_ACTIONS_HINT);
+    if (parsed.values.demo === true && (['url', 'token', 'config', 'discover', 'direct'] as const).some((f) => parsed.values[f] !== undefined)) {
+      throw new UsageError('--demo lists the built-in demo fleet; it takes no connection flags (--url, --token, --config, --discover, --direct)');
+    }
     if ((ACTIONS as readonly string[]).includes(sub) && parsed.positionals.length === 0) throw new UsageError(`${sub} needs at least one session key`);
     if (sub === 'cleanup' && parsed.values.age === undefined) throw new UsageError('cleanup needs --age (e.g. --age 1h)');
     const flags: ConnectionFlags = {
@@ -137,7 +152,7 @@ export const command: Command = {
     };
     let control: SessionControl;
     try {
-      control = await connectSessions({ ...flags, direct: parsed.values.direct === true }, io.env, io.cwd);
+      control = parsed.values.demo === true ? new DemoControl() : await connectSessions({ ...flags, direct: parsed.values.direct === true }, io.env, io.cwd);
     } catch (error) {
       if (error instanceof ConnectError) {
         io.stderr(`clawwarden sessions: ${error.message}\n`);

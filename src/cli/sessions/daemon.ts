@@ -38,12 +38,18 @@ export class DaemonControl implements SessionControl {
 
   async list(): Promise<SessionView[]> {
     const body = (await this.#request('GET', '/api/v1/sessions')) as { sessions: DaemonSessionView[] };
-    return body.sessions.map((v) => ({ ...v.session, ...(v.usage.known ? { usage: v.usage } : {}) }));
+    // The daemon knows what the platform cannot show: a paused session is archived by clawwarden, a held one is not archived at all.
+    return body.sessions.map((v) => ({ ...v.session, ...(v.state === 'paused' || v.state === 'held' ? { status: v.state } : {}), ...(v.usage.known ? { usage: v.usage } : {}) }));
   }
 
   async act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean, force = false): Promise<KeyResult[]> {
     const results: KeyResult[] = [];
     for (const key of keys) {
+      const held = action === 'pause' || action === 'kill' ? await this.#heldAlready(key) : undefined;
+      if (held) {
+        results.push({ key, action, status: 'noop', detail: held });
+        continue;
+      }
       const body = (await this.#request('POST', `/api/v1/sessions/${encodeURIComponent(key)}/${action}`, { dryRun, origin: 'cli', ...(force ? { force } : {}) }, true)) as { outcomes?: ActionOutcome[] };
       const outcome = body.outcomes?.[0];
       results.push(outcome ? toKeyResult(outcome) : { key, action, status: 'failed', detail: 'the daemon returned no outcome' });
@@ -70,6 +76,18 @@ export class DaemonControl implements SessionControl {
   }
 
   async close(): Promise<void> {}
+
+  /** `held since …: reason` when the daemon already holds this main session (pausing it again would change nothing). */
+  async #heldAlready(key: string): Promise<string | undefined> {
+    try {
+      const body = (await this.#request('GET', `/api/v1/sessions/${encodeURIComponent(key)}`)) as { session?: DaemonSessionView };
+      const hold = body.session?.state === 'held' ? body.session.hold : undefined;
+      return hold ? `already held since ${new Date(hold.at).toISOString().slice(0, 19).replace('T', ' ')} by ${hold.policy ?? hold.by}: ${hold.reason}` : undefined;
+    } catch {
+      // Unknown key or a transient error: the action's own answer says what is wrong.
+      return undefined;
+    }
+  }
 
   /** Sends one request; per-key refusals come back as outcomes, auth and transport problems as ConnectError. */
   async #request(method: 'GET' | 'POST', path: string, body?: object, write = false): Promise<unknown> {

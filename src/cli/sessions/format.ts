@@ -1,3 +1,4 @@
+import type { Palette } from '../color.js';
 import { renderTable } from '../table.js';
 import type { KeyResult, SessionView } from './control.js';
 
@@ -21,12 +22,26 @@ const count = (n: number | undefined): string => (n === undefined ? '-' : n.toLo
 /** The word for a session's state in the table. */
 export function stateOf(s: SessionView): string {
   if (s.active) return 'running';
+  if (s.status === 'paused' || s.status === 'held') return s.status;
   if (s.archived) return 'archived';
   return s.status ?? 'idle';
 }
 
-/** The `sessions list` table: key, agent, state, tokens in/out/total, cost, idle, age. */
-export function sessionsTable(sessions: readonly SessionView[], now: number): string {
+/** How tables meet the terminal: its width (undefined: never shorten) and colours. */
+export interface TableStyle {
+  readonly width?: number | undefined;
+  readonly palette?: Palette;
+}
+
+const STATE_COLOR: Record<string, keyof Palette> = { running: 'green', paused: 'yellow', held: 'yellow', archived: 'dim', killed: 'yellow' };
+
+function paintState(p: Palette, text: string, column: number): string {
+  const color = column === 2 ? STATE_COLOR[text.trim()] : undefined;
+  return color ? p[color](text) : text;
+}
+
+/** The `sessions list` table: key, agent, state, tokens in/out/total, cost, idle, age; the key and agent give way to fit. */
+export function sessionsTable(sessions: readonly SessionView[], now: number, style: TableStyle = {}): string {
   const rows = sessions.map((s) => [
     s.key,
     s.agent,
@@ -39,13 +54,63 @@ export function sessionsTable(sessions: readonly SessionView[], now: number): st
     s.active ? '0s' : s.lastActivityAt === undefined ? '-' : shortDuration(now - s.lastActivityAt),
     s.startedAt === undefined ? '-' : shortDuration(now - s.startedAt),
   ]);
-  return renderTable(['KEY', 'AGENT', 'STATE', 'IN', 'OUT', 'TOTAL', 'COST', 'IDLE', 'AGE'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right']);
+  const p = style.palette;
+  return renderTable(['KEY', 'AGENT', 'STATE', 'IN', 'OUT', 'TOTAL', 'COST', 'IDLE', 'AGE'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'], {
+    width: style.width,
+    drop: [3, 4, 8, 1, 6],
+    shrink: [0],
+    ...(p ? { paint: (text: string, _row: number, column: number) => paintState(p, text, column) } : {}),
+  });
 }
 
-/** One line per key, in order: `stop  agent:main:loop1  done  run aborted`. */
-export function resultsText(results: readonly KeyResult[]): string {
-  if (results.length === 0) return 'nothing to do\n';
-  return renderTable(['ACTION', 'KEY', 'RESULT', 'DETAIL'], results.map((r) => [r.action, r.key, r.status, r.detail]));
+const DONE: Record<KeyResult['action'], string> = { stop: 'stopped', kill: 'killed', pause: 'paused', resume: 'resumed', cleanup: 'archived', compact: 'compacted' };
+const NOOP: Record<KeyResult['action'], string> = {
+  stop: 'nothing to stop',
+  kill: 'already killed',
+  pause: 'already paused',
+  resume: 'not paused',
+  cleanup: 'already archived',
+  compact: 'nothing to compact',
+};
+
+/** What happened to one key, in words: `paused (held)`, `already paused`, `would stop`, `refused`. */
+export function resultWord(r: KeyResult): string {
+  switch (r.status) {
+    case 'done': {
+      if (r.action === 'cleanup') return /^deleted/.test(r.detail) ? 'deleted' : 'archived';
+      const held = (r.action === 'pause' || r.action === 'kill') && (r.hold === true || /\b(held|hold)\b/i.test(r.detail));
+      return held ? `${DONE[r.action]} (held)` : DONE[r.action];
+    }
+    case 'noop':
+      return /^already held\b/.test(r.detail) ? 'already held' : NOOP[r.action];
+    case 'planned':
+      return `would ${r.action === 'cleanup' && /delete/.test(r.detail) ? 'delete' : r.action}`;
+    case 'unknown':
+      return 'no such session';
+    default:
+      return r.status;
+  }
+}
+
+/** The detail worth printing beside the word: the source's text minus what the word already says. */
+function detailOf(r: KeyResult): string {
+  const text = r.detail.trim();
+  if (r.status === 'planned' && /^would \w+( \S+)?$/.test(text)) return '';
+  if (r.status === 'noop' && /^(already archived|not archived|no active run)$/i.test(text)) return '';
+  if (r.status === 'done' && /^(archived|restored|deleted.*)$/i.test(text)) return '';
+  return text;
+}
+
+/** One line per key, in order, saying what happened: `agent:qa:main  paused (held)  a main session cannot be archived; …`. */
+export function resultsText(results: readonly KeyResult[], style: TableStyle = {}): string {
+  if (results.length === 0) return 'Nothing to do: no session matched.\n';
+  const p = style.palette;
+  const color = (r: KeyResult): keyof Palette => (r.status === 'done' ? 'green' : r.status === 'noop' || r.status === 'planned' ? 'dim' : 'red');
+  return renderTable(['KEY', 'RESULT', 'DETAIL'], results.map((r) => [r.key, resultWord(r), detailOf(r)]), [], {
+    width: style.width,
+    shrink: [0, 2],
+    ...(p ? { paint: (text: string, row: number, column: number) => (column === 1 && results[row] ? p[color(results[row])](text) : text) } : {}),
+  });
 }
 
 /** Total tokens of a view (input + output + cache), what `--tokens N` compares. */

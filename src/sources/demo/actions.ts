@@ -55,7 +55,7 @@ function stop(fleet: DemoFleet, session: SimSession, at: number): ActionResult {
 function kill(fleet: DemoFleet, session: SimSession, at: number): ActionResult {
   if (session.main) {
     const runId = fleet.abort(session, at);
-    return done(`${runId ? `aborted run ${runId}` : 'no active run'}; a main session cannot be archived: hold it`, at, true);
+    return done(`held: a main session cannot be archived, so clawwarden aborts any run that starts on it${runId ? `; aborted run ${runId}` : ''}`, at, true);
   }
   if (session.archived && !session.run) return noop('already archived, no active run', at);
   const runId = fleet.abort(session, at);
@@ -66,7 +66,7 @@ function kill(fleet: DemoFleet, session: SimSession, at: number): ActionResult {
 function pause(fleet: DemoFleet, session: SimSession, at: number): ActionResult {
   if (session.main) {
     const runId = fleet.abort(session, at);
-    return done(`${runId ? `aborted run ${runId}` : 'no active run'}; Cannot archive an agent's main session: hold it`, at, true);
+    return done(`held: a main session cannot be archived, so clawwarden aborts any run that starts on it${runId ? `; aborted run ${runId}` : ''}`, at, true);
   }
   if (session.archived) return noop('already archived', at);
   const running = session.run?.id;
