@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colorWanted, palette } from '../../src/cli/color.js';
 import type { CommandIO } from '../../src/cli/command.js';
@@ -6,6 +9,7 @@ import { main } from '../../src/cli/main.js';
 import type { KeyResult, SessionControl, SessionView } from '../../src/cli/sessions/control.js';
 import { resultWord, resultsText } from '../../src/cli/sessions/format.js';
 import { renderTable } from '../../src/cli/table.js';
+import { Journal } from '../../src/state/journal.js';
 
 async function cli(argv: string[], over: Partial<CommandIO> = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -109,6 +113,24 @@ describe('tables in a terminal', () => {
     for (const line of tiny.out.trimEnd().split("\n").slice(0, -1)) expect(line.length, line).toBeLessThanOrEqual(40);
     const wide = await cli(['sessions', 'list', '--demo', '--wide'], { columns: 80 });
     expect(wide.out.split('\n')[0]).toMatch(/^KEY\s+AGENT\s+STATE\s+IN\s+OUT\s+TOTAL\s+COST\s+IDLE\s+AGE$/);
+  });
+
+  it('journal fits too, and says so when nothing matched', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cw-journal-'));
+    try {
+      const journal = await Journal.open(dir, { maxBytes: 1_000_000, keep: 1 });
+      await journal.append({ type: 'action', policy: 'session-token-cap', session: 'agent:backend:fix-flaky-tests', action: 'stop', result: 'done', mode: 'enforce', reason: 'tokens.total 356,256 > 200,000 (policy session-token-cap)', detail: 'aborted run 0f3c2a9e-1b7d-4c55-9a0e-6f1d2b3c4d5e' });
+      await journal.close();
+      const narrow = await cli(['journal', '--state-dir', dir], { columns: 100 });
+      for (const line of narrow.out.trimEnd().split('\n').slice(0, -1)) expect(line.length, line).toBeLessThanOrEqual(100);
+      expect(narrow.out).toContain('…');
+      const wide = await cli(['journal', '--state-dir', dir, '--wide'], { columns: 100 });
+      expect(wide.out).toContain('aborted run 0f3c2a9e-1b7d-4c55-9a0e-6f1d2b3c4d5e');
+      const none = await cli(['journal', '--state-dir', dir, '--session', 'agent:nobody:x']);
+      expect(none.out).toBe(`No journal entries in ${dir} for agent:nobody:x.\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('renderTable shortens the widest shrinkable column with an ellipsis', () => {

@@ -1,13 +1,13 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.js';
 import { formatConfigError } from '../../config/errors.js';
 import { parseDuration } from '../../policy/units.js';
 import { Journal } from '../../state/journal.js';
 import type { JournalEntry } from '../../state/journal-types.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
+import { parseCommandArgs } from '../args.js';
 import { renderTable } from '../table.js';
 
-const HELP = `Usage: clawwarden journal [--since 1h|ISO-TIME] [--session KEY] [--limit N] [--json]
+const HELP = `Usage: clawwarden journal [--since 1h|ISO-TIME] [--session KEY] [--limit N] [--json] [--wide]
                           [--config FILE | --demo | --state-dir DIR]
 
 Reads the audit journal (every decision, action and result, newest first) from the state dir.
@@ -17,6 +17,7 @@ Options:
   --session KEY    only entries about this session key
   --limit N        at most N entries (default 50)
   --json           JSON lines instead of a table
+  --wide           every column in full (a terminal otherwise gets a table that fits its width)
   --config FILE    read stateDir from this config; --demo: the demo config's; --state-dir: given directly
 `;
 
@@ -28,26 +29,20 @@ export const command: Command = {
 };
 
 async function readJournal(argv: readonly string[], io: CommandIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        since: { type: 'string' }, session: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false },
-        config: { type: 'string' }, demo: { type: 'boolean', default: false }, 'state-dir': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      since: { type: 'string' }, session: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false },
+      config: { type: 'string' }, demo: { type: 'boolean', default: false }, 'state-dir': { type: 'string' }, wide: { type: 'boolean', default: false },
+    },
+    false,
+  );
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${values.limit}" must be a whole number ≥ 1`);
-  const since = values.since === undefined ? undefined : parseSince(values.since, Date.now());
-  let stateDir = values['state-dir'];
+  const since = typeof values.since === 'string' ? parseSince(values.since, Date.now()) : undefined;
+  let stateDir = typeof values['state-dir'] === 'string' ? values['state-dir'] : undefined;
   if (stateDir === undefined) {
-    const loaded = await loadConfig({ ...(values.config !== undefined ? { file: values.config } : {}), demo: values.demo ?? false, cwd: io.cwd, env: io.env });
+    const loaded = await loadConfig({ ...(typeof values.config === 'string' ? { file: values.config } : {}), demo: values.demo === true, cwd: io.cwd, env: io.env });
     if (!loaded.config) {
       for (const error of loaded.errors) io.stderr(`${formatConfigError(error)}\n`);
       return 2;
@@ -55,16 +50,18 @@ async function readJournal(argv: readonly string[], io: CommandIO): Promise<numb
     stateDir = loaded.config.stateDir;
   }
   const journal = await Journal.open(stateDir, { maxBytes: Number.MAX_SAFE_INTEGER, keep: 100 });
-  const entries = await journal.read({ limit, ...(since !== undefined ? { since } : {}), ...(values.session !== undefined ? { session: values.session } : {}) });
+  const session = typeof values.session === 'string' ? values.session : undefined;
+  const entries = await journal.read({ limit, ...(since !== undefined ? { since } : {}), ...(session !== undefined ? { session } : {}) });
   if (values.json) {
     for (const entry of entries) io.stdout(`${JSON.stringify(entry)}\n`);
     return 0;
   }
   if (entries.length === 0) {
-    io.stdout(`no journal entries in ${stateDir}${values.session ? ` for ${values.session}` : ''}\n`);
+    io.stdout(`No journal entries in ${stateDir}${session ? ` for ${session}` : ''}${since !== undefined ? ' in that time' : ''}.\n`);
     return 0;
   }
-  io.stdout(renderTable(['TIME', 'TYPE', 'POLICY', 'SESSION', 'ACTION', 'RESULT', 'MODE', 'REASON'], entries.map(row)));
+  // REASON says most; MODE and TYPE go first when the terminal is narrow, then SESSION and REASON are shortened.
+  io.stdout(renderTable(['TIME', 'TYPE', 'POLICY', 'SESSION', 'ACTION', 'RESULT', 'MODE', 'REASON'], entries.map(row), [], { width: values.wide === true ? undefined : io.columns, drop: [6, 1], shrink: [7, 3, 2] }));
   return 0;
 }
 
