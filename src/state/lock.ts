@@ -67,7 +67,7 @@ export class StateDirLock {
       if (holder === undefined) {
         throw new StateDirLockError('LOCK_UNREADABLE', `state directory ${dir} has a lock file that names no holder; if no clawwarden is running, remove ${file}`, file);
       }
-      if (!(await isStale(holder, me))) {
+      if (!isStale(holder, me)) {
         throw new StateDirLockError('STATE_DIR_LOCKED', `state directory ${dir} is locked by ${describe(holder, me)}; is another clawwarden running? If not, remove ${file}`, file, holder);
       }
       if (!warned) options.log?.warn({ file, holder }, `taking over the lock of ${dir} from ${describe(holder, me)}, which is no longer running`);
@@ -138,7 +138,7 @@ function parseHolder(text: string): LockHolder | undefined {
 }
 
 /** Stale: on this host, and either from an earlier boot or its pid is not alive. A holder on another host is never judged. */
-async function isStale(holder: LockHolder, me: LockHolder): Promise<boolean> {
+function isStale(holder: LockHolder, me: LockHolder): boolean {
   if (holder.hostname !== me.hostname) return false;
   if (holder.bootId !== undefined && me.bootId !== undefined && holder.bootId !== me.bootId) return true;
   if (holder.pid === process.pid) {
