@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-import { loadCommands } from './index.js';
 import { closest } from '../config/errors.js';
 import { colorWanted } from './color.js';
-import { UsageError, type Command, type CommandIO } from './command.js';
+import { UsageError, type CommandIO } from './command.js';
+import { COMMANDS, type CommandEntry } from './index.js';
 import { VERSION } from './version.js';
 
 /** Entry point: `clawwarden <command> [options]`. Returns the exit code. */
 export async function main(argv: readonly string[], io: CommandIO): Promise<number> {
-  const commands = await loadCommands();
+  const commands = COMMANDS;
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V') {
     io.stdout(`clawwarden ${VERSION}\n`);
@@ -23,13 +23,16 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
       io.stdout(topHelp(commands));
       return 0;
     }
-    const about = commands.find((c) => c.name === topic);
-    if (!about) return unknownCommand(topic, commands, io);
+    const entry = commands.find((c) => c.name === topic);
+    if (!entry) return unknownCommand(topic, commands, io);
+    const about = await entry.load();
     io.stdout(about.help.endsWith('\n') ? about.help : `${about.help}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) return unknownCommand(name, commands, io);
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) return unknownCommand(name, commands, io);
+  // Only the command that runs is imported: `run` starts without loading what `sessions` or `notify` need.
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return 0;
@@ -49,7 +52,7 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
   }
 }
 
-function unknownCommand(name: string, commands: readonly Command[], io: CommandIO): number {
+function unknownCommand(name: string, commands: readonly CommandEntry[], io: CommandIO): number {
   const hint = closest(name, commands.map((c) => c.name));
   io.stderr(
     `clawwarden: unknown command "${name}"${hint ? `; did you mean "${hint}"?` : ''}\n` +

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { colorWanted, palette } from '../../src/cli/color.js';
 import type { CommandIO } from '../../src/cli/command.js';
 import { runSessions } from '../../src/cli/commands/sessions.js';
+import { COMMANDS } from '../../src/cli/index.js';
 import { main } from '../../src/cli/main.js';
 import type { KeyResult, SessionControl, SessionView } from '../../src/cli/sessions/control.js';
 import { resultWord, resultsText } from '../../src/cli/sessions/format.js';
@@ -19,6 +20,16 @@ async function cli(argv: string[], over: Partial<CommandIO> = {}): Promise<{ cod
 }
 
 const ESC = '\u001b[';
+
+describe('the command index', () => {
+  it('lists each command with the name and summary its module declares, alphabetised', async () => {
+    for (const entry of COMMANDS) {
+      const command = await entry.load();
+      expect([command.name, command.summary]).toEqual([entry.name, entry.summary]);
+    }
+    expect(COMMANDS.map((c) => c.name)).toEqual([...COMMANDS.map((c) => c.name)].sort());
+  });
+});
 
 describe('mistyped commands and help', () => {
   it.each([
