@@ -5,7 +5,7 @@ import type { Config } from '../config/types.js';
 import { Enforcer } from '../enforcer/enforcer.js';
 import type { ActionOutcomeRecord } from '../enforcer/hooks.js';
 import { createEngine, type Engine } from '../engine/index.js';
-import type { BudgetUse, Decision } from '../engine/types.js';
+import type { BudgetUse, Decision, PolicyError } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { ActionName, Session, Source, SourceEvent } from '../sources/source.js';
 import { Journal } from '../state/journal.js';
@@ -57,6 +57,8 @@ export class Daemon implements WardenView {
   #escalationDue?: number;
   readonly #usageWatch = new UsageWatch();
   readonly #refreshing = new Set<string>();
+  /** Policies failing right now, with the time they started failing (journaled and notified once per run of failures). */
+  readonly #failing = new Map<string, number>();
   /** One engine per config: it memoises matches and window sums across evaluations (sweeps and events alike). */
   #engine: Engine;
 
@@ -457,6 +459,7 @@ export class Daemon implements WardenView {
       decisions = result.decisions;
       if (!scope) this.#lastAggregates = result.aggregates;
       for (const note of result.notes) this.log.debug({ note }, 'evaluation note');
+      await this.#policyErrors(result.errors, !scope);
     } catch (error) {
       this.log.error({ err: error }, 'evaluation failed');
       return;
@@ -478,6 +481,31 @@ export class Daemon implements WardenView {
     }
     this.#outputs.fleet(this.#views.sessions(), this.#lastAggregates);
     this.#emit({ type: 'sessions', at: this.now() });
+  }
+
+  /** Counts every failing policy, journals and notifies once per run of failures, and says when it evaluates again. */
+  async #policyErrors(errors: readonly PolicyError[], whole: boolean): Promise<void> {
+    const now = this.now();
+    const seen = new Set<string>();
+    for (const error of errors) {
+      if (seen.has(error.policy)) continue;
+      seen.add(error.policy);
+      const first = !this.#failing.has(error.policy);
+      if (first) this.#failing.set(error.policy, now);
+      this.#outputs.policyFailed?.(error, first, this.#failing.get(error.policy) ?? now);
+      if (!first) continue;
+      const reason = `policy ${error.policy} failed while evaluating ${error.subject} and was skipped (the other policies went on): ${error.message}`;
+      this.log.error({ policy: error.policy, subject: error.subject, err: error.message }, reason);
+      await this.audit.append({ type: 'refusal', policy: error.policy, reason });
+    }
+    if (!whole) return;
+    for (const [policy] of this.#failing) {
+      if (seen.has(policy)) continue;
+      this.#failing.delete(policy);
+      const reason = `policy ${policy} evaluates again`;
+      this.log.info({ policy }, reason);
+      await this.audit.append({ type: 'config', policy, reason });
+    }
   }
 
   /** Asks the platform again about sessions of unknown usage, and says so loudly when it stays unknown. */

@@ -5,7 +5,7 @@ import type { Decision, SessionRef } from '../engine/types.js';
 import type { WardenMetrics } from '../metrics/metrics.js';
 import { createNotifiers } from '../notifiers/index.js';
 import {
-  actionFailedMessage, actionMessage, blastRadiusMessage, sourceDownMessage, sourceUpMessage, usageUnknownMessage, violationMessage, warnMessage,
+  actionFailedMessage, actionMessage, blastRadiusMessage, policyErrorMessage, sourceDownMessage, sourceUpMessage, usageUnknownMessage, violationMessage, warnMessage,
 } from '../notifiers/messages.js';
 import { NotificationQueue } from '../notifiers/queue.js';
 import { logAction, logDecision } from './logger.js';
@@ -93,6 +93,10 @@ function outputsFor(config: Config, queue: NotificationQueue, deps: OutputDeps):
       }
     },
     usageUnknown: (unknown) => queue.enqueue(usageUnknownMessage(unknown, now()), 'all'),
+    policyFailed(error, first, since) {
+      metrics.recordPolicyError(error.policy);
+      if (first) queue.enqueue(policyErrorMessage({ ...error, since }, now()), 'all');
+    },
     evaluated: (seconds) => metrics.observeEvaluation(seconds),
     sweepSucceeded: (at) => metrics.sweepSucceeded(at),
     // The metrics pull the fleet at scrape time; nothing to push.

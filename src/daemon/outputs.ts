@@ -1,5 +1,5 @@
 import type { EnforcementHooks } from '../enforcer/hooks.js';
-import type { BudgetUse } from '../engine/types.js';
+import type { BudgetUse, PolicyError } from '../engine/types.js';
 import type { SessionView } from './view.js';
 import type { UnknownUsage } from './usage-watch.js';
 
@@ -12,6 +12,8 @@ export interface DaemonOutputs {
   fleet(sessions: readonly SessionView[], aggregates: readonly BudgetUse[]): void;
   /** A session's usage stayed unknown past the limit: notify (fail safe is an alert, never silence). */
   usageUnknown?(unknown: UnknownUsage): void;
+  /** A policy threw and was skipped in one evaluation; `first` when it was evaluating cleanly before (notify once). */
+  policyFailed?(error: PolicyError, first: boolean, since: number): void;
   /** Prometheus text for /metrics. */
   render(): Promise<string>;
   readonly contentType: string;

@@ -200,9 +200,24 @@ export function evaluateAggregates(
   scene: AggregateScene,
   at: Situation,
   out: { decisions: Decision[]; aggregates: BudgetUse[]; notes: string[] },
+  fail: (policy: number, subject: string, error: unknown) => void = (_j, _s, error) => {
+    throw error;
+  },
 ): void {
-  const { policies, index, roster, sums } = scene;
+  const { policies } = scene;
   for (const j of wide) {
+    try {
+      evaluateAggregate(j, scene, at, out);
+    } catch (error) {
+      fail(j, policies[j]!.scope === 'fleet' ? 'fleet' : `agents of policy ${policies[j]!.name}`, error);
+    }
+  }
+}
+
+/** One agent- or fleet-scope policy over every subject it has. */
+function evaluateAggregate(j: number, scene: AggregateScene, at: Situation, out: { decisions: Decision[]; aggregates: BudgetUse[]; notes: string[] }): void {
+  const { policies, index, roster, sums } = scene;
+  {
     const policy = policies[j]!;
     const fleet = policy.scope === 'fleet';
     const window = scene.windowOf(j);

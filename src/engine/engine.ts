@@ -2,7 +2,7 @@ import type { Session } from '../sources/source.js';
 import type { LedgerView, SessionUsageView } from '../ledger/types.js';
 import type { Policy } from '../policy/types.js';
 import type { ConditionContext } from '../conditions/types.js';
-import type { BudgetUse, Decision, EvaluationInput, EvaluationResult } from './types.js';
+import type { BudgetUse, Decision, EvaluationInput, EvaluationResult, PolicyError } from './types.js';
 import { windowAt, type WindowBounds } from '../policy/window.js';
 import { evaluateAggregates, Roster, Subjects, type AggregateScene } from './aggregate.js';
 import { decideRecordedEscalation, decideViolation, decideWarn, type Situation } from './decide.js';
@@ -81,6 +81,13 @@ export class PersistentEngine implements Engine {
     const decisions: Decision[] = [];
     const aggregates: BudgetUse[] = [];
     const notes: string[] = [];
+    const errors: PolicyError[] = [];
+    // A policy that throws is skipped for the rest of this evaluation (node_exporter's collector wrapper); the rest go on.
+    let failed: Set<number> | undefined;
+    const fail = (j: number, subject: string, error: unknown): void => {
+      (failed ??= new Set()).add(j);
+      errors.push({ policy: policies[j]!.name, subject, message: error instanceof Error ? error.message : String(error) });
+    };
 
     const epoch = this.usageEpoch(ledger);
     const windows: (WindowBounds | undefined)[] = policies.map((p, j) => (p.window && use.active[j] === 1 ? windowAt(p.window, now) : undefined));
@@ -111,7 +118,7 @@ export class PersistentEngine implements Engine {
       let looked = false;
       for (let k = 0; k < local.length; k++) {
         const j = local[k]!;
-        if (active[j] === 0) continue;
+        if (active[j] === 0 || failed?.has(j) === true) continue;
         if (!looked) {
           // Once per session, and only once some policy matched it.
           usage = usageOf(memo, session, ledger, epoch);
@@ -122,28 +129,32 @@ export class PersistentEngine implements Engine {
         }
         const policy = policies[j]!;
         const window = windows[j];
-        context.aggregate = window && usage?.known ? usage.between(window.start, now + 1) : undefined;
-        const condition = policy.condition;
-        if (condition.holds ? condition.holds(context) : condition.evaluate(context).matched) {
-          const d = decideViolation(subjectOf(policy, session, context, window), at);
-          if (d) decisions.push(d);
-          continue;
-        }
-        if (condition.usesUsage && (usage === undefined || !usage.known)) {
-          unknown[j]!++;
-          // A ladder already started is never blocked by usage the platform has not re-reported yet.
-          if (state.episodes.size > 0) {
-            const d = decideRecordedEscalation(subjectOf(policy, session, context, window), at);
+        try {
+          context.aggregate = window && usage?.known ? usage.between(window.start, now + 1) : undefined;
+          const condition = policy.condition;
+          if (condition.holds ? condition.holds(context) : condition.evaluate(context).matched) {
+            const d = decideViolation(subjectOf(policy, session, context, window), at);
             if (d) decisions.push(d);
+            continue;
           }
-          continue;
-        }
-        if (policy.warn !== undefined) {
-          const ratio = condition.budget(context);
-          if (ratio >= policy.warn) {
-            const d = decideWarn(subjectOf(policy, session, context, window), at, ratio);
-            if (d) decisions.push(d);
+          if (condition.usesUsage && (usage === undefined || !usage.known)) {
+            unknown[j]!++;
+            // A ladder already started is never blocked by usage the platform has not re-reported yet.
+            if (state.episodes.size > 0) {
+              const d = decideRecordedEscalation(subjectOf(policy, session, context, window), at);
+              if (d) decisions.push(d);
+            }
+            continue;
           }
+          if (policy.warn !== undefined) {
+            const ratio = condition.budget(context);
+            if (ratio >= policy.warn) {
+              const d = decideWarn(subjectOf(policy, session, context, window), at, ratio);
+              if (d) decisions.push(d);
+            }
+          }
+        } catch (error) {
+          fail(j, `session ${session.key}`, error);
         }
       }
     }
@@ -159,11 +170,16 @@ export class PersistentEngine implements Engine {
     if (collect) {
       this.sums.sync(ledger, now + 1);
       const scene: AggregateScene = { policies, index, roster, sums: this.sums, subjects: (j) => this.subjectsOf(j), windowOf: (j) => windows[j] };
-      evaluateAggregates(use.wide, scene, at, { decisions, aggregates, notes });
+      const wide = failed ? use.wide.filter((j) => !failed!.has(j)) : use.wide;
+      evaluateAggregates(wide, scene, at, { decisions, aggregates, notes }, fail);
       roster.release();
     }
     releaseHolds(input, decisions);
-    return { decisions, aggregates, notes };
+    if (failed) {
+      const names = new Set([...failed].map((j) => policies[j]!.name));
+      return { decisions: decisions.filter((d) => !names.has(d.policy) || d.kind === 'release'), aggregates, notes, errors };
+    }
+    return { decisions, aggregates, notes, errors };
   }
 
   budgetsFor(session: Session, ledger: LedgerView, now: number): BudgetUse[] {

@@ -133,4 +133,17 @@ export interface EvaluationResult {
   readonly aggregates: BudgetUse[];
   /** Non-fatal problems (e.g. a condition skipped on unknown usage), never thrown. */
   readonly notes: string[];
+  /**
+   * Policies that threw during this evaluation: each was skipped from its first failure on (its decisions of this
+   * evaluation dropped), the others went on. Empty when everything evaluated.
+   */
+  readonly errors: PolicyError[];
+}
+
+/** One policy's failure in one evaluation: contained, counted and reported by the caller. */
+export interface PolicyError {
+  readonly policy: string;
+  /** The session or aggregate it was evaluating when it threw. */
+  readonly subject: string;
+  readonly message: string;
 }

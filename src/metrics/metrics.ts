@@ -36,6 +36,8 @@ export interface WardenMetrics {
   /** Replaces the fleet-derived series (sessions, agent counters, budgets, top-N session tokens). */
   updateFleet(snapshot: FleetSnapshot): void;
   recordViolation(policy: string): void;
+  /** A policy threw in an evaluation and was skipped for it. */
+  recordPolicyError(policy: string): void;
   recordAction(entry: { readonly policy: string; readonly action: string; readonly result: ActionMetricResult; readonly mode: Mode }): void;
   /** Usage event → action acknowledged by the platform, in seconds. */
   observeLatency(seconds: number): void;
@@ -72,6 +74,7 @@ export function createMetrics(options: MetricsOptions): WardenMetrics {
     registers,
   });
   const violations = new Counter({ name: 'clawwarden_policy_violations_total', help: 'Times a policy\'s condition was found violated (new episodes and escalations).', labelNames: ['policy'], registers });
+  const policyErrors = new Counter({ name: 'clawwarden_policy_errors_total', help: 'Evaluations in which a policy failed (threw) and was skipped; the other policies went on.', labelNames: ['policy'], registers });
   const actions = new Counter({ name: 'clawwarden_actions_total', help: 'Enforcement actions by policy, action, result (done, noop, refused, failed, would, refused-blast-radius) and mode.', labelNames: ['policy', 'action', 'result', 'mode'], registers });
   const latency = new Histogram({ name: 'clawwarden_enforcement_latency_seconds', help: 'Time from the usage event to the platform acknowledging the action.', buckets: LATENCY_BUCKETS, registers });
   const evaluation = new Histogram({ name: 'clawwarden_evaluation_duration_seconds', help: 'Duration of one policy evaluation.', buckets: EVALUATION_BUCKETS, registers });
@@ -139,6 +142,7 @@ export function createMetrics(options: MetricsOptions): WardenMetrics {
     contentType: registry.contentType,
     updateFleet,
     recordViolation: (policy) => violations.inc({ policy }),
+    recordPolicyError: (policy) => policyErrors.inc({ policy }),
     recordAction: ({ policy, action, result, mode }) => actions.inc({ policy, action, result, mode }),
     observeLatency: (seconds) => latency.observe(seconds),
     observeEvaluation: (seconds) => evaluation.observe(seconds),
@@ -146,7 +150,10 @@ export function createMetrics(options: MetricsOptions): WardenMetrics {
     setSourceUp: (source, up) => sourceUp.set({ source }, up ? 1 : 0),
     recordNotification: (notifier, result) => notifications.inc({ notifier, result }),
     declare({ policies = [], notifiers = [] }) {
-      for (const policy of policies) violations.inc({ policy }, 0);
+      for (const policy of policies) {
+        violations.inc({ policy }, 0);
+        policyErrors.inc({ policy }, 0);
+      }
       for (const notifier of notifiers) for (const result of NOTIFICATION_RESULTS) notifications.inc({ notifier, result }, 0);
     },
     async render(): Promise<string> {

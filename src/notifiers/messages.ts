@@ -217,6 +217,22 @@ export function usageUnknownMessage(
   };
 }
 
+/** A policy threw during an evaluation: it was skipped (not the others) until it evaluates again. */
+export function policyErrorMessage(input: { readonly policy: string; readonly subject: string; readonly message: string; readonly since: number }, at: number): Notification {
+  return {
+    kind: 'policy-error', at, policy: input.policy,
+    title: title(`Policy ${input.policy} failed`, input.message),
+    lines: [
+      `Policy: ${input.policy}`,
+      `While evaluating: ${input.subject}`,
+      `Error: ${input.message}`,
+      `Since: ${new Date(input.since).toISOString()}`,
+      'Done: this policy is skipped in every evaluation where it fails; the other policies go on. Check the policy (and the journal).',
+    ],
+    dedupKey: `policy-error:${input.policy}:${input.since}`,
+  };
+}
+
 /** `clawwarden notify test <notifier>`. */
 export function testMessage(notifier: string, at: number): Notification {
   return {

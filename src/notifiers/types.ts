@@ -11,6 +11,7 @@ export type NotificationKind =
   | 'source-up'
   | 'blast-radius'
   | 'usage-unknown'
+  | 'policy-error'
   | 'test';
 
 /** One message, independent of transport. Never contains a secret. */

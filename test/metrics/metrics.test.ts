@@ -9,6 +9,7 @@ const FAMILIES: Record<string, string> = {
   clawwarden_agent_cost_usd_total: 'counter',
   clawwarden_budget_used_ratio: 'gauge',
   clawwarden_policy_violations_total: 'counter',
+  clawwarden_policy_errors_total: 'counter',
   clawwarden_actions_total: 'counter',
   clawwarden_enforcement_latency_seconds: 'histogram',
   clawwarden_evaluation_duration_seconds: 'histogram',
