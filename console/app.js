@@ -23,6 +23,7 @@ const ui = {
   tokenForm: $('token-form'),
   tokenInput: $('token-input'),
   tokenCancel: $('token-cancel'),
+  tokenHelp: $('token-help'),
   confirmDialog: $('confirm-dialog'),
   confirmForm: $('confirm-form'),
   confirmText: $('confirm-text'),
@@ -41,6 +42,9 @@ let refreshing;
 let refreshAgain = false;
 
 let messageTimer;
+/** Whether this daemon runs the built-in demo (its source is named `demo`), to say where the demo's token is printed. */
+let demo = false;
+const DEMO_TOKEN_HINT = 'This is the demo: its API token is printed in the terminal where npm start (clawwarden run --demo) runs, on the line "API token:".';
 
 /** Shows a line in the message bar (it stays in view while scrolling); errors read as alerts and stay until dismissed. */
 function say(text, kind = 'info') {
@@ -202,10 +206,12 @@ async function onAction(action, key) {
       const outcome = r.body.outcomes?.[0];
       say(`${action} ${key}: ${outcome?.status ?? 'done'}${outcome?.detail ? ` — ${outcome.detail}` : ''}`, 'ok');
     } else {
-      // A token the server refused is forgotten, so the next action asks again.
-      if (r.status === 401) sessionStorage.removeItem(TOKEN_KEY);
+      // A token the server refused (wrong, or writes disabled) is forgotten, so the next action asks again.
+      const tokenRefused = r.status === 401 || r.status === 403;
+      if (tokenRefused) sessionStorage.removeItem(TOKEN_KEY);
       updateTokenButton();
-      say(`${action} ${key} refused (HTTP ${r.status}): ${r.body?.error?.message ?? 'no reason given'}`, 'error');
+      const hint = tokenRefused ? ` The token is forgotten; the next action asks for it again.${demo ? ` ${DEMO_TOKEN_HINT}` : ''}` : '';
+      say(`${action} ${key} refused (HTTP ${r.status}): ${r.body?.error?.message ?? 'no reason given'}${hint}`, 'error');
     }
   } catch (err) {
     say(`${action} ${key} failed: ${err.message}`, 'error');
@@ -252,12 +258,20 @@ function tick() {
   for (const card of cards.values()) card.facts.idle.value.textContent = duration(idleNow(card, now));
 }
 
+/** Learns from /readyz whether this is the demo; the token dialog then says where the demo's token is. */
+async function learnDemo() {
+  const ready = await api('/readyz').catch(() => undefined);
+  demo = Array.isArray(ready?.body?.sources) && ready.body.sources.some((s) => s.name === 'demo');
+  if (demo) ui.tokenHelp.textContent = `${DEMO_TOKEN_HINT} It is kept only in this browser tab.`;
+}
+
 async function start() {
   ui.agent.addEventListener('change', applyFilters);
   ui.state.addEventListener('change', applyFilters);
   ui.tokenButton.addEventListener('click', () => askToken());
   ui.messageClose.addEventListener('click', () => (ui.message.hidden = true));
   updateTokenButton();
+  learnDemo();
   connect();
   await refresh();
   setInterval(tick, 1000);
