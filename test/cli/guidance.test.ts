@@ -144,6 +144,16 @@ describe('tables in a terminal', () => {
     }
   });
 
+  it('check fits as well, with --wide for the whole plan', async () => {
+    const narrow = await cli(['check', '--demo'], { columns: 100, cwd: tmpdir() });
+    expect(narrow.code).toBe(1);
+    const table = narrow.out.split('\n\n')[0]!.split('\n');
+    for (const line of table.filter((l) => !l.startsWith('('))) expect(line.length, line).toBeLessThanOrEqual(100);
+    expect(table[0]).toMatch(/^POLICY\s+SUBJECT\s+ACTIONS\s+REASON$/);
+    const wide = await cli(['check', '--demo', '--wide'], { columns: 100, cwd: tmpdir() });
+    expect(wide.out.split('\n')[0]).toMatch(/^POLICY\s+SUBJECT\s+ACTIONS\s+MODE\s+REASON$/);
+  });
+
   it('renderTable shortens the widest shrinkable column with an ellipsis', () => {
     const text = renderTable(['KEY', 'N'], [['abcdefghijklmnopqrstuvwxyz', '1']], ['left', 'right'], { width: 15, shrink: [0] });
     expect(text.split('\n')[2]).toBe('abcdefghijk…  1');

@@ -73,7 +73,7 @@ function vetoes(decision: Decision, config: Config, isProtected: (key: string) =
   return held;
 }
 
-const help = `Usage: clawwarden check [--config FILE | --demo] [--json]
+const help = `Usage: clawwarden check [--config FILE | --demo] [--json] [--wide]
 
 Loads the config, reads every source once (inventory and cumulative usage), evaluates every policy once
 with empty enforcement state, and prints the plan: what would be done now, to which session or agent, and why.
@@ -83,6 +83,7 @@ Options:
   -c, --config FILE  the config file (default ./clawwarden.yaml, then /etc/clawwarden/config.yaml)
   --demo             use the built-in simulated fleet and its embedded config
   --json             print { file, mode, sessions, decisions[] } as JSON
+  --wide             the whole table, however wide (a terminal otherwise gets one that fits its width)
 
 Exit status: 0 nothing to do, 1 decisions found, 2 config errors or a source that could not be read.
 `;
@@ -93,7 +94,9 @@ export const command: Command = {
   summary: 'Evaluate the policies once and print what would be done and why',
   help,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
-    const flags = parseConfigFlags(argv, { demo: true });
+    // --wide is check's own flag; the rest are the shared config flags.
+    const wide = argv.includes('--wide');
+    const flags = parseConfigFlags(argv.filter((a) => a !== '--wide'), { demo: true });
     const { config, errors } = loadFromFlags(flags, io);
     if (!config) return reportConfigErrors(errors, flags, io);
     let plan: CheckPlan;
@@ -117,7 +120,8 @@ export const command: Command = {
         const kind = d.kind === 'violation' ? '' : `${d.kind}: `;
         return [d.policy, d.subject, `${kind}${d.actions.map(actionText).join(', ')}`, d.mode, [d.reason, ...safety.map((s) => `(${s})`)].join(' ')];
       });
-      io.stdout(renderTable(['POLICY', 'SUBJECT', 'ACTIONS', 'MODE', 'REASON'], rows));
+      // In a narrow terminal MODE goes first, then the reason and the subject are shortened; --wide prints all of it.
+      io.stdout(renderTable(['POLICY', 'SUBJECT', 'ACTIONS', 'MODE', 'REASON'], rows, [], { width: wide ? undefined : io.columns, drop: [3], shrink: [4, 1] }));
       io.stdout(`\n${plan.decisions.length} ${plan.decisions.length === 1 ? 'decision' : 'decisions'} over ${plan.sessions} sessions (${displayName(config.file, io.cwd)}, mode ${config.mode}); nothing was done.\n`);
     }
     for (const note of plan.notes) io.stderr(`note: ${note}\n`);
