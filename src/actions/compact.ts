@@ -1,4 +1,4 @@
-import type { PolicyAction } from '../engine/types.js';
+import type { PolicyAction } from '../domain/decision.js';
 import { simpleParse, simpleSchema } from './simple.js';
 
 /** `do: [compact]` — Shrink a bloated context (spends tokens). */

@@ -1,7 +1,7 @@
-import type { PolicyAction } from '../engine/types.js';
-import type { ActionName } from '../sources/source.js';
+import type { PolicyAction } from '../domain/decision.js';
+import type { ActionName } from '../domain/action.js';
 import type { ActionModule } from './types.js';
-import { PolicyValueError, type PolicyProblem } from '../policy/problem.js';
+import { PolicyValueError, type PolicyProblem } from '../domain/problem.js';
 
 type Path = readonly (string | number)[];
 

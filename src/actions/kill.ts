@@ -1,4 +1,4 @@
-import type { PolicyAction } from '../engine/types.js';
+import type { PolicyAction } from '../domain/decision.js';
 import { simpleParse, simpleSchema } from './simple.js';
 
 /** `do: [kill]` — End the run and its queued work and let nothing new start (archive, or a hold on main sessions). */

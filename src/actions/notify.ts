@@ -1,5 +1,5 @@
-import type { PolicyAction } from '../engine/types.js';
-import { PolicyValueError } from '../policy/problem.js';
+import type { PolicyAction } from '../domain/decision.js';
+import { PolicyValueError } from '../domain/problem.js';
 import { bareOrValueSchema } from './simple.js';
 
 /** `notify` (every notifier), `{ notify: ops-chat }` or `{ notify: [ops-chat, ops-email] }`. */

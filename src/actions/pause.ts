@@ -1,4 +1,4 @@
-import type { PolicyAction } from '../engine/types.js';
+import type { PolicyAction } from '../domain/decision.js';
 import { simpleParse, simpleSchema } from './simple.js';
 
 /** `do: [pause]` — Block new work until resumed (archive, or a hold on main sessions); windowed policies resume it when the window resets. */

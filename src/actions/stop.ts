@@ -1,4 +1,4 @@
-import type { PolicyAction } from '../engine/types.js';
+import type { PolicyAction } from '../domain/decision.js';
 import { simpleParse, simpleSchema } from './simple.js';
 
 /** `do: [stop]` — End the current run; the session stays usable. */

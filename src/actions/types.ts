@@ -1,5 +1,5 @@
-import type { PolicyAction } from '../engine/types.js';
-import type { ActionName } from '../sources/source.js';
+import type { PolicyAction } from '../domain/decision.js';
+import type { ActionName } from '../domain/action.js';
 import type { PluginModule } from '../plugin.js';
 
 /** An action plugin (`stop`, `notify`, …): its YAML forms, the source capability it needs, and a parser. */

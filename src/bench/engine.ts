@@ -3,11 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { createEngine } from '../engine/engine.js';
 import { evaluate } from '../engine/evaluate.js';
-import type { EngineState } from '../engine/types.js';
+import type { EngineState } from '../domain/decision.js';
 import { Ledger } from '../ledger/ledger.js';
 import { compilePolicy } from '../policy/compile.js';
 import type { Policy } from '../policy/types.js';
-import { ACTION_NAMES, type Session } from '../sources/source.js';
+import { type Session } from '../domain/session.js';
+import { ACTION_NAMES } from '../domain/action.js';
 import { median, peakRssMb, type BenchRow, type BenchSection } from './section.js';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');

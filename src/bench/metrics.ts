@@ -1,5 +1,5 @@
-import type { BudgetUse } from '../engine/types.js';
-import type { SessionDisplayState, SessionView } from '../daemon/view.js';
+import type { BudgetUse } from '../domain/decision.js';
+import type { SessionDisplayState, SessionView } from '../http/view.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { median, type BenchRow, type BenchSection } from './section.js';
 

@@ -1,5 +1,5 @@
 import type { CompiledCondition, ConditionResult } from './types.js';
-import { PolicyValueError } from '../policy/problem.js';
+import { PolicyValueError } from '../domain/problem.js';
 import { UNKNOWN } from './measure.js';
 
 /** `active: true` — a run is in progress right now (`false`: none is). */

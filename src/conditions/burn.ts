@@ -1,7 +1,7 @@
-import type { Usage } from '../sources/source.js';
+import type { Usage } from '../domain/session.js';
 import type { CompiledCondition, ConditionContext } from './types.js';
-import { PolicyValueError } from '../policy/problem.js';
-import { compare, formatDuration, parseDuration, parseThreshold, UnitError, type Threshold } from '../policy/units.js';
+import { PolicyValueError } from '../domain/problem.js';
+import { compare, formatDuration, parseDuration, parseThreshold, UnitError, type Threshold } from '../domain/units.js';
 import { budgetRatio, measurement, UNKNOWN } from './measure.js';
 
 /** `burn: { tokens: "> 20k", per: 1m }` — usage within the last `per`, from the ledger's recent calls. */

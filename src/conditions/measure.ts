@@ -1,7 +1,7 @@
-import type { Usage } from '../sources/source.js';
-import type { Comparison, Measurement } from '../engine/types.js';
+import type { Usage } from '../domain/session.js';
+import type { Comparison, Measurement } from '../domain/decision.js';
 import type { CompiledCondition, ConditionContext, ConditionResult } from './types.js';
-import { compare, formatQuantity, parseThreshold, type Quantity, type Threshold } from '../policy/units.js';
+import { compare, formatQuantity, parseThreshold, type Quantity, type Threshold } from '../domain/units.js';
 
 /** Shared result for "the data needed is missing": never matches, allocated once per compiled condition. */
 export const UNKNOWN: ConditionResult = Object.freeze({ matched: false, unknown: true, measurements: Object.freeze([]) as readonly Measurement[] });

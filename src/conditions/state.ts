@@ -1,6 +1,6 @@
-import type { Session } from '../sources/source.js';
+import type { Session } from '../domain/session.js';
 import type { CompiledCondition } from './types.js';
-import { PolicyValueError } from '../policy/problem.js';
+import { PolicyValueError } from '../domain/problem.js';
 import { UNKNOWN } from './measure.js';
 
 /** The lifecycle words `state` understands. */

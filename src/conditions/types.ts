@@ -1,6 +1,6 @@
-import type { Session, Usage } from '../sources/source.js';
+import type { Session, Usage } from '../domain/session.js';
 import type { SessionUsageView } from '../ledger/types.js';
-import type { Measurement } from '../engine/types.js';
+import type { Measurement } from '../domain/decision.js';
 import type { PluginModule } from '../plugin.js';
 
 /** What a condition sees. For agent/fleet scopes `session` is absent and `aggregate` holds the window's sums. */

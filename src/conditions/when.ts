@@ -1,7 +1,7 @@
-import type { Measurement, Scope } from '../engine/types.js';
+import type { Measurement, Scope } from '../domain/decision.js';
 import type { CompiledCondition, ConditionModule, ConditionResult } from './types.js';
-import { PolicyValueError, type PolicyProblem } from '../policy/problem.js';
-import { UnitError } from '../policy/units.js';
+import { PolicyValueError, type PolicyProblem } from '../domain/problem.js';
+import { UnitError } from '../domain/units.js';
 import { UNKNOWN } from './measure.js';
 
 /** The combinator keys of a `when` object. */

@@ -5,9 +5,12 @@ import type { Config } from '../config/types.js';
 import { Enforcer } from '../enforcer/enforcer.js';
 import type { ActionOutcomeRecord } from '../enforcer/hooks.js';
 import { createEngine, type Engine } from '../engine/index.js';
-import type { BudgetUse, Decision, PolicyError } from '../engine/types.js';
+import type { BudgetUse, Decision } from '../domain/decision.js';
+import type { PolicyError } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
-import type { ActionName, Session, Source, SourceEvent } from '../sources/source.js';
+import type { Session } from '../domain/session.js';
+import type { ActionName } from '../domain/action.js';
+import type { Source, SourceEvent } from '../sources/source.js';
 import { Journal } from '../state/journal.js';
 import { StateStore } from '../state/store.js';
 import { LiveFleet } from './fleet.js';
@@ -17,7 +20,7 @@ import { SerialQueue, SweepSchedule } from './scheduler.js';
 import { createSources } from './sources.js';
 import { UsageWatch, type UnknownUsage } from './usage-watch.js';
 import { WardenViews } from './views.js';
-import type { ActionOutcome, ReadinessReport, SessionFilter, SessionView, WardenUpdate, WardenView } from './view.js';
+import type { ActionOutcome, ReadinessReport, SessionFilter, SessionView, WardenUpdate, WardenView } from '../http/view.js';
 
 export interface DaemonOptions {
   readonly log: Logger;

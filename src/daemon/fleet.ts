@@ -1,6 +1,7 @@
 import type { Ledger } from '../ledger/ledger.js';
 import type { FleetView } from '../enforcer/enforcer.js';
-import type { Session, Source, UsageBaseline } from '../sources/source.js';
+import type { Session, UsageBaseline } from '../domain/session.js';
+import type { Source } from '../sources/source.js';
 
 /** Per-source live picture: connection, sync and the inventory as last reported. */
 interface SourceState {

@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { ActionOutcomeRecord } from '../enforcer/hooks.js';
-import type { Decision, PolicyAction } from '../engine/types.js';
+import type { Decision, PolicyAction } from '../domain/decision.js';
 
 /** Log levels accepted by `--log-level`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

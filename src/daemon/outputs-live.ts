@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { ActionOutcomeRecord, EnforcementHooks } from '../enforcer/hooks.js';
-import type { Decision, SessionRef } from '../engine/types.js';
+import type { Decision, SessionRef } from '../domain/decision.js';
 import type { WardenMetrics } from '../metrics/metrics.js';
 import { createNotifiers } from '../notifiers/index.js';
 import {

@@ -1,6 +1,7 @@
 import type { EnforcementHooks } from '../enforcer/hooks.js';
-import type { BudgetUse, PolicyError } from '../engine/types.js';
-import type { SessionView } from './view.js';
+import type { BudgetUse } from '../domain/decision.js';
+import type { PolicyError } from '../engine/types.js';
+import type { SessionView } from '../http/view.js';
 import type { UnknownUsage } from './usage-watch.js';
 
 /** Everything the daemon reports outward besides the journal: metrics and notifications. Implementations never throw. */

@@ -1,5 +1,5 @@
 import type { LedgerView } from '../ledger/types.js';
-import type { Session } from '../sources/source.js';
+import type { Session } from '../domain/session.js';
 
 /** One session whose usage the platform has not (re-)reported. */
 export interface UnknownUsage {

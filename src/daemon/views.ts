@@ -1,12 +1,24 @@
-import type { ActionName, Session } from '../sources/source.js';
-import type { Daemon } from './daemon.js';
-import type { SessionDisplayState, SessionFilter, SessionView, WardenView } from './view.js';
+import type { Session } from '../domain/session.js';
+import type { ActionName } from '../domain/action.js';
+import type { Engine } from '../engine/index.js';
+import type { StateStore } from '../state/store.js';
+import type { LiveFleet } from './fleet.js';
+import type { SessionDisplayState, SessionFilter, SessionView, WardenView } from '../http/view.js';
 
 const MANUAL: readonly ActionName[] = ['stop', 'kill', 'pause', 'resume'];
 
+/** What the views are built from: the daemon's live fleet, its enforcement memory and its engine. */
+export interface ViewInputs {
+  readonly fleet: LiveFleet;
+  readonly state: StateStore;
+  readonly enforcer: { isProtected(key: string): boolean };
+  readonly engine: Engine;
+  readonly now: () => number;
+}
+
 /** Builds the API/console views of sessions from the daemon's fleet, ledger, holds and policies. */
 export class WardenViews {
-  constructor(private readonly daemon: Daemon) {}
+  constructor(private readonly daemon: ViewInputs) {}
 
   sessions(filter: SessionFilter = {}): SessionView[] {
     const out: SessionView[] = [];

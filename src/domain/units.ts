@@ -1,4 +1,4 @@
-import type { Comparison } from '../engine/types.js';
+import type { Comparison } from './decision.js';
 
 /** Why a unit-bearing value was rejected; `message` says what was found and what is allowed. */
 export class UnitError extends Error {

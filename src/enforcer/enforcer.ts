@@ -1,7 +1,9 @@
 import type { Config } from '../config/types.js';
-import type { Decision, Hold, Mode, PolicyAction, SessionRef } from '../engine/types.js';
+import type { Decision, Hold, Mode, PolicyAction, SessionRef } from '../domain/decision.js';
 import type { Policy } from '../policy/types.js';
-import type { ActionName, ActionRequest, ActionResult, Session, Source, UsageBaseline } from '../sources/source.js';
+import type { Session, UsageBaseline } from '../domain/session.js';
+import type { ActionName, ActionRequest, ActionResult } from '../domain/action.js';
+import type { Source } from '../sources/source.js';
 import type { Journal } from '../state/journal.js';
 import type { ActionRecord, StateStore } from '../state/store.js';
 import type { ActionOutcomeRecord, EnforcementHooks } from './hooks.js';

@@ -1,5 +1,6 @@
-import type { Decision, Mode, SessionRef } from '../engine/types.js';
-import type { ActionName, ActionResult, Session } from '../sources/source.js';
+import type { Decision, Mode, SessionRef } from '../domain/decision.js';
+import type { Session } from '../domain/session.js';
+import type { ActionName, ActionResult } from '../domain/action.js';
 
 /** What the enforcer reports outward (notifications, metrics, live updates). Implementations must not throw. */
 export interface EnforcementHooks {

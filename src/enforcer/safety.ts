@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { ActionLimit } from '../config/types.js';
-import type { ActionName } from '../sources/source.js';
+import type { ActionName } from '../domain/action.js';
 
 /** Actions that may take work away from an operator's agent and therefore need fresh, known usage and an unprotected target. */
 export const DISRUPTIVE: ReadonlySet<ActionName> = new Set(['kill', 'pause', 'cleanup']);

@@ -1,7 +1,7 @@
-import type { Session } from '../sources/source.js';
+import type { Session } from '../domain/session.js';
 import type { Policy } from '../policy/types.js';
 import type { ConditionContext } from '../conditions/types.js';
-import type { BudgetUse, Decision } from './types.js';
+import type { BudgetUse, Decision } from '../domain/decision.js';
 import type { WindowBounds } from '../policy/window.js';
 import { decideRecordedEscalation, decideViolation, decideWarn, type Situation } from './decide.js';
 import { NO, YES, type MatchIndex } from './profiles.js';

@@ -1,8 +1,8 @@
-import type { Session } from '../sources/source.js';
+import type { Session } from '../domain/session.js';
 import type { Policy } from '../policy/types.js';
 import type { ConditionContext } from '../conditions/types.js';
-import type { Decision, EngineState, Measurement, Mode, PolicyAction, Scope, SessionRef } from './types.js';
-import { formatDuration, formatPercent } from '../policy/units.js';
+import type { Decision, EngineState, Measurement, Mode, PolicyAction, Scope, SessionRef } from '../domain/decision.js';
+import { formatDuration, formatPercent } from '../domain/units.js';
 
 /** One policy+target the condition holds for (or nearly does), everything needed to decide and explain. */
 export interface Subject {

@@ -1,8 +1,9 @@
-import type { Session } from '../sources/source.js';
+import type { Session } from '../domain/session.js';
 import type { LedgerView, SessionUsageView } from '../ledger/types.js';
 import type { Policy } from '../policy/types.js';
 import type { ConditionContext } from '../conditions/types.js';
-import type { BudgetUse, Decision, EvaluationInput, EvaluationResult, PolicyError } from './types.js';
+import type { BudgetUse, Decision } from '../domain/decision.js';
+import type { EvaluationInput, EvaluationResult, PolicyError } from './types.js';
 import { windowAt, type WindowBounds } from '../policy/window.js';
 import { evaluateAggregates, Roster, Subjects, type AggregateScene } from './aggregate.js';
 import { decideRecordedEscalation, decideViolation, decideWarn, type Situation } from './decide.js';

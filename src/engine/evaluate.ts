@@ -1,7 +1,8 @@
-import type { Session } from '../sources/source.js';
+import type { Session } from '../domain/session.js';
 import type { LedgerView } from '../ledger/types.js';
 import type { Policy } from '../policy/types.js';
-import type { BudgetUse, EvaluationInput, EvaluationResult } from './types.js';
+import type { BudgetUse } from '../domain/decision.js';
+import type { EvaluationInput, EvaluationResult } from './types.js';
 import { budgetOf, PersistentEngine } from './engine.js';
 
 /**

@@ -1,5 +1,6 @@
-import type { Session } from '../sources/source.js';
-import type { Decision, EngineState, EvaluationInput, Hold } from './types.js';
+import type { Session } from '../domain/session.js';
+import type { Decision, EngineState, Hold } from '../domain/decision.js';
+import type { EvaluationInput } from './types.js';
 import { refOf } from './decide.js';
 
 /** Held session keys by source, for `state: held`; undefined when nothing is held (the common case). */

@@ -1,4 +1,4 @@
-import type { Session } from '../sources/source.js';
+import type { Session } from '../domain/session.js';
 import type { Policy } from '../policy/types.js';
 import type { Matcher } from '../policy/match.js';
 

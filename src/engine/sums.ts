@@ -1,4 +1,4 @@
-import type { Usage } from '../sources/source.js';
+import type { Usage } from '../domain/session.js';
 import type { LedgerView, SessionUsageView } from '../ledger/types.js';
 
 /** Usage of one (source, agent) — or the fleet — within one window; `known` is false if any entry behind it is. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Secret } from '../config/secret.js';
-import type { WardenView } from '../daemon/view.js';
+import type { WardenView } from './view.js';
 import { badRequest } from './errors.js';
 
 /** The scoped logger the HTTP layer writes to (pino-compatible). */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../config/settings.js';
 import type { Secret } from '../config/secret.js';
-import type { WardenView } from '../daemon/view.js';
+import type { WardenView } from './view.js';
 import { requireBearer } from './auth.js';
 import { HttpError } from './errors.js';
 import { corsHeaders, hostAllowed, parseListen, SECURITY_HEADERS } from './boundary.js';

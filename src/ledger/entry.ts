@@ -1,4 +1,4 @@
-import type { Usage } from '../sources/source.js';
+import type { Usage } from '../domain/session.js';
 import type { SessionUsageView } from './types.js';
 
 /** Calls kept per session generation for exact burn rates and replay detection. */

@@ -1,4 +1,4 @@
-import type { Usage, UsageBaseline, UsageRecord } from '../sources/source.js';
+import type { Usage, UsageBaseline, UsageRecord } from '../domain/session.js';
 import type { LedgerView, SessionUsageView } from './types.js';
 import { ChangeLog } from './changes.js';
 import { emptyUsage, LedgerEntry, WIDTH } from './entry.js';

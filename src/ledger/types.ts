@@ -1,4 +1,4 @@
-import type { Usage } from '../sources/source.js';
+import type { Usage } from '../domain/session.js';
 
 /** Read-only view of one session generation's usage, as the engine sees it. */
 export interface SessionUsageView {

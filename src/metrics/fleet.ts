@@ -1,5 +1,5 @@
-import type { BudgetUse } from '../engine/types.js';
-import type { SessionView } from '../daemon/view.js';
+import type { BudgetUse } from '../domain/decision.js';
+import type { SessionView } from '../domain/session-view.js';
 
 /** What the metrics need from the daemon each time the fleet changes (or at scrape time). */
 export interface FleetSnapshot {

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Mode } from '../engine/types.js';
+import type { Mode } from '../domain/decision.js';
 import type { NotificationResult } from '../notifiers/queue.js';
-import type { ActionStatus } from '../sources/source.js';
+import type { ActionStatus } from '../domain/action.js';
 import { FleetAggregator, type FleetSnapshot } from './fleet.js';
 
 export type { FleetSnapshot } from './fleet.js';

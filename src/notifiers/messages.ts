@@ -1,5 +1,5 @@
-import type { Decision, Measurement, Mode, SessionRef } from '../engine/types.js';
-import type { ActionStatus } from '../sources/source.js';
+import type { Decision, Measurement, Mode, SessionRef } from '../domain/decision.js';
+import type { ActionStatus } from '../domain/action.js';
 import type { Notification } from './types.js';
 
 // Pure builders from clawwarden events to notifications: no clock (the caller passes `at`), no I/O.

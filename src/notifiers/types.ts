@@ -1,5 +1,5 @@
 import type { PluginModule } from '../plugin.js';
-import type { Measurement, Mode } from '../engine/types.js';
+import type { Measurement, Mode } from '../domain/decision.js';
 
 /** Every kind of message clawwarden sends. */
 export type NotificationKind =

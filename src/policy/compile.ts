@@ -1,13 +1,13 @@
-import type { ActionName } from '../sources/source.js';
+import type { ActionName } from '../domain/action.js';
 import type { BudgetWindow, EscalationStep, Mode, Policy, PolicyOrigin, Scope } from './types.js';
-import type { PolicyProblem } from './problem.js';
+import type { PolicyProblem } from '../domain/problem.js';
 import { conditionModules } from '../conditions/index.js';
 import { compileWhen } from '../conditions/when.js';
 import { actionModules } from '../actions/index.js';
 import { compileActions } from '../actions/compile.js';
 import { compileMatch } from './match.js';
 import { POLICY_KEYS } from './schema.js';
-import { parseDuration, parsePercent, UnitError } from './units.js';
+import { parseDuration, parsePercent, UnitError } from '../domain/units.js';
 import { isKnownZone, parseTimeOfDay } from './window.js';
 
 /** What a policy is checked against: the configured notifier names and the union of the sources' capabilities. */

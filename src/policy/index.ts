@@ -1,7 +1,7 @@
 /** The policy language: schema, compiler, units and budget windows. */
 export { policySchema, POLICY_KEYS } from './schema.js';
 export { compilePolicy, type CompileOptions } from './compile.js';
-export { PolicyValueError, type PolicyProblem } from './problem.js';
+export { PolicyValueError, type PolicyProblem } from '../domain/problem.js';
 export {
   UnitError,
   compare,
@@ -19,7 +19,7 @@ export {
   parseThreshold,
   type Quantity,
   type Threshold,
-} from './units.js';
+} from '../domain/units.js';
 export { isKnownZone, parseTimeOfDay, windowAt, type WindowBounds } from './window.js';
 export { MATCH_FIELDS } from './match.js';
 export type { BudgetWindow, EscalationStep, Policy, PolicyOrigin } from './types.js';

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
-import type { Session } from '../sources/source.js';
-import type { PolicyProblem } from './problem.js';
+import type { Session } from '../domain/session.js';
+import type { PolicyProblem } from '../domain/problem.js';
 
 /** The session fields `match` and `exclude` can test. */
 export const MATCH_FIELDS = ['agent', 'key', 'model', 'provider', 'channel', 'kind'] as const;

@@ -1,5 +1,5 @@
-import type { Session } from '../sources/source.js';
-import type { Comparison, Mode, PolicyAction, Scope } from '../engine/types.js';
+import type { Session } from '../domain/session.js';
+import type { Comparison, Mode, PolicyAction, Scope } from '../domain/decision.js';
 
 export type { Comparison, Mode, PolicyAction, Scope };
 

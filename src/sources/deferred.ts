@@ -1,4 +1,6 @@
-import type { ActionName, ActionRequest, ActionResult, Session, Source, SourceEvent, UsageBaseline } from './source.js';
+import type { Session, UsageBaseline } from '../domain/session.js';
+import type { ActionName, ActionRequest, ActionResult } from '../domain/action.js';
+import type { Source, SourceEvent } from './source.js';
 
 /**
  * A source whose implementation (and its dependencies) is loaded on `start()`: a daemon that never starts a

@@ -1,5 +1,6 @@
-import type { DecisionKind, Episode, Hold, Measurement, Mode, PolicyAction, Scope, SessionRef } from '../engine/types.js';
-import type { ActionStatus, UsageBaseline } from '../sources/source.js';
+import type { DecisionKind, Episode, Hold, Measurement, Mode, PolicyAction, Scope, SessionRef } from '../domain/decision.js';
+import type { UsageBaseline } from '../domain/session.js';
+import type { ActionStatus } from '../domain/action.js';
 
 /** One line of the audit journal (append-only JSON lines). */
 export interface JournalEntry {

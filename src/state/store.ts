@@ -1,6 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Decision, Episode, EngineState, Hold } from '../engine/types.js';
+import type { Decision, Episode, EngineState, Hold } from '../domain/decision.js';
 import { writeFileAtomic } from './atomic.js';
 import type { JournalEntry } from './journal-types.js';
 

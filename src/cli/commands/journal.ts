@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config/load.js';
 import { formatConfigError } from '../../config/errors.js';
-import { parseDuration } from '../../policy/units.js';
+import { parseDuration } from '../../domain/units.js';
 import { Journal } from '../../state/journal.js';
 import type { JournalEntry } from '../../state/journal-types.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';

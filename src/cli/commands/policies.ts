@@ -1,4 +1,4 @@
-import { formatDuration } from '../../policy/units.js';
+import { formatDuration } from '../../domain/units.js';
 import type { Config } from '../../config/types.js';
 import type { Policy } from '../../policy/types.js';
 import type { Command, CommandIO } from '../command.js';

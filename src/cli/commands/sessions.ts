@@ -1,4 +1,4 @@
-import { parseCount, parseDuration } from '../../policy/units.js';
+import { parseCount, parseDuration } from '../../domain/units.js';
 import { didYouMean, parseCommandArgs } from '../args.js';
 import { palette } from '../color.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';

@@ -1,4 +1,5 @@
-import type { ActionName, ActionStatus, Session } from '../../sources/source.js';
+import type { Session } from '../../domain/session.js';
+import type { ActionName, ActionStatus } from '../../domain/action.js';
 
 /** A session with its cumulative usage, as `sessions list` shows it. */
 export interface SessionView extends Session {

@@ -1,5 +1,5 @@
-import type { ActionOutcome, SessionView as DaemonSessionView } from '../../daemon/view.js';
-import type { ActionName } from '../../sources/source.js';
+import type { ActionOutcome, SessionView as DaemonSessionView } from '../../http/view.js';
+import type { ActionName } from '../../domain/action.js';
 import { formatConfigError, loadConfig } from '../../config/load.js';
 import { ConnectError, connectDirect, type ConnectionFlags } from './connect.js';
 import type { CleanupOptions, KeyResult, SessionControl, SessionView } from './control.js';

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config/load.js';
 import { create, type DemoOptions, type DemoSource } from '../../sources/demo/index.js';
-import type { SourceContext, UsageBaseline } from '../../sources/source.js';
+import type { UsageBaseline } from '../../domain/session.js';
+import type { SourceContext } from '../../sources/source.js';
 import { UsageError } from '../command.js';
 import type { KeyResult, SessionControl, SessionView } from './control.js';
 

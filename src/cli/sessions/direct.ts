@@ -1,6 +1,7 @@
 import { closest } from '../../config/errors.js';
 import type { OpenClawSource } from '../../sources/openclaw/index.js';
-import type { ActionName, UsageBaseline } from '../../sources/source.js';
+import type { UsageBaseline } from '../../domain/session.js';
+import type { ActionName } from '../../domain/action.js';
 import { selectForCleanup, type CleanupOptions, type KeyResult, type SessionControl, type SessionView } from './control.js';
 
 const DAEMON_HINT = 'main sessions cannot be archived; a hold lives in the running daemon (clawwarden run), which aborts any new run on it';

@@ -1,4 +1,4 @@
-import type { WardenUpdate } from '../../daemon/view.js';
+import type { WardenUpdate } from '../view.js';
 import { queryParams } from '../params.js';
 import type { Route } from '../route.js';
 

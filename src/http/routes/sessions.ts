@@ -1,4 +1,4 @@
-import type { ActionOutcome, SessionDisplayState, SessionFilter } from '../../daemon/view.js';
+import type { ActionOutcome, SessionDisplayState, SessionFilter } from '../view.js';
 import { HttpError, badRequest } from '../errors.js';
 import type { Reply, Route } from '../route.js';
 import { jsonBody, optionalBoolean, optionalString, parseBoolean, parseChoice, parseCount, parseDuration, queryParams } from '../params.js';

@@ -1,4 +1,4 @@
-import type { ActionRequest, ActionResult } from '../source.js';
+import type { ActionRequest, ActionResult } from '../../domain/action.js';
 import type { DemoFleet } from './fleet.js';
 import type { SimSession } from './session.js';
 

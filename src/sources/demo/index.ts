@@ -1,6 +1,7 @@
 import type { JSONSchemaType } from 'ajv';
-import type { ActionName, SourceContext, SourceModule } from '../source.js';
-import { ACTION_NAMES } from '../source.js';
+import type { ActionName } from '../../domain/action.js';
+import type { SourceContext, SourceModule } from '../source.js';
+import { ACTION_NAMES } from '../../domain/action.js';
 import type { DemoOptions } from './source.js';
 import { DemoSource } from './source.js';
 

@@ -1,4 +1,4 @@
-import type { Usage } from '../source.js';
+import type { Usage } from '../../domain/session.js';
 
 /** A model as OpenClaw's config declares it: USD per 1M tokens of each kind. */
 export interface ModelPrice {

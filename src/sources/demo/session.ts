@@ -1,4 +1,4 @@
-import type { Session, Usage, UsageBaseline } from '../source.js';
+import type { Session, Usage, UsageBaseline } from '../../domain/session.js';
 import type { ModelPrice } from './prices.js';
 import { costOf } from './prices.js';
 import type { Random } from './random.js';

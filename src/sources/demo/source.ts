@@ -1,14 +1,7 @@
-import type {
-  ActionName,
-  ActionRequest,
-  ActionResult,
-  Session,
-  Source,
-  SourceContext,
-  SourceEvent,
-  UsageBaseline,
-} from '../source.js';
-import { ACTION_NAMES } from '../source.js';
+import type { Session, UsageBaseline } from '../../domain/session.js';
+import type { ActionName, ActionRequest, ActionResult } from '../../domain/action.js';
+import type { Source, SourceContext, SourceEvent } from '../source.js';
+import { ACTION_NAMES } from '../../domain/action.js';
 import { performOn } from './actions.js';
 import { PROFILES, castFleet } from './cast.js';
 import type { RunStart } from './fleet.js';

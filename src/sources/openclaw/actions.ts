@@ -1,4 +1,5 @@
-import type { ActionRequest, ActionResult, Session } from '../source.js';
+import type { Session } from '../../domain/session.js';
+import type { ActionRequest, ActionResult } from '../../domain/action.js';
 import { OpenClawError, errorMessage } from './errors.js';
 import { sessionFromRow, type OpenClawRow } from './normalise.js';
 

@@ -1,7 +1,9 @@
 import type { JSONSchemaType } from 'ajv';
 import { DeferredSource } from '../deferred.js';
-import type { ActionName, Source, SourceContext, SourceModule } from '../source.js';
-import type { OpenClawOptions } from './source.js';
+import type { ActionName } from '../../domain/action.js';
+import type { Source, SourceContext, SourceModule } from '../source.js';
+import { CAPABILITIES } from './capabilities.js';
+import type { OpenClawOptions } from './options.js';
 
 // The registry imports this file; the gateway client is loaded only when an openclaw source starts.
 /** `type: openclaw` — a live OpenClaw gateway (WebSocket protocol v4). */
@@ -44,7 +46,7 @@ export const example = `sources:
 `;
 
 /** Every action OpenClaw can carry out (main sessions: pause/kill become holds). */
-export const capabilities: readonly ActionName[] = ['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact'];
+export const capabilities: readonly ActionName[] = CAPABILITIES;
 
 /** Builds an unconnected source; `start()` loads the gateway client and connects. */
 export function create(sourceName: string, options: OpenClawOptions, context: SourceContext): Source {

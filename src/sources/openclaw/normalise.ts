@@ -1,4 +1,4 @@
-import type { Session, Usage, UsageBaseline, UsageRecord } from '../source.js';
+import type { Session, Usage, UsageBaseline, UsageRecord } from '../../domain/session.js';
 
 /** A `sessions.list` row (or the `session` inside an event) as OpenClaw 2026.9.6 sends it; only what clawwarden reads. */
 export interface OpenClawRow {

@@ -1,28 +1,20 @@
-import { capabilities } from './module.js';
-import { reveal, type SecretValue } from '../../config/secret.js';
-import type { ActionName, ActionRequest, ActionResult, Session, Source, SourceContext, SourceEvent, UsageBaseline } from '../source.js';
+import { CAPABILITIES } from './capabilities.js';
+import type { OpenClawOptions } from './options.js';
+import { reveal } from '../../config/secret.js';
+import type { Session, UsageBaseline } from '../../domain/session.js';
+import type { ActionName, ActionRequest, ActionResult } from '../../domain/action.js';
+import type { Source, SourceContext, SourceEvent } from '../source.js';
 import { performAction } from './actions.js';
 import { discoverGateway } from './discover.js';
 import { OpenClawError, errorMessage } from './errors.js';
 import { GatewayLink, type LinkEvent } from './link.js';
 import { baselineFromUsage, recordFromMessage, sessionFromRow, type OpenClawRow, type OpenClawUsageEntry, type SessionMessagePayload } from './normalise.js';
 
-/** The `openclaw` source's options, after the config loader resolved secrets. */
-export interface OpenClawOptions {
-  url?: string;
-  token?: SecretValue;
-  discover?: boolean;
-  requestTimeoutMs?: number;
-  reconnect?: { minMs?: number; maxMs?: number };
-  /** How long `usage()` waits for OpenClaw's usage cache to finish refreshing. */
-  usageWaitMs?: number;
-}
 
 /** Where OpenClaw's gateway listens by default. */
 export const DEFAULT_URL = 'ws://127.0.0.1:18789';
-/** The actions the openclaw source performs. */
-/** Every action OpenClaw can carry out; the same list the module declares. */
-export const CAPABILITIES: readonly ActionName[] = capabilities;
+export { CAPABILITIES } from './capabilities.js';
+export type { OpenClawOptions } from './options.js';
 const PAGE = 200;
 
 interface ListReply {
