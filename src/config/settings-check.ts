@@ -1,6 +1,7 @@
 import type { ConfigError, ConfigErrorCode } from './errors.js';
 import { globProblem } from './policy-files.js';
-import { cronProblem, parseActionLimits, parseListen } from './settings.js';
+import { cronProblem } from './cron.js';
+import { parseActionLimits, parseListen } from './settings.js';
 import type { Segment } from './yaml-file.js';
 
 type Report = (code: ConfigErrorCode, path: readonly Segment[], message: string, extra?: Partial<ConfigError>) => void;

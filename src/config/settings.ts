@@ -1,4 +1,3 @@
-import { validateDetailed } from 'node-cron';
 import type { ActionLimit } from './types.js';
 
 /** Defaults of every optional top-level setting; config.example.yaml documents the same values. */
@@ -20,14 +19,6 @@ export const DEFAULTS = {
   journalKeep: 5,
   logLevel: 'info',
 } as const;
-
-/** Why a cron expression is invalid (node-cron's own words), or undefined. */
-export function cronProblem(expression: string): string | undefined {
-  const result = validateDetailed(expression);
-  if (result.valid) return undefined;
-  const reasons = result.errors.map((e) => e.message).join('; ');
-  return `invalid cron expression "${expression}": ${reasons || 'not a cron expression'}`;
-}
 
 /** Splits `host:port` (IPv6 as `[::1]:9464`); a reason string when malformed. */
 export function parseListen(listen: string): { host: string; port: number } | string {

@@ -46,6 +46,8 @@ const cases: Case[] = [
   { name: 'wrong type in a section', config: `${SOURCE}journal:\n  keep: five\n`, code: 'SCHEMA', marker: 'five', path: 'journal.keep', message: 'expected integer' },
   { name: 'bad cron', config: `${SOURCE}schedule: "*/5 * * *"\n`, code: 'BAD_CRON', marker: '"*/5', path: 'schedule', message: 'invalid cron expression "*/5 * * *": expected 5 or 6 fields but got 4' },
   { name: 'cron field out of range', config: `${SOURCE}schedule: "0 25 * * *"\n`, code: 'BAD_CRON', marker: '"0 25', path: 'schedule', message: '25 is a invalid expression for hour' },
+  { name: 'sweeps every second', config: `${SOURCE}schedule: "* * * * * *"\n`, code: 'BAD_CRON', marker: '"* * * * * *"', path: 'schedule', message: 'sweeps must be at least 2 s apart' },
+  { name: 'sweeps 1 s apart at times', config: `${SOURCE}schedule: "0,1,30 * * * * *"\n`, code: 'BAD_CRON', marker: '"0,1,30', path: 'schedule', message: '"0,1,30 * * * * *" sweeps 1 s apart' },
   { name: 'http.listen not host:port', config: `${SOURCE}http:\n  listen: 9464\n`, code: 'SCHEMA', marker: '9464', path: 'http.listen', message: 'expected string' },
   { name: 'http.listen without port', config: `${SOURCE}http:\n  listen: localhost\n`, code: 'BAD_LISTEN', marker: 'localhost', path: 'http.listen', message: '"localhost" is not host:port' },
   { name: 'http.listen port out of range', config: `${SOURCE}http:\n  listen: "127.0.0.1:70000"\n`, code: 'BAD_LISTEN', marker: '"127', path: 'http.listen', message: 'port 70000 is out of range' },
