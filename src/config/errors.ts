@@ -1,8 +1,12 @@
+import { escapeControl } from './escape.js';
+
 /** What kind of problem a config error is; stable for tests and `--json` consumers. */
 export type ConfigErrorCode =
   | 'CONFIG_NOT_FOUND'
   | 'FILE_UNREADABLE'
+  | 'FILE_TOO_LARGE'
   | 'YAML_SYNTAX'
+  | 'YAML_LIMIT'
   | 'SCHEMA'
   | 'UNKNOWN_KEY'
   | 'UNKNOWN_VALUE'
@@ -18,7 +22,8 @@ export type ConfigErrorCode =
   | 'BAD_CRON'
   | 'BAD_GLOB'
   | 'BAD_LISTEN'
-  | 'BAD_LIMIT';
+  | 'BAD_LIMIT'
+  | 'TOO_MANY_ERRORS';
 
 /** One problem in the config or a policy file, located at file:line:column (1-based) with a readable path. */
 export interface ConfigError {
@@ -34,6 +39,8 @@ export interface ConfigError {
   readonly allowed?: readonly string[];
   /** The closest allowed value to what was written (a likely typo). */
   readonly suggestion?: string;
+  /** The source line with a caret under the column, ready to print below the message (control characters escaped). */
+  readonly frame?: string;
 }
 
 /** Thrown where a caller needs an exception (daemon start, reload); carries every error found. */
@@ -47,7 +54,10 @@ export class ConfigLoadError extends Error {
   }
 }
 
-/** `policies/caps.yaml:14:7 policies[2] "idle-gpu" › do[0]: unknown action "kil"; expected one of: notify, stop (did you mean "kill"?)`. */
+/**
+ * `policies/caps.yaml:14:7 policies[2] "idle-gpu" › do[0]: unknown action "kil"; expected one of: notify, stop (did you mean "kill"?)`,
+ * then the code frame when the error has one. Control characters of what the user wrote are shown escaped (`\x1b`).
+ */
 export function formatConfigError(error: ConfigError): string {
   const where = error.line > 0 ? `${error.file}:${error.line}:${error.column}` : error.file;
   const path = error.path ? ` ${error.path}` : '';
@@ -55,11 +65,26 @@ export function formatConfigError(error: ConfigError): string {
   const listed = error.allowed?.every((a) => error.message.includes(a)) ?? true;
   const allowed = error.allowed && error.allowed.length > 0 && !listed ? `; expected one of: ${error.allowed.join(', ')}` : '';
   const suggestion = error.suggestion !== undefined ? ` (did you mean "${error.suggestion}"?)` : '';
-  return `${where}${path}: ${error.message}${allowed}${suggestion}`;
+  const line = escapeControl(`${where}${path}: ${error.message}${allowed}${suggestion}`);
+  return error.frame ? `${line}\n${error.frame}` : line;
+}
+
+/** The error with every text that may quote user input (file, path, message, allowed values, suggestion) escaped, for JSON and logs. */
+export function escapedError(error: ConfigError): ConfigError {
+  return {
+    ...error,
+    file: escapeControl(error.file),
+    path: escapeControl(error.path),
+    message: escapeControl(error.message),
+    ...(error.allowed ? { allowed: error.allowed.map(escapeControl) } : {}),
+    ...(error.suggestion !== undefined ? { suggestion: escapeControl(error.suggestion) } : {}),
+  };
 }
 
 /** The allowed value closest to `found` by edit distance, if it is close enough to be a plausible typo. */
 export function closest(found: string, allowed: readonly string[]): string | undefined {
+  // The distance table is found × candidate long; nothing that long is a typo of a short name.
+  if (found.length > 200) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of allowed) {

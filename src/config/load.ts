@@ -2,7 +2,7 @@ import { notifierModules } from '../notifiers/index.js';
 import { compilePolicy, policySchema } from '../policy/index.js';
 import { DEMO_CONFIG_YAML } from '../sources/demo/config.js';
 import { sourceModules } from '../sources/index.js';
-import { loadConfigWith, type LoadOptions } from './loader.js';
+import { loadConfigWith, loadConfigWithAsync, type LoadOptions } from './loader.js';
 import type { LoadResult } from './read.js';
 import type { Registries } from './schema.js';
 
@@ -20,8 +20,25 @@ export function builtinRegistries(): Registries {
   };
 }
 
-/** Loads, validates and compiles the config with the built-in plugins; `config` is set only when `errors` is empty. */
-export function loadConfig(options: { file?: string; demo?: boolean; cwd: string; env: NodeJS.ProcessEnv }): LoadResult {
+/** What loadConfig takes: the file (or the demo), where relative paths start, the environment secrets come from. */
+export interface ConfigSource {
+  readonly file?: string;
+  readonly demo?: boolean;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Loads, validates and compiles the config with the built-in plugins; `config` is set only when `errors` is empty.
+ * Synchronous (for one-shot commands); a long-running process should use loadConfigAsync.
+ */
+export function loadConfig(options: ConfigSource): LoadResult {
   const withDemo: LoadOptions = { ...options, demoText: DEMO_CONFIG_YAML };
   return loadConfigWith(builtinRegistries(), withDemo);
+}
+
+/** loadConfig without blocking the event loop on a file: every read is async and given up after FILE_READ_TIMEOUT_MS (for the daemon and SIGHUP reloads). */
+export function loadConfigAsync(options: ConfigSource): Promise<LoadResult> {
+  const withDemo: LoadOptions = { ...options, demoText: DEMO_CONFIG_YAML };
+  return loadConfigWithAsync(builtinRegistries(), withDemo);
 }

@@ -1,6 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ConfigError } from './errors.js';
+import { escapedError, type ConfigError } from './errors.js';
+import { describeReadProblem, kindOf, readText, runAsync, runSync, type FileWork } from './file-io.js';
+import { MAX_CONFIG_BYTES } from './limits.js';
+import { asyncFiles, syncFiles } from './node-files.js';
 import { displayName } from './policy-files.js';
 import { readConfig, type LoadResult } from './read.js';
 import type { Registries } from './schema.js';
@@ -21,22 +23,43 @@ export interface LoadOptions {
 /** The files tried when no `--config` is given. */
 export const DEFAULT_CONFIG_FILES: readonly string[] = ['clawwarden.yaml', '/etc/clawwarden/config.yaml'];
 
-/** Loads, validates and compiles the config against the given plugin registries; `config` is set only when there are no errors, and `errors` lists them all. */
+/**
+ * Loads, validates and compiles the config against the given plugin registries; `config` is set only when there are no
+ * errors, and `errors` lists them all. Synchronous, for one-shot commands: files are still size-capped and must be regular
+ * files, but a read cannot be timed out. A daemon should use loadConfigWithAsync.
+ */
 export function loadConfigWith(registries: Registries, options: LoadOptions): LoadResult {
+  return runSync(loadWork(registries, options), syncFiles);
+}
+
+/** loadConfigWith without holding the event loop on a file: every read is async and given up after FILE_READ_TIMEOUT_MS. */
+export function loadConfigWithAsync(registries: Registries, options: LoadOptions): Promise<LoadResult> {
+  return runAsync(loadWork(registries, options), asyncFiles);
+}
+
+function* loadWork(registries: Registries, options: LoadOptions): FileWork<LoadResult> {
   const context = { cwd: options.cwd, env: options.env };
-  if (options.demo) return readConfig({ path: '<demo>', shown: '<demo>', text: options.demoText ?? '' }, registries, context);
-  const candidates = options.file !== undefined ? [options.file] : (options.searchPath ?? DEFAULT_CONFIG_FILES);
-  const path = candidates.map((c) => resolve(options.cwd, c)).find(exists);
-  if (path === undefined) return { errors: [notFound(options, candidates)] };
-  const shown = displayName(path, options.cwd);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return { errors: [{ code: 'FILE_UNREADABLE', file: shown, line: 0, column: 0, path: '', message: `cannot read config file (${reason})` }] };
+  if (options.demo) return yield* readConfig({ path: '<demo>', shown: '<demo>', text: options.demoText ?? '' }, registries, context);
+  const explicit = options.file !== undefined;
+  const candidates = explicit ? [options.file!] : (options.searchPath ?? DEFAULT_CONFIG_FILES);
+  let path: string | undefined;
+  for (const candidate of candidates) {
+    const full = resolve(options.cwd, candidate);
+    const kind = yield* kindOf(full);
+    // A file named on the command line is read whatever it is, so a FIFO or device gets its own message.
+    if (kind === 'file' || (explicit && kind !== 'missing')) {
+      path = full;
+      break;
+    }
   }
-  return readConfig({ path, shown, text }, registries, context);
+  if (path === undefined) return { errors: [escapedError(notFound(options, candidates))] };
+  const shown = displayName(path, options.cwd);
+  const read = yield* readText(path, MAX_CONFIG_BYTES);
+  if ('problem' in read) {
+    const code = read.problem.reason === 'too-large' ? 'FILE_TOO_LARGE' : 'FILE_UNREADABLE';
+    return { errors: [escapedError({ code, file: shown, line: 0, column: 0, path: '', message: describeReadProblem('config file', read.problem) })] };
+  }
+  return yield* readConfig({ path, shown, text: read.text }, registries, context);
 }
 
 function notFound(options: LoadOptions, candidates: readonly string[]): ConfigError {
@@ -51,12 +74,4 @@ function notFound(options: LoadOptions, candidates: readonly string[]): ConfigEr
     path: '',
     message: `no config file found (looked for ${candidates.join(', ')}); pass --config FILE, or try --demo`,
   };
-}
-
-function exists(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }

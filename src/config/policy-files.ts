@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { ConfigError } from './errors.js';
+import { describeReadProblem, kindOf, listDir, readText, type FileWork } from './file-io.js';
+import { MAX_POLICY_FILE_BYTES } from './limits.js';
 import { YamlFile, type Segment } from './yaml-file.js';
 
 /** One policy as written, before validation: its data and where it sits. */
@@ -19,6 +20,8 @@ export interface FileContext {
   readonly cwd: string;
   /** Globs resolve against this (the main config file's directory). */
   readonly baseDir: string;
+  /** Every YAML file read is added here by display name, for code frames. */
+  readonly files?: Map<string, YamlFile>;
 }
 
 /** Shows a path relative to the working directory when it lies inside it. */
@@ -43,18 +46,18 @@ export function globProblem(glob: string): string | undefined {
  * Files matched by several globs are read once. A glob that matches no file is an error (a typo would
  * otherwise silently disable every policy in it).
  */
-export function collectPolicies(config: YamlFile, value: unknown, context: FileContext): { policies: WrittenPolicy[]; errors: ConfigError[] } {
+export function* collectPolicies(config: YamlFile, value: unknown, context: FileContext): FileWork<{ policies: WrittenPolicy[]; errors: ConfigError[] }> {
   const policies: WrittenPolicy[] = [];
   const errors: ConfigError[] = [];
   const read = new Set<string>();
   const entries: unknown[] = value === undefined ? [] : Array.isArray(value) ? value : [value];
-  entries.forEach((entry, index) => {
+  for (const [index, entry] of entries.entries()) {
     const at: Segment[] = Array.isArray(value) ? ['policies', index] : ['policies'];
     // Anything but a map or a string is a schema error already reported for the config.
-    if (entry === null || typeof entry !== 'object' && typeof entry !== 'string') return;
+    if (entry === null || typeof entry !== 'object' && typeof entry !== 'string') continue;
     if (typeof entry !== 'string') {
       policies.push({ raw: entry, file: config, base: at, label: `policies[${index}]` });
-      return;
+      continue;
     }
     const error = (message: string): void => {
       const pos = config.position(at);
@@ -64,38 +67,37 @@ export function collectPolicies(config: YamlFile, value: unknown, context: FileC
     if (problem) {
       const pos = config.position(at);
       errors.push({ code: 'BAD_GLOB', file: config.file, line: pos.line, column: pos.column, path: at.length > 1 ? `policies[${index}]` : 'policies', message: `bad glob "${entry}": ${problem}` });
-      return;
+      continue;
     }
-    const files = expandGlob(entry, context.baseDir);
+    const files = yield* expandGlob(entry, context.baseDir);
     if (files.length === 0) {
       error(`no policy file matches "${entry}" (relative to ${context.baseDir})`);
-      return;
+      continue;
     }
     for (const path of files) {
       if (read.has(path)) continue;
       read.add(path);
-      const loaded = readPolicyFile(path, context.cwd);
+      const loaded = yield* readPolicyFile(path, context);
       policies.push(...loaded.policies);
       errors.push(...loaded.errors);
     }
-  });
+  }
   return { policies, errors };
 }
 
-/** Reads one policy file: a list of policies, a map with `policies:`, or a single policy map. */
-export function readPolicyFile(path: string, cwd: string): { policies: WrittenPolicy[]; errors: ConfigError[] } {
-  const shown = displayName(path, cwd);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return { policies: [], errors: [{ code: 'FILE_UNREADABLE', file: shown, line: 0, column: 0, path: '', message: `cannot read policy file (${reason})` }] };
+/** Reads one policy file (a regular file of at most MAX_POLICY_FILE_BYTES): a list of policies, a map with `policies:`, or a single policy map. */
+export function* readPolicyFile(path: string, context: Pick<FileContext, 'cwd' | 'files'>): FileWork<{ policies: WrittenPolicy[]; errors: ConfigError[] }> {
+  const shown = displayName(path, context.cwd);
+  const read = yield* readText(path, MAX_POLICY_FILE_BYTES);
+  if ('problem' in read) {
+    const code = read.problem.reason === 'too-large' ? 'FILE_TOO_LARGE' : 'FILE_UNREADABLE';
+    return { policies: [], errors: [{ code, file: shown, line: 0, column: 0, path: '', message: describeReadProblem('policy file', read.problem) }] };
   }
-  const file = new YamlFile(shown, text);
-  const syntax = file.syntaxErrors();
-  if (syntax.length > 0) return { policies: [], errors: syntax };
-  const data = file.data();
+  const file = new YamlFile(shown, read.text);
+  context.files?.set(shown, file);
+  const loaded = file.load();
+  if ('errors' in loaded) return { policies: [], errors: loaded.errors };
+  const data = loaded.data;
   const list = (items: unknown[], base: Segment[]): WrittenPolicy[] =>
     items.map((raw, i) => ({ raw, file, base: [...base, i], label: `policies[${i}]` }));
   if (Array.isArray(data)) return { policies: list(data, []), errors: [] };
@@ -110,52 +112,35 @@ export function readPolicyFile(path: string, cwd: string): { policies: WrittenPo
   };
 }
 
-/** Files matching `pattern` (relative to `baseDir` unless absolute), sorted. A pattern without glob characters names one file. */
-export function expandGlob(pattern: string, baseDir: string): string[] {
+/**
+ * Files matching `pattern` (relative to `baseDir` unless absolute), sorted. A pattern without glob characters names
+ * one file. Anything but a directory counts as a file here: reading it then says what is wrong with a FIFO or a device.
+ */
+export function* expandGlob(pattern: string, baseDir: string): FileWork<string[]> {
   const scan = picomatch.scan(pattern);
   if (!scan.isGlob) {
     const file = resolve(baseDir, pattern);
-    return isFile(file) ? [file] : [];
+    const kind = yield* kindOf(file);
+    return kind === 'missing' || kind === 'directory' ? [] : [file];
   }
   const root = resolve(baseDir, scan.base || '.');
   const matches = picomatch(scan.glob, { dot: false });
   const depth = scan.isGlobstar ? Infinity : scan.glob.split('/').length;
   const found: string[] = [];
-  const walk = (dir: string, level: number): void => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
+  const walk = function* (dir: string, level: number): FileWork<void> {
+    for (const name of yield* listDir(dir)) {
       const full = join(dir, name);
       const rel = relative(root, full).split(sep).join('/');
-      if (isFile(full)) {
-        if (matches(rel)) found.push(full);
-      } else if (level < depth && isDirectory(full)) {
-        walk(full, level + 1);
+      const kind = yield* kindOf(full);
+      if (kind === 'directory') {
+        if (level < depth) yield* walk(full, level + 1);
+      } else if (kind !== 'missing' && matches(rel)) {
+        found.push(full);
       }
     }
   };
-  walk(root, 1);
+  yield* walk(root, 1);
   return found.sort();
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** The directory relative paths in a config file resolve against. */

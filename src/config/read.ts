@@ -4,6 +4,9 @@ import type { Policy } from '../policy/types.js';
 import type { ActionName } from '../sources/source.js';
 import type { Config, NotifierConfig, SourceConfig } from './types.js';
 import type { ConfigError, ConfigErrorCode } from './errors.js';
+import type { FileWork } from './file-io.js';
+import { MAX_REPORTED_ERRORS } from './limits.js';
+import { finishErrors } from './outcome.js';
 import { configSchema, type Registries } from './schema.js';
 import { formatPath, schemaIssues, type SchemaIssue } from './schema-errors.js';
 import { pathKey, resolveSecrets, withSecrets } from './secret-refs.js';
@@ -29,14 +32,35 @@ export interface LoadResult {
   readonly errors: readonly ConfigError[];
 }
 
+/** What loading reads besides the files: the working directory and the environment. */
+export interface ReadContext {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
 type Raw = Record<string, unknown>;
 
-/** Parses, resolves, validates and compiles one main config file (and the policy files it names), collecting every error. */
-export function readConfig(input: ConfigText, registries: Registries, context: { readonly cwd: string; readonly env: NodeJS.ProcessEnv }): LoadResult {
+/**
+ * Parses, resolves, validates and compiles one main config file (and the policy files it names), collecting every error:
+ * sorted, escaped, with code frames. Reading files is yielded to the runner (sync or async).
+ */
+export function* readConfig(input: ConfigText, registries: Registries, context: ReadContext): FileWork<LoadResult> {
+  const files = new Map<string, YamlFile>();
   const file = new YamlFile(input.shown, input.text);
-  const syntax = file.syntaxErrors();
-  if (syntax.length > 0) return { errors: syntax };
-  const data = file.data();
+  files.set(file.file, file);
+  const result = yield* readParsed(file, input, registries, context, files);
+  const errors = finishErrors(result.errors, files, result.incomplete === true);
+  if (errors.length > 0 || !result.config) return { errors };
+  return { config: result.config, errors: [] };
+}
+
+/** ajv errors looked at, at most: ten times what is listed. */
+const NARROWED_SCHEMA_ERRORS = 10 * MAX_REPORTED_ERRORS;
+
+function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, context: ReadContext, files: Map<string, YamlFile>): FileWork<LoadResult & { incomplete?: boolean }> {
+  const loaded = file.load();
+  if ('errors' in loaded) return { errors: loaded.errors };
+  const data = loaded.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { errors: [{ code: 'SCHEMA', file: file.file, line: 1, column: 1, path: '', message: 'the config file must be a map of settings (sources, policies, …)' }] };
   }
@@ -53,16 +77,27 @@ export function readConfig(input: ConfigText, registries: Registries, context: {
   const secrets = new Map<string, Secret>();
   const failed = new Set<string>();
   const plain: Raw = { ...raw };
-  const resolveAt = (value: unknown, at: Segment[]): unknown => {
-    const result = resolveSecrets(value, at, secretContext);
+  const resolveAt = function* (value: unknown, at: Segment[]): FileWork<unknown> {
+    const result = yield* resolveSecrets(value, at, secretContext);
     for (const [k, v] of result.secrets) secrets.set(k, v);
     for (const k of result.failed) failed.add(k);
     for (const p of result.problems) report(p.code, p.path, p.message);
     return result.plain;
   };
-  if (Array.isArray(raw['sources'])) plain['sources'] = raw['sources'].map((s: unknown, i) => resolveAt(s, ['sources', i]));
-  if (isMap(raw['notifiers'])) plain['notifiers'] = Object.fromEntries(Object.entries(raw['notifiers']).map(([n, v]) => [n, resolveAt(v, ['notifiers', n])]));
-  if (isMap(raw['http'])) plain['http'] = { ...raw['http'], ...('token' in raw['http'] ? { token: resolveAt(raw['http']['token'], ['http', 'token']) } : {}) };
+  const rawSources = raw['sources'];
+  if (Array.isArray(rawSources)) {
+    const resolved: unknown[] = [];
+    for (let i = 0; i < rawSources.length; i++) resolved.push(yield* resolveAt(rawSources[i], ['sources', i]));
+    plain['sources'] = resolved;
+  }
+  const rawNotifiers = raw['notifiers'];
+  if (isMap(rawNotifiers)) {
+    const resolved: [string, unknown][] = [];
+    for (const [n, v] of Object.entries(rawNotifiers)) resolved.push([n, yield* resolveAt(v, ['notifiers', n])]);
+    plain['notifiers'] = Object.fromEntries(resolved);
+  }
+  const rawHttp = raw['http'];
+  if (isMap(rawHttp)) plain['http'] = { ...rawHttp, ...('token' in rawHttp ? { token: yield* resolveAt(rawHttp['token'], ['http', 'token']) } : {}) };
   for (const [key, secret] of secrets) {
     const parts = key.split('\u0000');
     const entryKey = parts.length === 3 ? parts[2] : undefined;
@@ -76,10 +111,14 @@ export function readConfig(input: ConfigText, registries: Registries, context: {
     report('SECRET_NOT_ALLOWED', ['http', 'token'], 'the API token must not be written in the file: use ${env:NAME} or { file: /path }');
   }
 
+  let incomplete = false;
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: true });
   const validate = ajv.compile(configSchema(registries));
   if (!validate(plain)) {
-    const issues = schemaIssues(validate.errors ?? [], { isSecret: (p) => secrets.has(pathKey(p)) || failed.has(pathKey(p)) });
+    // A file of thousands of wrong entries is not narrowed in full: the first ones are what gets shown anyway.
+    const all = validate.errors ?? [];
+    if (all.length > NARROWED_SCHEMA_ERRORS) incomplete = true;
+    const issues = schemaIssues(all.slice(0, NARROWED_SCHEMA_ERRORS), { isSecret: (p) => secrets.has(pathKey(p)) || failed.has(pathKey(p)) });
     for (const issue of issues) {
       if (failed.has(pathKey(issue.path))) continue;
       report(issue.code, issue.path, issue.message, extras(issue), issue.target);
@@ -94,7 +133,7 @@ export function readConfig(input: ConfigText, registries: Registries, context: {
   let policies: Policy[] = [];
   const policiesValue = raw['policies'];
   if (policiesValue === undefined || typeof policiesValue === 'string' || Array.isArray(policiesValue)) {
-    const collected = collectPolicies(file, policiesValue, { cwd: context.cwd, baseDir });
+    const collected = yield* collectPolicies(file, policiesValue, { cwd: context.cwd, baseDir, files });
     errors.push(...collected.errors);
     const policyValidator: ValidateFunction = ajv.compile(registries.policy.schema());
     const compiled = compilePolicies(collected.policies, { validate: policyValidator, language: registries.policy, notifiers: notifierNames, capabilities });
@@ -102,7 +141,7 @@ export function readConfig(input: ConfigText, registries: Registries, context: {
     policies = compiled.policies;
   }
 
-  if (errors.length > 0) return { errors: sortErrors(errors) };
+  if (errors.length > 0) return { errors, ...(incomplete ? { incomplete } : {}) };
   const config: Config = {
     file: input.path,
     sources: sourceEntries.map((entry, i): SourceConfig => {
@@ -172,13 +211,6 @@ function reportStraySecretRefs(raw: Raw, report: (code: ConfigErrorCode, path: r
 
 function extras(issue: SchemaIssue): Partial<ConfigError> {
   return { ...(issue.allowed ? { allowed: issue.allowed } : {}), ...(issue.suggestion !== undefined ? { suggestion: issue.suggestion } : {}) };
-}
-
-/** Errors by file (main file first, as met), then position. */
-export function sortErrors(errors: readonly ConfigError[]): ConfigError[] {
-  const order = new Map<string, number>();
-  for (const e of errors) if (!order.has(e.file)) order.set(e.file, order.size);
-  return [...errors].sort((a, b) => order.get(a.file)! - order.get(b.file)! || a.line - b.line || a.column - b.column);
 }
 
 function isMap(value: unknown): value is Raw {

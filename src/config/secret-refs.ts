@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { Secret } from './secret.js';
 import type { ConfigErrorCode } from './errors.js';
+import { describeReadProblem, readText, type FileWork } from './file-io.js';
+import { MAX_SECRET_BYTES } from './limits.js';
 import type { Segment } from './yaml-file.js';
 
 /** A secret reference that could not be resolved, at its path. */
@@ -31,6 +32,8 @@ export interface ResolvedSecrets {
 
 const ENV_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
 const ENV_IN_PATH = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** A harmless stand-in for a secret's text, so validation of the rest can go on. */
+const STAND_IN = 'unresolved-secret';
 
 /** Key of a path in the maps above. */
 export function pathKey(path: readonly Segment[]): string {
@@ -46,18 +49,20 @@ export function isSecretRef(value: unknown): boolean {
  * Resolves `${env:NAME}` and `{ file: path }` references anywhere below `value` (rooted at `path`).
  * File paths may themselves use `${env:NAME}`, which is how systemd credentials are read:
  * `{ file: "${env:CREDENTIALS_DIRECTORY}/gateway-token" }`. A trailing newline of a file is dropped.
+ * A secret file must be a regular file of at most MAX_SECRET_BYTES; a FIFO, device or directory is refused unread.
  */
-export function resolveSecrets(value: unknown, path: readonly Segment[], context: SecretContext): ResolvedSecrets {
+export function* resolveSecrets(value: unknown, path: readonly Segment[], context: SecretContext): FileWork<ResolvedSecrets> {
   const secrets = new Map<string, Secret>();
   const failed = new Set<string>();
   const problems: SecretProblem[] = [];
   const fail = (at: readonly Segment[], code: ConfigErrorCode, message: string): string => {
     problems.push({ code, path: at, message });
     failed.add(pathKey(at));
-    // A harmless stand-in so validation of the rest can go on.
-    return 'unresolved-secret';
+    return STAND_IN;
   };
-  const walk = (node: unknown, at: readonly Segment[]): unknown => {
+  // Files are read after the walk, so walking a large value costs no generator per node.
+  const pending: { at: readonly Segment[]; file: string; parent: Record<string | number, unknown>; key: string | number }[] = [];
+  const walk = (node: unknown, at: readonly Segment[], parent: Record<string | number, unknown>, key: string | number): unknown => {
     if (typeof node === 'string' && node.includes('${env:')) {
       const match = ENV_REF.exec(node);
       if (!match) return fail(at, 'SECRET_NOT_ALLOWED', 'a ${env:NAME} reference must be the whole value (quote it inside { } flow maps)');
@@ -68,6 +73,10 @@ export function resolveSecrets(value: unknown, path: readonly Segment[], context
       return text;
     }
     if (isFileRef(node)) {
+      if (node.file.trim() === '') return fail([...at, 'file'], 'SECRET_FILE_UNREADABLE', 'the secret file path is empty');
+      if (node.file.replace(ENV_IN_PATH, '').includes('${')) {
+        return fail([...at, 'file'], 'SECRET_NOT_ALLOWED', 'a secret file path may only use ${env:NAME} references (letters, digits and "_")');
+      }
       let missing: string | undefined;
       const expanded = node.file.replace(ENV_IN_PATH, (_, name: string) => {
         const part = context.env[name];
@@ -75,26 +84,39 @@ export function resolveSecrets(value: unknown, path: readonly Segment[], context
         return part ?? '';
       });
       if (missing !== undefined) return fail([...at, 'file'], 'SECRET_ENV_MISSING', `environment variable ${missing} (used in the secret file path) is not set`);
-      const file = isAbsolute(expanded) ? expanded : resolve(context.baseDir, expanded);
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
-      } catch (error) {
-        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-        return fail([...at, 'file'], 'SECRET_FILE_UNREADABLE', `cannot read secret file ${file} (${reason})`);
-      }
-      if (text === '') return fail([...at, 'file'], 'SECRET_FILE_UNREADABLE', `secret file ${file} is empty`);
-      secrets.set(pathKey(at), new Secret(text, `file:${file}`));
-      return text;
+      pending.push({ at, file: isAbsolute(expanded) ? expanded : resolve(context.baseDir, expanded), parent, key });
+      return STAND_IN;
     }
-    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...at, i]));
+    if (Array.isArray(node)) {
+      const items: unknown[] = [];
+      node.forEach((item, i) => items.push(walk(item, [...at, i], items as unknown as Record<number, unknown>, i)));
+      return items;
+    }
     if (node !== null && typeof node === 'object') {
-      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, [...at, k])]));
+      const copy: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) copy[k] = walk(v, [...at, k], copy, k);
+      return copy;
     }
     return node;
   };
-  const plain = walk(value, path);
-  return { plain, secrets, failed, problems };
+  const root: Record<string, unknown> = {};
+  root['value'] = walk(value, path, root, 'value');
+  for (const { at, file, parent, key } of pending) {
+    const read = yield* readText(file, MAX_SECRET_BYTES);
+    if ('problem' in read) {
+      failed.add(pathKey(at));
+      fail([...at, 'file'], 'SECRET_FILE_UNREADABLE', describeReadProblem(`secret file ${file}`, read.problem));
+      continue;
+    }
+    const text = read.text.replace(/\r?\n$/, '');
+    if (text === '') {
+      fail([...at, 'file'], 'SECRET_FILE_UNREADABLE', `secret file ${file} is empty`);
+      continue;
+    }
+    secrets.set(pathKey(at), new Secret(text, `file:${file}`));
+    parent[key] = text;
+  }
+  return { plain: root['value'], secrets, failed, problems };
 }
 
 /** Puts the Secrets back at their paths in a validated copy (paths relative to `root`). */

@@ -30,14 +30,20 @@ test('a valid config: exit 0 and a one-line summary', async () => {
   expect(stderr).toBe('');
 });
 
-test('errors: exit 2, every error on its own line with file:line:column, then a count', async () => {
+test('errors: exit 2, every error with file:line:column and its code frame, then a count', async () => {
   const { code, stdout, stderr } = await run(['validate', '--config', 'clawwarden.yaml'], { 'clawwarden.yaml': BROKEN });
   expect(code).toBe(2);
   expect(stdout).toBe('');
   expect(stderr.split('\n')).toEqual([
     'clawwarden.yaml:4:7 mode: unknown mode "enforc"; expected one of: enforce, dry-run (did you mean "enforce"?)',
+    '  4 | mode: enforc',
+    '    |       ^',
     expect.stringMatching(/^clawwarden\.yaml:7:13 policies\[0\] "cap" › when\.tokens\.totl: unknown key "tokens\.totl"; expected one of: .* \(did you mean "tokens\.total"\?\)$/),
+    '  7 |     when: { tokens.totl: "> 200k" }',
+    '    |             ^',
     expect.stringMatching(/^clawwarden\.yaml:8:9 policies\[0\] "cap" › do: unknown action "kil"; expected one of: .*kill.* \(did you mean "kill"\?\)$/),
+    '  8 |     do: kil',
+    '    |         ^',
     '3 errors',
     '',
   ]);
@@ -84,4 +90,28 @@ test('--demo validates the embedded demo config', async () => {
   const { code, stdout } = await run(['validate', '--demo']);
   expect(code).toBe(0);
   expect(stdout).toMatch(/^<demo>: ok \(1 source, \d+ policies, 0 notifiers, mode enforce\)\n$/);
+});
+
+const BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefgh'.split('').map((x, i) => `${x}: &${x} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
+
+test.each<{ name: string; files: Record<string, string>; first: unknown }>([
+  { name: 'an alias bomb', files: { 'clawwarden.yaml': `${VALID}${BOMB}\n` }, first: 'clawwarden.yaml:9:8: aliases (*a) expand to more than 100 copies, the limit for config and policy files; write the values out' },
+  { name: 'an alias bomb in a policy file', files: { 'clawwarden.yaml': 'sources:\n  - name: demo\n    type: demo\npolicies: ./*-policies.yaml\n', 'bomb-policies.yaml': `${BOMB}\n` }, first: 'bomb-policies.yaml:2:8: aliases (*a) expand to more than 100 copies, the limit for config and policy files; write the values out' },
+  { name: '10,000 nested lists', files: { 'clawwarden.yaml': `${VALID}x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n` }, first: expect.stringMatching(/^clawwarden\.yaml:8:\d+: collections nest deeper than 64 levels, the limit for config and policy files$/) },
+  { name: 'a config over 256 KiB', files: { 'clawwarden.yaml': `${VALID}${'#'.repeat(300 * 1024)}\n` }, first: 'clawwarden.yaml: config file is larger than 256 KiB (300.1 KiB)' },
+  { name: 'a secret read from /dev/zero', files: { 'clawwarden.yaml': 'sources:\n  - name: home\n    type: openclaw\n    token: { file: /dev/zero }\n' }, first: 'clawwarden.yaml:4:20 sources[0] "home" › token.file: secret file /dev/zero is not a regular file (character device)' },
+])('$name: a config error, exit 2, no stack trace', async ({ files, first }) => {
+  const { code, stdout, stderr } = await run(['validate'], files);
+  expect(code).toBe(2);
+  expect(stdout).toBe('');
+  expect(stderr.split('\n')[0]).toEqual(first);
+  expect(stderr).toMatch(/\n1 error\n$/);
+  expect(stderr).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
+});
+
+test('what a key would do to a terminal is shown, not done', async () => {
+  const { code, stderr } = await run(['validate'], { 'clawwarden.yaml': `${VALID.replace('policies:', '"\u001b[2J\u001b[31mpolicy\u0000": 1\npolicies:')}` });
+  expect(code).toBe(2);
+  expect(stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  expect(stderr).toContain('unknown key "\\x1b[2J\\x1b[31mpolicy\\x00"');
 });

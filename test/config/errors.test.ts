@@ -33,7 +33,17 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'YAML syntax', config: `${SOURCE}http: { listen: 127.0.0.1:9464\nmode: enforce\n`, code: 'YAML_SYNTAX', marker: 'mode', path: '', message: 'Flow map' },
+  { name: 'YAML syntax: an unclosed { is reported where it opened', config: `${SOURCE}http: { listen: 127.0.0.1:9464\nmode: enforce\n`, code: 'YAML_SYNTAX', marker: '{', path: '', message: 'this "{" is never closed: end the flow map with "}"' },
+  { name: 'YAML syntax: an unclosed [ is reported where it opened', config: `${SOURCE}safety:\n  protect: [ "agent:*:main", "agent:*:ops"\nmode: enforce\n`, code: 'YAML_SYNTAX', marker: '[', path: '', message: 'this "[" is never closed: end the flow sequence with "]"' },
+  { name: 'YAML syntax: an unquoted ${env:…} in a flow map', config: 'sources:\n  - { name: home, type: full, token: ${env:GW_TOKEN} }\n', code: 'YAML_SYNTAX', marker: '${env:GW_TOKEN}', path: '', message: 'quote it: "${env:GW_TOKEN}"' },
+  { name: 'YAML syntax: an unquoted ${env:…} path in a flow map', config: `${SOURCE}    token: { file: \${env:CREDENTIALS_DIRECTORY}/gateway-token }\n`, code: 'YAML_SYNTAX', marker: '${env:CRED', path: '', message: 'quote it: "${env:CREDENTIALS_DIRECTORY}/gateway-token"' },
+  { name: 'YAML syntax: a bare > in a flow map', config: policy('  - name: cap\n    when: { tokens.total: > 200k }\n    do: stop\n'), code: 'YAML_SYNTAX', marker: '> 200k', path: '', message: 'quote it: "> 200k"' },
+  { name: 'YAML syntax: a bare > in a block map', config: policy('  - name: cap\n    when:\n      tokens.total: > 200k\n    do: stop\n'), code: 'YAML_SYNTAX', marker: '> 200k', path: '', message: 'quote it: "> 200k"' },
+  { name: 'YAML syntax: a bare >= in a flow list', config: policy('  - name: cap\n    when: { all: [ { tokens.total: >= 1M }, { idle: "> 1h" } ] }\n    do: stop\n'), code: 'YAML_SYNTAX', marker: '>= 1M', path: '', message: 'quote it: ">= 1M"' },
+  { name: 'YAML syntax: a } with nothing open', config: `${SOURCE}http: { listen: "127.0.0.1:9464" } }\n`, code: 'YAML_SYNTAX', marker: '}\n', path: '', message: 'unexpected "}": there is no "{" open here' },
+  { name: 'YAML syntax: a duplicate key', config: `${SOURCE}mode: enforce\nmode: dry-run\n`, code: 'YAML_SYNTAX', marker: 'mode', nth: 2, path: '', message: 'duplicate key "mode" (first at line 4, column 1)' },
+  { name: 'YAML syntax: an alias before its anchor', config: `${SOURCE}mode: *m\nlogLevel: &m info\n`, code: 'YAML_SYNTAX', marker: '*m', path: '', message: 'alias *m has no anchor &m before it' },
+  { name: 'YAML syntax: two documents', config: `${SOURCE}---\nmode: enforce\n`, code: 'YAML_SYNTAX', marker: '---', path: '', message: 'holds one YAML document' },
   { name: 'unknown top-level key', config: `${SOURCE}scheduel: "* * * * *"\n`, code: 'UNKNOWN_KEY', marker: 'scheduel', path: 'scheduel', message: 'unknown key "scheduel"', allowed: ['schedule', 'sources', 'policies'], suggestion: 'schedule' },
   { name: 'unknown source type', config: 'sources:\n  - name: home\n    type: fulll\n', code: 'UNKNOWN_VALUE', marker: 'fulll', path: 'sources[0] "home" › type', message: 'unknown type "fulll"', allowed: ['full', 'stoponly'], suggestion: 'full' },
   { name: 'unknown source option (from the module schema)', config: `${SOURCE}    dicsover: true\n`, code: 'UNKNOWN_KEY', marker: 'dicsover', path: 'sources[0] "home" › dicsover', message: 'unknown key "dicsover"', allowed: ['url', 'token', 'discover'], suggestion: 'discover' },
@@ -46,8 +56,6 @@ const cases: Case[] = [
   { name: 'wrong type in a section', config: `${SOURCE}journal:\n  keep: five\n`, code: 'SCHEMA', marker: 'five', path: 'journal.keep', message: 'expected integer' },
   { name: 'bad cron', config: `${SOURCE}schedule: "*/5 * * *"\n`, code: 'BAD_CRON', marker: '"*/5', path: 'schedule', message: 'invalid cron expression "*/5 * * *": expected 5 or 6 fields but got 4' },
   { name: 'cron field out of range', config: `${SOURCE}schedule: "0 25 * * *"\n`, code: 'BAD_CRON', marker: '"0 25', path: 'schedule', message: '25 is a invalid expression for hour' },
-  { name: 'sweeps every second', config: `${SOURCE}schedule: "* * * * * *"\n`, code: 'BAD_CRON', marker: '"* * * * * *"', path: 'schedule', message: 'sweeps must be at least 2 s apart' },
-  { name: 'sweeps 1 s apart at times', config: `${SOURCE}schedule: "0,1,30 * * * * *"\n`, code: 'BAD_CRON', marker: '"0,1,30', path: 'schedule', message: '"0,1,30 * * * * *" sweeps 1 s apart' },
   { name: 'http.listen not host:port', config: `${SOURCE}http:\n  listen: 9464\n`, code: 'SCHEMA', marker: '9464', path: 'http.listen', message: 'expected string' },
   { name: 'http.listen without port', config: `${SOURCE}http:\n  listen: localhost\n`, code: 'BAD_LISTEN', marker: 'localhost', path: 'http.listen', message: '"localhost" is not host:port' },
   { name: 'http.listen port out of range', config: `${SOURCE}http:\n  listen: "127.0.0.1:70000"\n`, code: 'BAD_LISTEN', marker: '"127', path: 'http.listen', message: 'port 70000 is out of range' },
@@ -82,7 +90,13 @@ const cases: Case[] = [
   { name: 'policy: duplicate name across files', config: `${SOURCE}policies:\n  - name: cap\n    when: { idle: "> 1h" }\n    do: stop\n  - extra/*.yaml\n`, files: { 'extra/more.yaml': '- name: cap\n  when: { idle: "> 2h" }\n  do: stop\n' }, file: 'extra/more.yaml', code: 'DUPLICATE_POLICY', marker: 'cap', path: 'policies[0] "cap" › name', message: 'duplicate policy name "cap"; first declared at clawwarden.yaml:5:11' },
   { name: 'policy file glob matches nothing', config: `${SOURCE}policies: ./polices/*.yaml\n`, code: 'POLICY_FILES', marker: './polices', path: 'policies', message: 'no policy file matches "./polices/*.yaml"' },
   { name: 'bad policy file glob', config: `${SOURCE}policies: [ "policies/[a.yaml" ]\n`, code: 'BAD_GLOB', marker: '"policies/[a', path: 'policies[0]', message: 'bad glob "policies/[a.yaml"' },
-  { name: 'YAML syntax in a policy file', config: `${SOURCE}policies: p.yaml\n`, files: { 'p.yaml': '- name: a\n  when: { idle: "> 1h"\n  do: stop\n' }, file: 'p.yaml', code: 'YAML_SYNTAX', marker: 'do', path: '', message: 'Flow map' },
+  { name: 'YAML syntax in a policy file', config: `${SOURCE}policies: p.yaml\n`, files: { 'p.yaml': '- name: a\n  when: { idle: "> 1h"\n  do: stop\n' }, file: 'p.yaml', code: 'YAML_SYNTAX', marker: '{', path: '', message: 'this "{" is never closed' },
+  { name: 'sweeps every second', config: `${SOURCE}schedule: "* * * * * *"\n`, code: 'BAD_CRON', marker: '"* * * * * *"', path: 'schedule', message: 'sweeps must be at least 2 s apart' },
+  { name: 'sweeps 1 s apart at times', config: `${SOURCE}schedule: "0,1,30 * * * * *"\n`, code: 'BAD_CRON', marker: '"0,1,30', path: 'schedule', message: '"0,1,30 * * * * *" sweeps 1 s apart' },
+  { name: 'secret file that is a directory', config: `${SOURCE}    token: { file: ./creds }\n`, files: { 'creds/x': 'x' }, code: 'SECRET_FILE_UNREADABLE', marker: './creds', path: 'sources[0] "home" › token.file', message: 'is not a regular file (directory)' },
+  { name: 'secret file that is a character device', config: `${SOURCE}    token: { file: /dev/zero }\n`, code: 'SECRET_FILE_UNREADABLE', marker: '/dev/zero', path: 'sources[0] "home" › token.file', message: 'secret file /dev/zero is not a regular file (character device)' },
+  { name: 'secret file over 64 KiB', config: `${SOURCE}    token: { file: ./big }\n`, files: { big: 'x'.repeat(64 * 1024 + 1) }, code: 'SECRET_FILE_UNREADABLE', marker: './big', path: 'sources[0] "home" › token.file', message: 'is larger than 64 KiB' },
+  { name: 'secret file path with a malformed reference', config: `${SOURCE}    token: { file: "\${env:CREDS-DIR}/token" }\n`, code: 'SECRET_NOT_ALLOWED', marker: '"${env:CREDS', path: 'sources[0] "home" › token.file', message: 'may only use ${env:NAME} references' },
 ];
 
 describe('every error kind carries file:line:column, the path, and what is allowed', () => {
@@ -100,6 +114,11 @@ describe('every error kind carries file:line:column, the path, and what is allow
     expect(error.suggestion).toBe(c.suggestion);
     const formatted = formatConfigError(error);
     expect(formatted.startsWith(`${file}:${pos.line}:${pos.column}${c.path ? ` ${c.path}` : ''}: `)).toBe(true);
+    // Below the message: the source line, and a caret under the column.
+    const [, source, caret, ...rest] = formatted.split('\n');
+    expect(source).toBe(`  ${pos.line} | ${text.split('\n')[pos.line - 1]}`);
+    expect(caret).toBe(`  ${' '.repeat(String(pos.line).length)} | ${' '.repeat(pos.column - 1)}^`);
+    expect(rest).toEqual([]);
     if (c.suggestion !== undefined) expect(formatted).toContain(`(did you mean "${c.suggestion}"?)`);
     for (const allowed of c.allowed ?? []) expect(formatted).toContain(allowed);
   });

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatConfigError, type ConfigError } from '../../config/errors.js';
-import { loadConfig, type LoadResult } from '../../config/load.js';
+import { loadConfig, loadConfigAsync, type LoadResult } from '../../config/load.js';
 import { displayName } from '../../config/policy-files.js';
 import type { Config } from '../../config/types.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
@@ -33,12 +33,17 @@ export function parseConfigFlags(argv: readonly string[], options: { demo: boole
   return { ...(values.config !== undefined ? { config: values.config } : {}), demo: values.demo === true, json: values.json === true };
 }
 
-/** Loads the config the flags name. */
+/** Loads the config the flags name, synchronously. */
 export function loadFromFlags(flags: ConfigFlags, io: CommandIO): LoadResult {
   return loadConfig({ ...(flags.config !== undefined ? { file: flags.config } : {}), demo: flags.demo, cwd: io.cwd, env: io.env });
 }
 
-/** Prints every config error, one per line, to stderr (or as JSON on stdout); the exit code for config errors is 2. */
+/** Loads the config the flags name without blocking on a file (every read is given up after a timeout). */
+export function loadFromFlagsAsync(flags: ConfigFlags, io: CommandIO): Promise<LoadResult> {
+  return loadConfigAsync({ ...(flags.config !== undefined ? { file: flags.config } : {}), demo: flags.demo, cwd: io.cwd, env: io.env });
+}
+
+/** Prints every config error with its code frame to stderr, then a count (or all as JSON on stdout); the exit code for config errors is 2. */
 export function reportConfigErrors(errors: readonly ConfigError[], flags: ConfigFlags, io: CommandIO): number {
   if (flags.json) {
     io.stdout(`${JSON.stringify({ ok: false, errors: errors.map((e) => ({ ...e, text: formatConfigError(e) })) }, null, 2)}\n`);
@@ -58,7 +63,7 @@ const help = `Usage: clawwarden validate [--config FILE] [--demo] [--json]
 
 Checks the config file and every policy file it names: YAML syntax, each setting against the schemas the
 sources, notifiers, conditions and actions declare, secret references, cron, globs and policy semantics.
-Every error is printed at once, one per line, as file:line:column path: message.
+Every error is printed at once as file:line:column path: message, with the source line and a caret below.
 
 Options:
   -c, --config FILE  the config file (default ./clawwarden.yaml, then /etc/clawwarden/config.yaml)
@@ -75,7 +80,7 @@ export const command: Command = {
   help,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
     const flags = parseConfigFlags(argv, { demo: true });
-    const { config, errors } = loadFromFlags(flags, io);
+    const { config, errors } = await loadFromFlagsAsync(flags, io);
     if (!config) return reportConfigErrors(errors, flags, io);
     if (flags.json) {
       io.stdout(`${JSON.stringify({ ok: true, file: config.file, sources: config.sources.length, policies: config.policies.map((p) => p.name), notifiers: config.notifiers.map((n) => n.name), mode: config.mode, errors: [] }, null, 2)}\n`);
