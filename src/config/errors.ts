@@ -23,6 +23,8 @@ export type ConfigErrorCode =
   | 'BAD_GLOB'
   | 'BAD_LISTEN'
   | 'BAD_LIMIT'
+  | 'BELOW_SWEEP'
+  | 'NO_EFFECT'
   | 'TOO_MANY_ERRORS';
 
 /** One problem in the config or a policy file, located at file:line:column (1-based) with a readable path. */
@@ -39,6 +41,8 @@ export interface ConfigError {
   readonly allowed?: readonly string[];
   /** The closest allowed value to what was written (a likely typo). */
   readonly suggestion?: string;
+  /** `warning`: worth fixing, but the config still loads. Absent for errors. */
+  readonly severity?: 'warning';
   /** The source line with a caret under the column, ready to print below the message (control characters escaped). */
   readonly frame?: string;
 }
@@ -65,7 +69,8 @@ export function formatConfigError(error: ConfigError): string {
   const listed = error.allowed?.every((a) => error.message.includes(a)) ?? true;
   const allowed = error.allowed && error.allowed.length > 0 && !listed ? `; expected one of: ${error.allowed.join(', ')}` : '';
   const suggestion = error.suggestion !== undefined ? ` (did you mean "${error.suggestion}"?)` : '';
-  const line = escapeControl(`${where}${path}: ${error.message}${allowed}${suggestion}`);
+  const severity = error.severity === 'warning' ? 'warning: ' : '';
+  const line = escapeControl(`${where}${path}: ${severity}${error.message}${allowed}${suggestion}`);
   return error.frame ? `${line}\n${error.frame}` : line;
 }
 

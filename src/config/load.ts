@@ -26,6 +26,8 @@ export interface ConfigSource {
   readonly demo?: boolean;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** `false`: check secret references for shape only, read none (`validate --no-secrets`). */
+  readonly resolveSecrets?: boolean;
 }
 
 /**

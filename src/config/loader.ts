@@ -18,6 +18,8 @@ export interface LoadOptions {
   readonly demoText?: string;
   /** Files tried, in order, when `file` is not given. */
   readonly searchPath?: readonly string[];
+  /** `false` (`validate --no-secrets`): check secret references for shape, read none; the Secrets of the result cannot be revealed. */
+  readonly resolveSecrets?: boolean;
 }
 
 /** The files tried when no `--config` is given. */
@@ -38,7 +40,7 @@ export function loadConfigWithAsync(registries: Registries, options: LoadOptions
 }
 
 function* loadWork(registries: Registries, options: LoadOptions): FileWork<LoadResult> {
-  const context = { cwd: options.cwd, env: options.env };
+  const context = { cwd: options.cwd, env: options.env, ...(options.resolveSecrets === false ? { resolveSecrets: false } : {}) };
   if (options.demo) return yield* readConfig({ path: '<demo>', shown: '<demo>', text: options.demoText ?? '' }, registries, context);
   const explicit = options.file !== undefined;
   const candidates = explicit ? [options.file!] : (options.searchPath ?? DEFAULT_CONFIG_FILES);

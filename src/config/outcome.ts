@@ -4,7 +4,7 @@ import { MAX_REPORTED_ERRORS } from './limits.js';
 import type { YamlFile } from './yaml-file.js';
 
 /**
- * The errors as reported: ordered by file and position, at most MAX_REPORTED_ERRORS of them (one more
+ * The errors (or warnings) as reported: ordered by file and position, at most MAX_REPORTED_ERRORS of them (one more
  * line counts the rest, `incomplete` when not all were looked at), every quoted text escaped, and each located error
  * given the code frame of its source line.
  */
@@ -19,7 +19,7 @@ export function finishErrors(errors: readonly ConfigError[], files: ReadonlyMap<
   if (rest > 0) {
     const last = sorted[MAX_REPORTED_ERRORS]!;
     const more = `${incomplete ? 'over ' : ''}${rest} more not shown (at most ${MAX_REPORTED_ERRORS} are listed); fix these and validate again`;
-    shown.push(escapedError({ code: 'TOO_MANY_ERRORS', file: last.file, line: 0, column: 0, path: '', message: more }));
+    shown.push(escapedError({ code: 'TOO_MANY_ERRORS', file: last.file, line: 0, column: 0, path: '', message: more, ...(last.severity ? { severity: last.severity } : {}) }));
   }
   return shown;
 }

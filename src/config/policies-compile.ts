@@ -2,7 +2,9 @@ import type { ValidateFunction } from 'ajv';
 import { isScalar } from 'yaml';
 import type { Policy } from '../policy/types.js';
 import type { ActionName } from '../sources/source.js';
+import type { SweepInterval } from './cron.js';
 import { closest, type ConfigError, type ConfigErrorCode } from './errors.js';
+import { checkPolicy } from './policy-checks.js';
 import type { PolicyProblem } from '../policy/problem.js';
 import type { PolicyLanguage } from './schema.js';
 import { formatPath, schemaIssues } from './schema-errors.js';
@@ -15,15 +17,18 @@ export interface PolicyCompileContext {
   readonly language: PolicyLanguage;
   readonly notifiers: readonly string[];
   readonly capabilities: ReadonlySet<ActionName>;
+  /** The time between sweeps, when the schedule is valid: cooldowns and escalation steps are compared with it. */
+  readonly sweep?: SweepInterval;
 }
 
 /**
  * Validates each written policy against the policy schema, compiles the valid ones, and checks names are unique.
  * Every message is prefixed with the policy (`policies[2] "idle-gpu" › do[0]`) and located in the policy's own file.
  */
-export function compilePolicies(written: readonly WrittenPolicy[], context: PolicyCompileContext): { policies: Policy[]; errors: ConfigError[] } {
+export function compilePolicies(written: readonly WrittenPolicy[], context: PolicyCompileContext): { policies: Policy[]; errors: ConfigError[]; warnings: ConfigError[] } {
   const policies: Policy[] = [];
   const errors: ConfigError[] = [];
+  const warnings: ConfigError[] = [];
   const firstByName = new Map<string, WrittenPolicy>();
   for (const entry of written) {
     const { file, base } = entry;
@@ -31,7 +36,8 @@ export function compilePolicies(written: readonly WrittenPolicy[], context: Poli
     const push = (code: ConfigErrorCode, rel: readonly Segment[], message: string, extra: Partial<ConfigError> = {}, target: 'value' | 'key' = 'value'): void => {
       const pos = file.position([...base, ...rel], target);
       const prefix = name !== undefined ? `${entry.label} "${name}"` : entry.label;
-      errors.push({ code, file: file.file, line: pos.line, column: pos.column, path: rel.length > 0 ? `${prefix} › ${formatPath(rel)}` : prefix, message, ...extra });
+      const error: ConfigError = { code, file: file.file, line: pos.line, column: pos.column, path: rel.length > 0 ? `${prefix} › ${formatPath(rel)}` : prefix, message, ...extra };
+      (error.severity === 'warning' ? warnings : errors).push(error);
     };
     if (name !== undefined) {
       const first = firstByName.get(name);
@@ -64,9 +70,13 @@ export function compilePolicies(written: readonly WrittenPolicy[], context: Poli
       const suggestion = problem.allowed && found !== undefined ? closest(found, problem.allowed) : undefined;
       push(codeOf(problem), rel, problem.message, suggestion !== undefined ? { ...extra, suggestion } : extra, aboutKey ? 'key' : 'value');
     }
-    if (reported.length === 0 && result.problems.length === 0 && result.policy) policies.push(result.policy);
+    if (reported.length === 0 && result.problems.length === 0 && result.policy) {
+      const findings = checkPolicy(result.policy, context.sweep);
+      for (const finding of findings) push(finding.code, finding.path, finding.message, finding.severity ? { severity: finding.severity } : {});
+      if (!findings.some((f) => f.severity === undefined)) policies.push(result.policy);
+    }
   }
-  return { policies, errors };
+  return { policies, errors, warnings };
 }
 
 function nameOf(raw: unknown): string | undefined {

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Policy } from '../policy/types.js';
 import type { ActionName } from '../sources/source.js';
 import type { Config, NotifierConfig, SourceConfig } from './types.js';
+import { sweepInterval } from './cron.js';
 import type { ConfigError, ConfigErrorCode } from './errors.js';
 import type { FileWork } from './file-io.js';
 import { MAX_REPORTED_ERRORS } from './limits.js';
@@ -26,16 +27,19 @@ export interface ConfigText {
   readonly text: string;
 }
 
-/** Outcome of loading: a config when there were no errors, and every error found. */
+/** Outcome of loading: a config when there were no errors, every error found, and warnings that do not stop it loading. */
 export interface LoadResult {
   readonly config?: Config;
   readonly errors: readonly ConfigError[];
+  readonly warnings?: readonly ConfigError[];
 }
 
-/** What loading reads besides the files: the working directory and the environment. */
+/** What loading reads besides the files: the working directory, the environment, and whether to read secrets at all. */
 export interface ReadContext {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** `false`: check secret references for shape only (`validate --no-secrets`); the config's Secrets cannot be revealed. */
+  readonly resolveSecrets?: boolean;
 }
 
 type Raw = Record<string, unknown>;
@@ -50,8 +54,9 @@ export function* readConfig(input: ConfigText, registries: Registries, context: 
   files.set(file.file, file);
   const result = yield* readParsed(file, input, registries, context, files);
   const errors = finishErrors(result.errors, files, result.incomplete === true);
-  if (errors.length > 0 || !result.config) return { errors };
-  return { config: result.config, errors: [] };
+  const warnings = finishErrors(result.warnings ?? [], files);
+  if (errors.length > 0 || !result.config) return { errors, warnings };
+  return { config: result.config, errors: [], warnings };
 }
 
 /** ajv errors looked at, at most: ten times what is listed. */
@@ -73,7 +78,7 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
   const baseDir = configDir(input.path, context.cwd);
 
   // Secrets may only sit where plugins take them; everything else is plain settings.
-  const secretContext = { env: context.env, baseDir };
+  const secretContext = { env: context.env, baseDir, ...(context.resolveSecrets === false ? { resolve: false } : {}) };
   const secrets = new Map<string, Secret>();
   const failed = new Set<string>();
   const plain: Raw = { ...raw };
@@ -131,17 +136,21 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
   const capabilities = new Set<ActionName>(sourceEntries.flatMap((s) => sourceTypes.get(String(s['type']))?.capabilities ?? []));
   const notifierNames = isMap(plain['notifiers']) ? Object.keys(plain['notifiers']) : [];
   let policies: Policy[] = [];
+  const warnings: ConfigError[] = [];
   const policiesValue = raw['policies'];
   if (policiesValue === undefined || typeof policiesValue === 'string' || Array.isArray(policiesValue)) {
     const collected = yield* collectPolicies(file, policiesValue, { cwd: context.cwd, baseDir, files });
     errors.push(...collected.errors);
     const policyValidator: ValidateFunction = ajv.compile(registries.policy.schema());
-    const compiled = compilePolicies(collected.policies, { validate: policyValidator, language: registries.policy, notifiers: notifierNames, capabilities });
+    const schedule = typeof plain['schedule'] === 'string' ? plain['schedule'] : DEFAULTS.schedule;
+    const sweep = sweepInterval(schedule);
+    const compiled = compilePolicies(collected.policies, { validate: policyValidator, language: registries.policy, notifiers: notifierNames, capabilities, ...(sweep ? { sweep } : {}) });
     errors.push(...compiled.errors);
+    warnings.push(...compiled.warnings);
     policies = compiled.policies;
   }
 
-  if (errors.length > 0) return { errors, ...(incomplete ? { incomplete } : {}) };
+  if (errors.length > 0) return { errors, warnings, ...(incomplete ? { incomplete } : {}) };
   const config: Config = {
     file: input.path,
     sources: sourceEntries.map((entry, i): SourceConfig => {
@@ -172,7 +181,7 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
     }),
     logLevel: (plain['logLevel'] as string | undefined) ?? DEFAULTS.logLevel,
   };
-  return { config: Object.freeze(config), errors: [] };
+  return { config: Object.freeze(config), errors: [], warnings };
 }
 
 /** `sources[0] "home" › token` for named sources; `http.listen` otherwise. */

@@ -17,6 +17,8 @@ export interface SecretContext {
   readonly env: NodeJS.ProcessEnv;
   /** Relative `{ file: … }` paths resolve against this (the config file's directory). */
   readonly baseDir: string;
+  /** `false` (`validate --no-secrets`): check each reference's shape, read nothing; the Secrets cannot be revealed. */
+  readonly resolve?: boolean;
 }
 
 /** The outcome of resolving every reference below one value. */
@@ -25,7 +27,7 @@ export interface ResolvedSecrets {
   readonly plain: unknown;
   /** Path (joined by NUL) → the Secret to put there once validated. */
   readonly secrets: ReadonlyMap<string, Secret>;
-  /** Paths whose reference failed; schema errors there are noise. */
+  /** Paths whose reference failed or was not read; schema errors there are noise. */
   readonly failed: ReadonlySet<string>;
   readonly problems: readonly SecretProblem[];
 }
@@ -55,8 +57,14 @@ export function* resolveSecrets(value: unknown, path: readonly Segment[], contex
   const secrets = new Map<string, Secret>();
   const failed = new Set<string>();
   const problems: SecretProblem[] = [];
+  const reading = context.resolve !== false;
   const fail = (at: readonly Segment[], code: ConfigErrorCode, message: string): string => {
     problems.push({ code, path: at, message });
+    failed.add(pathKey(at));
+    return STAND_IN;
+  };
+  const unread = (at: readonly Segment[], origin: string): string => {
+    secrets.set(pathKey(at), new Secret('', origin, false));
     failed.add(pathKey(at));
     return STAND_IN;
   };
@@ -67,6 +75,7 @@ export function* resolveSecrets(value: unknown, path: readonly Segment[], contex
       const match = ENV_REF.exec(node);
       if (!match) return fail(at, 'SECRET_NOT_ALLOWED', 'a ${env:NAME} reference must be the whole value (quote it inside { } flow maps)');
       const name = match[1]!;
+      if (!reading) return unread(at, `env:${name}`);
       const text = context.env[name];
       if (text === undefined || text === '') return fail(at, 'SECRET_ENV_MISSING', `environment variable ${name} is ${text === undefined ? 'not set' : 'empty'}`);
       secrets.set(pathKey(at), new Secret(text, `env:${name}`));
@@ -77,6 +86,7 @@ export function* resolveSecrets(value: unknown, path: readonly Segment[], contex
       if (node.file.replace(ENV_IN_PATH, '').includes('${')) {
         return fail([...at, 'file'], 'SECRET_NOT_ALLOWED', 'a secret file path may only use ${env:NAME} references (letters, digits and "_")');
       }
+      if (!reading) return unread(at, `file:${node.file}`);
       let missing: string | undefined;
       const expanded = node.file.replace(ENV_IN_PATH, (_, name: string) => {
         const part = context.env[name];

@@ -92,6 +92,38 @@ test('--demo validates the embedded demo config', async () => {
   expect(stdout).toMatch(/^<demo>: ok \(1 source, \d+ policies, 0 notifiers, mode enforce\)\n$/);
 });
 
+const SECRETS = 'sources:\n  - name: home\n    type: openclaw\n    token: ${env:OPENCLAW_GATEWAY_TOKEN}\nhttp:\n  token: { file: "${env:CREDENTIALS_DIRECTORY}/api-token" }\n';
+
+test('--no-secrets validates a config whose secrets are not here (unset variables, missing credential files)', async () => {
+  const without = await run(['validate'], { 'clawwarden.yaml': SECRETS });
+  expect(without.code).toBe(2);
+  expect(without.stderr).toContain('environment variable OPENCLAW_GATEWAY_TOKEN is not set');
+  const { code, stdout, stderr } = await run(['validate', '--no-secrets'], { 'clawwarden.yaml': SECRETS });
+  expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: 'clawwarden.yaml: ok (1 source, 0 policies, 0 notifiers, mode enforce; secrets not read)\n', stderr: '' });
+});
+
+test('--no-secrets still checks the shape of every reference', async () => {
+  const { code, stderr } = await run(['validate', '--no-secrets'], { 'clawwarden.yaml': `${SECRETS}    # comment\n`.replace('${env:OPENCLAW_GATEWAY_TOKEN}', '"Bearer ${env:OPENCLAW_GATEWAY_TOKEN}"') });
+  expect(code).toBe(2);
+  expect(stderr).toContain('clawwarden.yaml:4:12 sources[0] "home" › token: a ${env:NAME} reference must be the whole value');
+});
+
+test('warnings: exit 0, printed with their frame, counted in the summary', async () => {
+  const config = `${VALID}    cooldown: 10s\n`;
+  const { code, stdout, stderr } = await run(['validate'], { 'clawwarden.yaml': config });
+  expect(code).toBe(0);
+  expect(stdout).toBe('clawwarden.yaml: ok (1 source, 1 policy, 0 notifiers, mode enforce; 1 warning)\n');
+  expect(stderr.split('\n')).toEqual([
+    'clawwarden.yaml:8:15 policies[0] "cap" › cooldown: warning: cooldown 10s is shorter than the time between sweeps (1m): it only spaces out repeats triggered by usage events; every sweep may act again',
+    '  8 |     cooldown: 10s',
+    '    |               ^',
+    '',
+  ]);
+  const json = JSON.parse((await run(['validate', '--json'], { 'clawwarden.yaml': config })).stdout) as { ok: boolean; warnings: { code: string; line: number }[] };
+  expect(json.ok).toBe(true);
+  expect(json.warnings.map((w) => [w.code, w.line])).toEqual([['BELOW_SWEEP', 8]]);
+});
+
 const BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefgh'.split('').map((x, i) => `${x}: &${x} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
 
 test.each<{ name: string; files: Record<string, string>; first: unknown }>([

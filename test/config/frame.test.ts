@@ -45,6 +45,10 @@ describe('formatConfigError with a frame', () => {
   test('the first line as always, the frame below it', () => {
     expect(formatConfigError(error)).toBe('clawwarden.yaml:3:7 mode: unknown mode "enforc"; expected one of: enforce, dry-run (did you mean "enforce"?)\n  3 | mode: enforc\n    |       ^');
   });
+
+  test('a warning says so after the location', () => {
+    expect(formatConfigError({ ...error, severity: 'warning', message: 'cooldown 30s is shorter', allowed: [], suggestion: undefined! }).split('\n')[0]).toBe('clawwarden.yaml:3:7 mode: warning: cooldown 30s is shorter');
+  });
 });
 
 test('errors in policy files carry frames from their own file', () => {

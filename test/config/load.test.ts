@@ -89,6 +89,29 @@ notifiers:
     expect(errors[0]!.message).toBe(`secret file ${join(dir, 'creds')} is not a regular file (directory)`);
   });
 
+  test('without secrets (validate --no-secrets): references are checked for shape, nothing is read, and none can be revealed', () => {
+    const dir = workspace({ 'clawwarden.yaml': CONFIG });
+    const { config, errors } = loadConfigWith(testRegistries, { cwd: dir, env: {}, file: 'clawwarden.yaml', resolveSecrets: false });
+    expect(errors).toEqual([]);
+    const token = config!.sources[0]!.options['token'] as Secret;
+    expect(token.origin).toBe('env:GATEWAY_TOKEN');
+    expect(() => token.reveal()).toThrow('secret env:GATEWAY_TOKEN was not read');
+    expect(config!.http.token!.origin).toBe('file:./api-token');
+    const options = config!.notifiers[0]!.options as { url: Secret; headers: { Authorization: Secret } };
+    expect(options.headers.Authorization.origin).toBe('file:${env:CREDENTIALS_DIRECTORY}/auth');
+    expect(() => options.url.reveal()).toThrow();
+  });
+
+  test.each([
+    { name: 'a partial reference', yaml: '    url: "ws://${env:HOST}:18789"\n', code: 'SECRET_NOT_ALLOWED', path: 'sources[0] "home" › url' },
+    { name: 'a malformed reference in a file path', yaml: '    token: { file: "${env:CRED-DIR}/t" }\n', code: 'SECRET_NOT_ALLOWED', path: 'sources[0] "home" › token.file' },
+    { name: 'an empty file path', yaml: '    token: { file: "" }\n', code: 'SECRET_FILE_UNREADABLE', path: 'sources[0] "home" › token.file' },
+    { name: 'a reference where no secret belongs', yaml: 'stateDir: ${env:STATE}\n', code: 'SECRET_NOT_ALLOWED', path: 'stateDir' },
+  ])('without secrets, $name is still an error', ({ yaml, code, path }) => {
+    const { errors } = load({ 'clawwarden.yaml': MINIMAL + yaml }, { resolveSecrets: false });
+    expect(errors.map((e) => [e.code, e.path])).toEqual([[code, path]]);
+  });
+
   test('schema messages about a secret never echo its value', () => {
     const { errors } = load({ 'clawwarden.yaml': 'sources:\n  - name: home\n    type: full\n    discover: ${env:FLAG}\n' }, { env: { FLAG: 'topsecretvalue' } });
     expect(errors).toHaveLength(1);

@@ -53,3 +53,57 @@ describe('sweep schedules: at least MIN_SWEEP_SECONDS (2 s) between sweeps', () 
     expect(sweepInterval('every minute')).toBeUndefined();
   });
 });
+
+describe('policy semantics', () => {
+  const policy = (body: string, schedule = ''): string => `${SOURCE}${schedule}policies:\n  - name: cap\n${body}`;
+  const cases = [
+    {
+      name: 'a cooldown shorter than the sweep interval',
+      config: policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    cooldown: 30s\n'),
+      warning: ['BELOW_SWEEP', '30s', 'policies[0] "cap" › cooldown', 'cooldown 30s is shorter than the time between sweeps (1m): it only spaces out repeats triggered by usage events; every sweep may act again'],
+    },
+    {
+      name: 'an escalation step sooner than the sweep interval',
+      config: policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    escalate:\n      - { after: 20s, do: kill }\n'),
+      warning: ['BELOW_SWEEP', '20s', 'policies[0] "cap" › escalate[0].after', 'after 20s is shorter than the time between sweeps (1m): unless a usage event triggers an evaluation sooner, the step runs at the next sweep'],
+    },
+    {
+      name: 'a cooldown against a schedule that skips days',
+      config: policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    cooldown: 1h\n', 'schedule: "0 9 * * mon-fri"\n'),
+      warning: ['BELOW_SWEEP', '1h', 'policies[0] "cap" › cooldown', 'cooldown 1h is shorter than the time between sweeps (at least 1d)'],
+    },
+    {
+      name: 'a window over conditions that read no usage',
+      config: policy('    window: { every: day }\n    when: { idle: "> 1h" }\n    do: stop\n'),
+      warning: ['NO_EFFECT', '{ every', 'policies[0] "cap" › window', 'the window has no effect: it limits the usage that is summed, and no condition in "when" reads usage (tokens, cost, ratio, burn)'],
+    },
+  ];
+  test.each(cases)('warning: $name (the config still loads)', ({ config, warning }) => {
+    const { config: loaded, errors, warnings } = load({ 'clawwarden.yaml': config });
+    expect(errors).toEqual([]);
+    expect(loaded!.policies).toHaveLength(1);
+    const [code, marker, path, message] = warning;
+    const before = config.slice(0, config.indexOf(marker!)).split('\n');
+    expect(warnings!.map((w) => [w.code, w.line, w.column, w.path, w.message])).toEqual([[code, before.length, before.at(-1)!.length + 1, path, expect.stringContaining(message!)]]);
+    expect(warnings![0]!.severity).toBe('warning');
+    expect(warnings![0]!.frame).toContain('^');
+  });
+
+  test.each([
+    { name: 'a cooldown as long as the sweep interval', config: policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    cooldown: 1m\n') },
+    { name: 'short steps with a fast schedule', config: policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    cooldown: 30s\n    escalate:\n      - { after: 20s, do: kill }\n', 'schedule: "*/10 * * * * *"\n') },
+    // The engine sums a session's own usage within the window: a daily budget per session is a supported policy.
+    { name: 'a window on a session-scope usage policy', config: policy('    window: { every: day, tz: UTC }\n    when: { cost: "> $5" }\n    do: pause\n') },
+    { name: 'warn below 100%', config: policy('    when: { cost: "> $5" }\n    warn: 99.5%\n    do: pause\n') },
+  ])('no warning: $name', ({ config }) => {
+    const { errors, warnings } = load({ 'clawwarden.yaml': config });
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  test('warnings are reported beside errors, not as errors', () => {
+    const { errors, warnings } = load({ 'clawwarden.yaml': policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    cooldown: 30s\n    warn: 120%\n') });
+    expect(errors.map((e) => [e.code, e.path])).toEqual([['POLICY', 'policies[0] "cap" › warn']]);
+    expect(warnings!.map((w) => [w.code, w.path])).toEqual([['BELOW_SWEEP', 'policies[0] "cap" › cooldown']]);
+  });
+});

@@ -8,7 +8,7 @@ import { sourceModules } from '../../sources/index.js';
 import type { ActionName, Session, Source, SourceContext } from '../../sources/source.js';
 import type { Command, CommandIO } from '../command.js';
 import { renderTable } from '../table.js';
-import { loadFromFlagsAsync, parseConfigFlags, reportConfigErrors } from './validate.js';
+import { loadFromFlagsAsync, parseConfigFlags, printConfigProblems, reportConfigErrors } from './validate.js';
 
 /** How long a source may take to connect and answer before check gives up on it. */
 const SOURCE_TIMEOUT_MS = 15_000;
@@ -97,8 +97,9 @@ export const command: Command = {
     // --wide is check's own flag; the rest are the shared config flags.
     const wide = argv.includes('--wide');
     const flags = parseConfigFlags(argv.filter((a) => a !== '--wide'), { demo: true });
-    const { config, errors } = await loadFromFlagsAsync(flags, io);
-    if (!config) return reportConfigErrors(errors, flags, io);
+    const { config, errors, warnings = [] } = await loadFromFlagsAsync(flags, io);
+    if (!config) return reportConfigErrors(errors, flags, io, warnings);
+    if (!flags.json) printConfigProblems(warnings, io);
     let plan: CheckPlan;
     try {
       plan = await planOnce(config);
