@@ -1,3 +1,4 @@
+import { totalTokens } from '../domain/session.js';
 import type { ActionOutcomeRecord } from '../enforcer/hooks.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -270,7 +271,7 @@ function crossingIndex(calls: readonly ServedCall[]): number {
 function overshoot(daemon: Daemon, key: string): { overshootTokens: number; overshootUsd: number } {
   const session = daemon.fleet.session('gw', key);
   const usage = session ? daemon.fleet.ledger.session('gw', key, session.generation) : undefined;
-  const total = usage ? usage.totals.input + usage.totals.output + usage.totals.cacheRead + usage.totals.cacheWrite : Number.NaN;
+  const total = usage ? totalTokens(usage.totals) : Number.NaN;
   const cost = usage?.totals.cost ?? Number.NaN;
   return { overshootTokens: total - CAP, overshootUsd: total > 0 ? ((total - CAP) / total) * cost : Number.NaN };
 }

@@ -1,4 +1,5 @@
 import type { Usage } from '../domain/session.js';
+import { totalTokens } from '../domain/session.js';
 import type { CompiledCondition, ConditionContext } from './types.js';
 import { PolicyValueError } from '../domain/problem.js';
 import { compare, formatDuration, parseDuration, parseThreshold, UnitError, type Threshold } from '../domain/units.js';
@@ -50,7 +51,7 @@ export function compile(value: unknown): CompiledCondition {
   const { op, value: limit } = threshold;
   const unit = `/${formatDuration(per)}`;
 
-  const pick = (u: Readonly<Usage>): number => (money ? u.cost : u.input + u.output + u.cacheRead + u.cacheWrite);
+  const pick = (u: Readonly<Usage>): number => (money ? u.cost : totalTokens(u));
   const read = (context: ConditionContext): number | undefined => {
     const from = context.now - per;
     if (context.aggregate) return context.recent ? pick(context.recent(from, context.now + 1)) : undefined;

@@ -1,4 +1,5 @@
 import type { Session } from '../domain/session.js';
+import { totalTokens } from '../domain/session.js';
 import type { ActionName } from '../domain/action.js';
 import type { Engine } from '../engine/index.js';
 import type { StateStore } from '../state/store.js';
@@ -51,7 +52,7 @@ export class WardenViews {
     return {
       session,
       state: display,
-      usage: { ...totals, total: totals.input + totals.output + totals.cacheRead + totals.cacheWrite, calls: usage?.calls ?? 0, known: usage?.known ?? false },
+      usage: { ...totals, total: totalTokens(totals), calls: usage?.calls ?? 0, known: usage?.known ?? false },
       ...(session.lastActivityAt !== undefined ? { idleMs: Math.max(0, now - session.lastActivityAt) } : {}),
       ...(session.startedAt !== undefined ? { ageMs: Math.max(0, now - session.startedAt) } : {}),
       ...(hold ? { hold } : {}),

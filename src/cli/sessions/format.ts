@@ -1,3 +1,4 @@
+import { totalTokens as usageTotal } from '../../domain/session.js';
 import type { Palette } from '../color.js';
 import { renderTable } from '../table.js';
 import type { KeyResult, SessionView } from './control.js';
@@ -48,7 +49,7 @@ export function sessionsTable(sessions: readonly SessionView[], now: number, sty
     stateOf(s),
     count(s.usage?.input),
     count(s.usage?.output),
-    count(s.usage === undefined ? undefined : s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheWrite),
+    count(s.usage === undefined ? undefined : usageTotal(s.usage)),
     s.usage === undefined ? '-' : `$${s.usage.cost.toFixed(4)}`,
     // OpenClaw does not move lastActivityAt during a run: a running session is not idle.
     s.active ? '0s' : s.lastActivityAt === undefined ? '-' : shortDuration(now - s.lastActivityAt),
@@ -115,5 +116,5 @@ export function resultsText(results: readonly KeyResult[], style: TableStyle = {
 
 /** Total tokens of a view (input + output + cache), what `--tokens N` compares. */
 export function totalTokens(s: SessionView): number {
-  return s.usage === undefined ? 0 : s.usage.input + s.usage.output + s.usage.cacheRead + s.usage.cacheWrite;
+  return s.usage === undefined ? 0 : usageTotal(s.usage);
 }

@@ -1,4 +1,5 @@
 import type { Session, Usage, UsageBaseline } from '../../domain/session.js';
+import { totalTokens } from '../../domain/session.js';
 import type { ModelPrice } from './prices.js';
 import { costOf } from './prices.js';
 import type { Random } from './random.js';
@@ -101,7 +102,7 @@ export class SimSession {
 
   /** input + output + cache tokens of the current generation. */
   tokens(): number {
-    return this.totals.input + this.totals.output + this.totals.cacheRead + this.totals.cacheWrite;
+    return totalTokens(this.totals);
   }
 
   /** Draws the numbers of the next model call from the profile. */
