@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'policies', summary: 'List and explain the loaded policies', load: async () => (await import('./commands/policies.js')).command },
   { name: 'run', summary: 'run the watchdog daemon (--demo: on the built-in simulated fleet)', load: async () => (await import('./commands/run.js')).command },
   { name: 'sessions', summary: 'list, stop, kill, pause, resume and clean up OpenClaw sessions', load: async () => (await import('./commands/sessions.js')).command },
+  { name: 'test', summary: 'Run policy test files: expected decisions per case against a fixture fleet', load: async () => (await import('./commands/test.js')).command },
   { name: 'validate', summary: 'Check the config and policy files; print every error with file:line:column', load: async () => (await import('./commands/validate.js')).command },
 ];
 
