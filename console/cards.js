@@ -10,22 +10,9 @@ const ACTION_HINTS = {
   resume: 'Undo a pause or kill by clawwarden',
 };
 
-/** Whether an action makes sense for a session now: the source must be able to do it, and the state must fit. */
+/** Whether an action applies to a session now: the daemon decides (state and source capabilities) and serves it as `can`. */
 export function actionAllowed(view, action) {
-  if (!Array.isArray(view.can) || !view.can.includes(action)) return false;
-  const active = view.session.active === true;
-  switch (action) {
-    case 'stop':
-      return active;
-    case 'kill':
-      return active || view.state === 'running' || view.state === 'idle';
-    case 'pause':
-      return view.state === 'running' || view.state === 'idle';
-    case 'resume':
-      return view.state === 'paused' || view.state === 'held' || view.hold !== undefined;
-    default:
-      return false;
-  }
+  return Array.isArray(view.can) && view.can.includes(action);
 }
 
 function fact(name, className) {

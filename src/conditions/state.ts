@@ -1,22 +1,15 @@
-import type { Session } from '../domain/session.js';
+import { SESSION_STATES, sessionState, type SessionDisplayState } from '../domain/session-view.js';
 import type { CompiledCondition } from './types.js';
 import { PolicyValueError } from '../domain/problem.js';
 import { UNKNOWN } from './measure.js';
 
-/** The lifecycle words `state` understands. */
-export const SESSION_STATES = ['running', 'idle', 'paused', 'held', 'archived'] as const;
-export type SessionState = (typeof SESSION_STATES)[number];
-
-/** held: a clawwarden hold on an unarchivable session; paused: archived by clawwarden; archived: by anyone else. */
-export function sessionState(session: Session, held: boolean): SessionState {
-  if (held) return session.archived ? 'paused' : 'held';
-  if (session.archived) return 'archived';
-  return session.active ? 'running' : 'idle';
-}
+/** The lifecycle words `state` understands: the one vocabulary of session states (domain). */
+export { SESSION_STATES, sessionState };
+export type SessionState = SessionDisplayState;
 
 /** `state: idle` or `state: [paused, held]` — the session's lifecycle state. */
 export const name = 'state';
-export const description = 'The session state: running, idle, paused (by clawwarden), held (main session blocked by clawwarden) or archived; one or a list.';
+export const description = 'The session state: running, idle, stopped (last run aborted), paused (by clawwarden), held (main session blocked by clawwarden), killed (by clawwarden) or archived (by anyone else); one or a list.';
 export const schema = {
   type: ['string', 'array'],
   items: { type: 'string', enum: [...SESSION_STATES] },
@@ -38,14 +31,14 @@ export function compile(value: unknown): CompiledCondition {
       throw new PolicyValueError('E_STATE', `unknown state ${JSON.stringify(s)}; expected one of: ${SESSION_STATES.join(', ')}`, typeof value === 'string' ? [] : [i], [...SESSION_STATES]);
     }
   });
-  const wanted = new Set(list as SessionState[]);
+  const wanted = new Set(list as SessionDisplayState[]);
   const label = [...wanted].join('|');
   return {
     usesUsage: false,
-    holds: (context) => context.session !== undefined && wanted.has(sessionState(context.session, context.held === true)),
+    holds: (context) => context.session !== undefined && wanted.has(sessionState(context.session, context.hold)),
     evaluate(context) {
       if (context.session === undefined) return UNKNOWN;
-      const state = sessionState(context.session, context.held === true);
+      const state = sessionState(context.session, context.hold);
       return { matched: wanted.has(state), measurements: [{ metric: 'state', value: 0, op: 'is', threshold: 0, text: `state ${state} (${label})` }] };
     },
     budget: () => 0,

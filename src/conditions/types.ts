@@ -1,6 +1,6 @@
 import type { Session, Usage } from '../domain/session.js';
 import type { SessionUsageView } from '../ledger/types.js';
-import type { Measurement } from '../domain/decision.js';
+import type { Hold, Measurement } from '../domain/decision.js';
 import type { PluginModule } from '../plugin.js';
 
 /** What a condition sees. For agent/fleet scopes `session` is absent and `aggregate` holds the window's sums. */
@@ -10,8 +10,8 @@ export interface ConditionContext {
   readonly usage?: SessionUsageView;
   /** Sum over the subject's sessions (within the budget window when the policy has one). */
   readonly aggregate?: Readonly<Usage>;
-  /** clawwarden holds/pauses this session (for `state`). */
-  readonly held?: boolean;
+  /** clawwarden's hold or pause on this session, if any (for `state`). */
+  readonly hold?: Hold;
   /** Aggregate scopes: usage of the subject's sessions with a timestamp in [from, to) (for `burn`). */
   readonly recent?: (from: number, to: number) => Readonly<Usage>;
 }

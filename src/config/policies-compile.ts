@@ -1,11 +1,11 @@
 import type { ValidateFunction } from 'ajv';
 import { isScalar } from 'yaml';
 import type { Policy } from '../policy/types.js';
-import type { ActionName } from '../sources/source.js';
+import type { ActionName } from '../domain/action.js';
 import type { SweepInterval } from './cron.js';
 import { closest, type ConfigError, type ConfigErrorCode } from './errors.js';
 import { checkPolicy } from './policy-checks.js';
-import type { PolicyProblem } from '../policy/problem.js';
+import type { PolicyProblem } from '../domain/problem.js';
 import type { PolicyLanguage } from './schema.js';
 import { formatPath, schemaIssues } from './schema-errors.js';
 import type { WrittenPolicy } from './policy-files.js';

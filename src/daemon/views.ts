@@ -1,12 +1,10 @@
 import type { Session } from '../domain/session.js';
 import { totalTokens } from '../domain/session.js';
-import type { ActionName } from '../domain/action.js';
+import { actionsFor, sessionState } from '../domain/session-view.js';
 import type { Engine } from '../engine/index.js';
 import type { StateStore } from '../state/store.js';
 import type { LiveFleet } from './fleet.js';
-import type { SessionDisplayState, SessionFilter, SessionView, WardenView } from '../http/view.js';
-
-const MANUAL: readonly ActionName[] = ['stop', 'kill', 'pause', 'resume'];
+import type { SessionFilter, SessionView, WardenView } from '../http/view.js';
 
 /** What the views are built from: the daemon's live fleet, its enforcement memory and its engine. */
 export interface ViewInputs {
@@ -46,9 +44,9 @@ export class WardenViews {
     const usage = fleet.ledger.session(session.source, session.key, session.generation);
     const totals = usage?.totals ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
     const hold = state.hold(session.source, session.key);
-    const display = displayState(session, hold?.kind);
+    const display = sessionState(session, hold);
     const source = fleet.source(session.source);
-    const can = MANUAL.filter((action) => source?.capabilities.has(action) && allowed(action, display, session));
+    const can = actionsFor(display, session.active).filter((action) => source?.capabilities.has(action));
     return {
       session,
       state: display,
@@ -60,27 +58,5 @@ export class WardenViews {
       can,
       protected: enforcer.isProtected(session.key),
     };
-  }
-}
-
-function displayState(session: Session, hold: 'archive' | 'hold' | undefined): SessionDisplayState {
-  if (hold === 'hold') return 'held';
-  if (hold === 'archive' && session.archived) return 'paused';
-  if (session.archived) return 'archived';
-  return session.active ? 'running' : 'idle';
-}
-
-function allowed(action: ActionName, state: SessionDisplayState, session: Session): boolean {
-  switch (action) {
-    case 'stop':
-      return session.active;
-    case 'kill':
-      return state === 'running' || state === 'idle';
-    case 'pause':
-      return state === 'running' || state === 'idle';
-    case 'resume':
-      return state === 'paused' || state === 'held' || state === 'archived';
-    default:
-      return false;
   }
 }

@@ -88,6 +88,8 @@ export interface Hold {
   readonly agent: string;
   /** `archive` where the platform could archive; `hold` for main sessions (runs are aborted as they start). */
   readonly kind: 'archive' | 'hold';
+  /** What placed it: a pause or a kill (older records say so only in `reason`). */
+  readonly action?: 'pause' | 'kill';
   readonly policy?: string;
   /** `policy`, `api`, `cli`. */
   readonly by: string;

@@ -3,8 +3,8 @@ import type { Session, Usage } from './session.js';
 import type { ActionName } from './action.js';
 import type { BudgetUse, Hold } from './decision.js';
 
-/** Display state of a session, derived from the platform and clawwarden's holds. */
-export type SessionDisplayState = 'running' | 'idle' | 'paused' | 'held' | 'archived';
+/** Display state of a session, derived from the platform and clawwarden's holds (see SESSION_STATES). */
+export type SessionDisplayState = (typeof SESSION_STATES)[number];
 
 /** A session as the API and console show it. */
 export interface SessionView {
@@ -27,4 +27,40 @@ export interface SessionFilter {
   readonly active?: boolean;
   /** Minimum total tokens. */
   readonly tokens?: number;
+}
+
+/**
+ * The one vocabulary of session states, for the CLI, API, console, metrics, policies (`state:`) and journal:
+ * running (a run in progress) · idle (no run) · stopped (its last run was aborted; usable) · paused (archived by
+ * clawwarden) · held (a main session clawwarden blocks: runs are aborted as they start) · killed (run aborted and
+ * the session archived or held by a kill) · archived (archived by someone else).
+ */
+export const SESSION_STATES = ['running', 'idle', 'stopped', 'paused', 'held', 'killed', 'archived'] as const;
+
+/** A session's state from the platform's row and clawwarden's hold on it, if any. */
+export function sessionState(session: Session, hold: Pick<Hold, 'kind' | 'reason'> & { readonly action?: 'pause' | 'kill' } | undefined): SessionDisplayState {
+  const killed = hold !== undefined && (hold.action === 'kill' || (hold.action === undefined && hold.reason.startsWith('kill:')));
+  // A hold on an unarchivable (main) session is in force whatever the row says; a pause is real only while archived.
+  if (hold?.kind === 'hold') return killed ? 'killed' : 'held';
+  if (hold?.kind === 'archive' && session.archived) return killed ? 'killed' : 'paused';
+  if (session.archived) return 'archived';
+  if (session.active) return 'running';
+  return session.status === 'killed' ? 'stopped' : 'idle';
+}
+
+/** The manual actions that make sense in a state (the source must also be able to do them): served to the console. */
+export function actionsFor(state: SessionDisplayState, active: boolean): readonly ('stop' | 'kill' | 'pause' | 'resume')[] {
+  switch (state) {
+    case 'running':
+      return ['stop', 'kill', 'pause'];
+    case 'idle':
+    case 'stopped':
+      return ['kill', 'pause'];
+    case 'paused':
+    case 'held':
+    case 'killed':
+      return active ? ['stop', 'resume'] : ['resume'];
+    case 'archived':
+      return ['resume'];
+  }
 }

@@ -415,6 +415,7 @@ export class Enforcer {
       generation: target.generation,
       agent: target.agent,
       kind: result?.hold || target.main ? 'hold' : 'archive',
+      action,
       ...(meta.policy ? { policy: meta.policy } : {}),
       by: meta.by,
       reason: `${action}: ${meta.reason}`,

@@ -97,7 +97,7 @@ export class PersistentEngine implements Engine {
     const heldKeys = indexHolds(state.holds);
     const collect = use.wide.length > 0;
     if (collect) roster.reset(sessions, index.profiles.length);
-    const context: MutableContext = { now, session: undefined, usage: undefined, held: false, aggregate: undefined };
+    const context: MutableContext = { now, session: undefined, usage: undefined, hold: undefined, aggregate: undefined };
 
     const { placed, placedMemo } = this;
     // A sweep (not a small event-driven evaluation) takes over the positions.
@@ -126,7 +126,7 @@ export class PersistentEngine implements Engine {
           looked = true;
           context.session = session;
           context.usage = usage;
-          context.held = heldKeys !== undefined && heldKeys.get(session.source)?.has(session.key) === true;
+          context.hold = heldKeys?.get(session.source)?.get(session.key);
         }
         const policy = policies[j]!;
         const window = windows[j];

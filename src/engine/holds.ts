@@ -3,14 +3,14 @@ import type { Decision, EngineState, Hold } from '../domain/decision.js';
 import type { EvaluationInput } from './types.js';
 import { refOf } from './decide.js';
 
-/** Held session keys by source, for `state: held`; undefined when nothing is held (the common case). */
-export function indexHolds(holds: EngineState['holds']): Map<string, Set<string>> | undefined {
+/** Holds by source and key, for `state:`; undefined when nothing is held (the common case). */
+export function indexHolds(holds: EngineState['holds']): Map<string, Map<string, Hold>> | undefined {
   if (holds.size === 0) return undefined;
-  const index = new Map<string, Set<string>>();
+  const index = new Map<string, Map<string, Hold>>();
   for (const h of holds.values()) {
     let keys = index.get(h.source);
-    if (!keys) index.set(h.source, (keys = new Set()));
-    keys.add(h.key);
+    if (!keys) index.set(h.source, (keys = new Map()));
+    keys.set(h.key, h);
   }
   return index;
 }

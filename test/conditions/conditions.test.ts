@@ -1,3 +1,4 @@
+import type { Hold } from '../../src/domain/decision.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compileWhen, conditionModules } from '../../src/conditions/index.js';
@@ -29,6 +30,11 @@ function compile(when: string, scope: 'session' | 'agent' | 'fleet' = 'session')
 
 const USAGE = [[90, { input: 150_000, output: 50_000, cacheRead: 20_000, cacheWrite: 11_402, cost: 26.1 }]] as [number, Partial<Usage>][];
 
+/** A hold as the enforcer records it. */
+function hold(kind: 'archive' | 'hold', action: 'pause' | 'kill'): Hold {
+  return { source: 'home', key: 'k', generation: 'g1', agent: 'a', kind, action, by: 'policy', reason: `${action}: test`, at: NOW };
+}
+
 describe('conditions', () => {
   it.each<[string, ConditionContext, boolean, string]>([
     ['{ tokens.total: "> 200k" }', context(USAGE), true, 'tokens.total 231,402 > 200,000'],
@@ -56,8 +62,13 @@ describe('conditions', () => {
     ['{ active: true }', context([], { active: true }), true, 'active'],
     ['{ active: false }', context([], { active: true }), false, 'active'],
     ['{ state: running }', context([], { active: true }), true, 'state running (running)'],
-    ['{ state: [paused, held] }', context([], { main: true }, { held: true }), true, 'state held (paused|held)'],
-    ['{ state: [paused, held] }', context([], { archived: true }, { held: true }), true, 'state paused (paused|held)'],
+    ['{ state: [paused, held] }', context([], { main: true }, { hold: hold('hold', 'pause') }), true, 'state held (paused|held)'],
+    ['{ state: [paused, held] }', context([], { archived: true }, { hold: hold('archive', 'pause') }), true, 'state paused (paused|held)'],
+    // A pause that someone undid outside clawwarden is not a pause: the session is what the platform says.
+    ['{ state: [paused, held] }', context([], {}, { hold: hold('archive', 'pause') }), false, 'state idle (paused|held)'],
+    ['{ state: killed }', context([], { archived: true }, { hold: hold('archive', 'kill') }), true, 'state killed (killed)'],
+    ['{ state: killed }', context([], { main: true }, { hold: hold('hold', 'kill') }), true, 'state killed (killed)'],
+    ['{ state: stopped }', context([], { status: 'killed' }), true, 'state stopped (stopped)'],
     ['{ state: archived }', context([], { archived: true }), true, 'state archived (archived)'],
     ['{ state: idle }', context(), true, 'state idle (idle)'],
   ])('%s', (when, ctx, matched, text) => {

@@ -88,7 +88,7 @@ describe('reads', () => {
 describe('validation', () => {
   it.each([
     ['/api/v1/sessions?agnt=x', 'unknown query parameter "agnt"; allowed: agent, state, active, tokens'],
-    ['/api/v1/sessions?state=sleeping', 'state must be one of: running, idle, paused, held, archived'],
+    ['/api/v1/sessions?state=sleeping', 'state must be one of: running, idle, stopped, paused, held, killed, archived'],
     ['/api/v1/sessions?active=yes', 'active must be true or false'],
     ['/api/v1/sessions?tokens=lots', 'tokens must be a non-negative number'],
     ['/api/v1/sessions?tokens=-5', 'tokens must be a non-negative number'],

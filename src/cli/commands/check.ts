@@ -1,11 +1,13 @@
 import { displayName } from '../../config/policy-files.js';
 import type { Config } from '../../config/types.js';
 import { evaluate } from '../../engine/evaluate.js';
-import type { Decision, PolicyAction } from '../../engine/types.js';
+import type { Decision, PolicyAction } from '../../domain/decision.js';
 import { protectionMatcher, protectionVeto } from '../../enforcer/safety.js';
 import { Ledger } from '../../ledger/ledger.js';
 import { sourceModules } from '../../sources/index.js';
-import type { ActionName, Session, Source, SourceContext } from '../../sources/source.js';
+import type { Session } from '../../domain/session.js';
+import type { ActionName } from '../../domain/action.js';
+import type { Source, SourceContext } from '../../sources/source.js';
 import type { Command, CommandIO } from '../command.js';
 import { renderTable } from '../table.js';
 import { loadFromFlagsAsync, parseConfigFlags, printConfigProblems, reportConfigErrors } from './validate.js';

@@ -1,3 +1,4 @@
+import type { SessionDisplayState } from '../../domain/session-view.js';
 import type { Session } from '../../domain/session.js';
 import type { ActionName, ActionStatus } from '../../domain/action.js';
 
@@ -5,6 +6,8 @@ import type { ActionName, ActionStatus } from '../../domain/action.js';
 export interface SessionView extends Session {
   /** Cumulative usage (platform baseline plus live events); undefined when the platform has not reported it yet. */
   readonly usage?: { readonly input: number; readonly output: number; readonly cacheRead: number; readonly cacheWrite: number; readonly cost: number };
+  /** The state in the one vocabulary, as the daemon sees it (with its holds); absent straight from the gateway. */
+  readonly state?: SessionDisplayState;
 }
 
 /** The result for one key, in the order the keys were given. `unknown`: no such session; `planned`: a dry run. */

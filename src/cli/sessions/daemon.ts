@@ -39,7 +39,7 @@ export class DaemonControl implements SessionControl {
   async list(): Promise<SessionView[]> {
     const body = (await this.#request('GET', '/api/v1/sessions')) as { sessions: DaemonSessionView[] };
     // The daemon knows what the platform cannot show: a paused session is archived by clawwarden, a held one is not archived at all.
-    return body.sessions.map((v) => ({ ...v.session, ...(v.state === 'paused' || v.state === 'held' ? { status: v.state } : {}), ...(v.usage.known ? { usage: v.usage } : {}) }));
+    return body.sessions.map((v) => ({ ...v.session, state: v.state, ...(v.usage.known ? { usage: v.usage } : {}) }));
   }
 
   async act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean, force = false): Promise<KeyResult[]> {

@@ -1,4 +1,5 @@
 import { totalTokens as usageTotal } from '../../domain/session.js';
+import { sessionState } from '../../domain/session-view.js';
 import type { Palette } from '../color.js';
 import { renderTable } from '../table.js';
 import type { KeyResult, SessionView } from './control.js';
@@ -20,12 +21,9 @@ export function shortDuration(ms: number): string {
 
 const count = (n: number | undefined): string => (n === undefined ? '-' : n.toLocaleString('en-US'));
 
-/** The word for a session's state in the table. */
+/** The word for a session's state in the table: the daemon's (it knows its holds), else from the platform's row alone. */
 export function stateOf(s: SessionView): string {
-  if (s.active) return 'running';
-  if (s.status === 'paused' || s.status === 'held') return s.status;
-  if (s.archived) return 'archived';
-  return s.status ?? 'idle';
+  return s.state ?? sessionState(s, undefined);
 }
 
 /** How tables meet the terminal: its width (undefined: never shorten) and colours. */
@@ -34,7 +32,7 @@ export interface TableStyle {
   readonly palette?: Palette;
 }
 
-const STATE_COLOR: Record<string, keyof Palette> = { running: 'green', paused: 'yellow', held: 'yellow', archived: 'dim', killed: 'yellow' };
+const STATE_COLOR: Record<string, keyof Palette> = { running: 'green', stopped: 'yellow', paused: 'yellow', held: 'yellow', archived: 'dim', killed: 'yellow' };
 
 function paintState(p: Palette, text: string, column: number): string {
   const color = column === 2 ? STATE_COLOR[text.trim()] : undefined;

@@ -1,9 +1,10 @@
+import { SESSION_STATES } from '../../domain/session-view.js';
 import type { ActionOutcome, SessionDisplayState, SessionFilter } from '../view.js';
 import { HttpError, badRequest } from '../errors.js';
 import type { Reply, Route } from '../route.js';
 import { jsonBody, optionalBoolean, optionalString, parseBoolean, parseChoice, parseCount, parseDuration, queryParams } from '../params.js';
 
-const STATES: readonly SessionDisplayState[] = ['running', 'idle', 'paused', 'held', 'archived'];
+const STATES: readonly SessionDisplayState[] = SESSION_STATES;
 const ACTIONS = ['stop', 'kill', 'pause', 'resume'] as const;
 const CLEANUP_MODES = ['archive', 'delete'] as const;
 /** Who asked, journaled with every manual action: the console and the CLI say so; anything else is `api`. */
