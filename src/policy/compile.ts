@@ -9,6 +9,7 @@ import { compileMatch } from './match.js';
 import { POLICY_KEYS } from './schema.js';
 import { parseDuration, parsePercent, UnitError } from '../domain/units.js';
 import { isKnownZone, parseTimeOfDay } from './window.js';
+import { capOf, enforcingAction } from './cap.js';
 
 /** What a policy is checked against: the configured notifier names and the union of the sources' capabilities. */
 export interface CompileOptions {
@@ -108,6 +109,13 @@ export function compilePolicy(raw: unknown, origin: PolicyOrigin, options: Compi
     }
   }
   if (p.allowProtected !== undefined && typeof p.allowProtected !== 'boolean') problems.push({ path: ['allowProtected'], message: 'expected true or false' });
+  if (p.hard !== undefined && typeof p.hard !== 'boolean') problems.push({ path: ['hard'], message: 'expected true or false' });
+  if (p.hard === true) {
+    const cap = capOf(p.when);
+    if (typeof cap === 'string') problems.push({ path: ['hard'], message: `hard: true needs a token or cost cap: ${cap}` });
+    if (scope !== 'session') problems.push({ path: ['hard'], message: `hard: true applies to session caps; this policy has scope ${scope}` });
+    if (actions && !enforcingAction(actions)) problems.push({ path: ['hard'], message: 'hard: true needs stop, kill or pause in "do": a cap that only notifies has nothing to hold' });
+  }
 
   if (problems.length > 0 || name === undefined || !condition || !actions) return { problems };
   const policy: Policy = {
@@ -123,6 +131,7 @@ export function compilePolicy(raw: unknown, origin: PolicyOrigin, options: Compi
     ...(warn !== undefined ? { warn } : {}),
     ...(mode !== undefined ? { mode } : {}),
     allowProtected: p.allowProtected === true,
+    ...(p.hard === true ? { hard: true } : {}),
     raw: { ...p, scope, ...(window ? { window } : {}) },
     origin,
   };

@@ -5,7 +5,7 @@ import { doSchema } from '../actions/compile.js';
 import { matchSchema } from './match.js';
 
 /** The keys a policy object may have. */
-export const POLICY_KEYS = ['name', 'description', 'match', 'when', 'do', 'escalate', 'cooldown', 'warn', 'scope', 'window', 'mode', 'allowProtected'] as const;
+export const POLICY_KEYS = ['name', 'description', 'match', 'when', 'do', 'escalate', 'cooldown', 'warn', 'scope', 'window', 'mode', 'allowProtected', 'hard'] as const;
 
 /**
  * JSON schema (draft-07, ajv with `allowUnionTypes`) of ONE policy object, assembled from the condition and
@@ -52,6 +52,7 @@ export function policySchema(): object {
       },
       mode: { type: 'string', enum: ['enforce', 'dry-run'] },
       allowProtected: { type: 'boolean' },
+      hard: { type: 'boolean', description: 'a token or cost cap the in-gateway guard holds before the next call would cross it' },
     },
     definitions: { when: whenSchema(conditionModules) },
   };

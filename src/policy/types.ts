@@ -49,6 +49,8 @@ export interface Policy {
   readonly mode?: Mode;
   /** May act on protected sessions (stop only; kill/cleanup never). */
   readonly allowProtected: boolean;
+  /** `hard: true` on a token or cost cap: the in-gateway guard stops the session before its projected next call would cross it. */
+  readonly hard?: boolean;
   /** The policy as written (after defaults), for `clawwarden policies` and the API. */
   readonly raw: Readonly<Record<string, unknown>>;
   readonly origin: PolicyOrigin;
