@@ -17,6 +17,7 @@ import { compilePolicies } from './policies-compile.js';
 import { checkSettings } from './settings-check.js';
 import { DEFAULTS, defaultStateDir, parseActionLimits } from './settings.js';
 import { YamlFile, type Segment } from './yaml-file.js';
+import { guardWarnings, readGuardConfig } from '../guard/settings.js';
 
 /** The main config file's text and where it came from. */
 export interface ConfigText {
@@ -103,6 +104,8 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
   }
   const rawHttp = raw['http'];
   if (isMap(rawHttp)) plain['http'] = { ...rawHttp, ...('token' in rawHttp ? { token: yield* resolveAt(rawHttp['token'], ['http', 'token']) } : {}) };
+  const rawGuard = raw['guard'];
+  if (isMap(rawGuard)) plain['guard'] = { ...rawGuard, ...('token' in rawGuard ? { token: yield* resolveAt(rawGuard['token'], ['guard', 'token']) } : {}) };
   for (const [key, secret] of secrets) {
     const parts = key.split('\u0000');
     const entryKey = parts.length === 3 ? parts[2] : undefined;
@@ -115,6 +118,8 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
   if (typeof httpToken === 'string' && !httpToken.includes('${env:')) {
     report('SECRET_NOT_ALLOWED', ['http', 'token'], 'the API token must not be written in the file: use ${env:NAME} or { file: /path }');
   }
+  const guardToken = isMap(raw['guard']) ? raw['guard']['token'] : undefined;
+  if (typeof guardToken === 'string' && !guardToken.includes('${env:')) report('SECRET_NOT_ALLOWED', ['guard', 'token'], 'the guard token must not be written in the file: use ${env:NAME} or { file: /path }');
 
   let incomplete = false;
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: true });
@@ -151,6 +156,7 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
   }
 
   if (errors.length > 0) return { errors, warnings, ...(incomplete ? { incomplete } : {}) };
+  const guard = readGuardConfig(plain['guard'], secrets.get(pathKey(['guard', 'token'])));
   const config: Config = {
     file: input.path,
     sources: sourceEntries.map((entry, i): SourceConfig => {
@@ -180,7 +186,9 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
       keep: ((plain['journal'] as Raw | undefined)?.['keep'] as number | undefined) ?? DEFAULTS.journalKeep,
     }),
     logLevel: (plain['logLevel'] as string | undefined) ?? DEFAULTS.logLevel,
+    ...(guard ? { guard } : {}),
   };
+  warnings.push(...guardWarnings(config.policies, config.sources, config.guard, { file: file.file }));
   return { config: Object.freeze(config), errors: [], warnings };
 }
 
@@ -204,7 +212,7 @@ function stateDir(value: unknown, baseDir: string, context: { cwd: string; env: 
 function reportStraySecretRefs(raw: Raw, report: (code: ConfigErrorCode, path: readonly Segment[], message: string) => void): void {
   const walk = (node: unknown, at: Segment[]): void => {
     if (typeof node === 'string' && node.includes('${env:')) {
-      report('SECRET_NOT_ALLOWED', at, 'secret references are only read in sources, notifiers and http.token');
+      report('SECRET_NOT_ALLOWED', at, 'secret references are only read in sources, notifiers, http.token and guard.token');
     } else if (Array.isArray(node)) node.forEach((n, i) => walk(n, [...at, i]));
     else if (isMap(node)) for (const [k, v] of Object.entries(node)) walk(v, [...at, k]);
   };
@@ -212,6 +220,10 @@ function reportStraySecretRefs(raw: Raw, report: (code: ConfigErrorCode, path: r
     if (key === 'sources' || key === 'notifiers' || key === 'policies') continue;
     if (key === 'http' && isMap(value)) {
       for (const [k, v] of Object.entries(value)) if (k !== 'token') walk(v, ['http', k]);
+      continue;
+    }
+    if (key === 'guard' && isMap(value)) {
+      for (const [k, v] of Object.entries(value)) if (k !== 'token') walk(v, ['guard', k]);
       continue;
     }
     walk(value, [key]);

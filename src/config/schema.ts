@@ -2,6 +2,7 @@ import type { PolicyOrigin, Policy } from '../policy/types.js';
 import type { PolicyProblem } from '../policy/problem.js';
 import type { ActionName, SourceModule } from '../sources/source.js';
 import type { NotifierModule } from '../notifiers/types.js';
+import { guardSchema } from '../guard/settings.js';
 
 
 /** The policy language as config loading needs it: its schema and its compiler. */
@@ -81,6 +82,7 @@ export function configSchema(registries: Registries): object {
         properties: { maxBytes: { type: 'integer', minimum: 1024 }, keep: { type: 'integer', minimum: 0 } },
       },
       logLevel: { enum: [...LOG_LEVELS] },
+      guard: guardSchema(),
     },
   };
 }

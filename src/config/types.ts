@@ -1,6 +1,7 @@
 import type { Mode } from '../engine/types.js';
 import type { Policy } from '../policy/types.js';
 import type { Secret } from './secret.js';
+import type { GuardConfig } from '../guard/settings.js';
 
 /** A source entry as configured; `options` validated against the source module's schema, secrets resolved. */
 export interface SourceConfig {
@@ -59,4 +60,6 @@ export interface Config {
     readonly keep: number;
   };
   readonly logLevel: string;
+  /** The in-gateway guard channel (`guard:`); absent when no guard is configured. */
+  readonly guard?: GuardConfig;
 }

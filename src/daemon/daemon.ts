@@ -8,7 +8,8 @@ import { createEngine, type Engine } from '../engine/index.js';
 import type { BudgetUse, Decision } from '../domain/decision.js';
 import type { PolicyError } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
-import type { Session } from '../domain/session.js';
+import type { Session, UsageRecord } from '../domain/session.js';
+import type { GuardView } from '../guard/view.js';
 import type { ActionName } from '../domain/action.js';
 import type { Source, SourceEvent } from '../sources/source.js';
 import { Journal } from '../state/journal.js';
@@ -34,6 +35,8 @@ export interface DaemonOptions {
    * cron sweep (holds on main sessions are still enforced from events). Exists for the latency benchmark's comparison.
    */
   readonly eventDriven?: boolean;
+  /** The in-gateway guard channel: false from `admitUsage` means the guard's copy of that call was counted already. */
+  readonly guard?: { admitUsage(record: UsageRecord): boolean };
 }
 
 const RETENTION_MS = 35 * 24 * 3600_000;
@@ -278,6 +281,16 @@ export class Daemon implements WardenView {
     return this.#engine;
   }
 
+  /** The in-gateway guards' status and verdicts (set by the composition root when `guard:` is configured). */
+  guard?: GuardView;
+
+  /** Usage the gateway's events do not carry (the in-gateway guard's reports), counted and evaluated like an event. */
+  ingestUsage(record: UsageRecord): void {
+    if (this.#closed) return;
+    this.fleet.ledger.ingest(record);
+    this.#markDirty(record.source, record.agent, this.now());
+  }
+
   /** The latest aggregate (agent/fleet) budget use, from the last evaluation. */
   aggregates(): readonly BudgetUse[] {
     return this.#lastAggregates;
@@ -373,7 +386,7 @@ export class Daemon implements WardenView {
       }
       case 'usage':
         if (event.session) this.fleet.upsert(event.session);
-        this.fleet.ledger.ingest(event.record);
+        if (this.options.guard?.admitUsage(event.record) !== false) this.fleet.ledger.ingest(event.record);
         this.#markDirty(event.record.source, event.record.agent, at);
         return;
     }

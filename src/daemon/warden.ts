@@ -5,6 +5,8 @@ import { createHttpServer } from '../http/server.js';
 import { createMetrics, type WardenMetrics } from '../metrics/metrics.js';
 import { StateDirLock } from '../state/lock.js';
 import { Daemon } from './daemon.js';
+import { GuardHub } from '../guard/hub.js';
+import { guardWarnings } from '../guard/settings.js';
 import { liveOutputsFactory } from './outputs-live.js';
 
 /** A running clawwarden: the daemon, its metrics and its HTTP server (API, console, /metrics). */
@@ -12,6 +14,8 @@ export interface Warden {
   readonly daemon: Daemon;
   readonly metrics: WardenMetrics;
   readonly address: { readonly host: string; readonly port: number };
+  /** The in-gateway guard channel, when the config has a `guard:` block. */
+  readonly guard?: GuardHub;
   /** Stops the HTTP server, then the daemon (which finishes the job in flight and flushes state), then releases the state directory. */
   close(): Promise<void>;
 }
@@ -50,13 +54,27 @@ async function startLocked(config: Config, options: WardenOptions, lock: StateDi
     log,
     ...(options.processMetrics !== undefined ? { processMetrics: options.processMetrics } : {}),
   });
+  // Start-up says where `hard: true` falls back to the external stop, as `validate` does.
+  for (const warning of guardWarnings(config.policies, config.sources, config.guard, { file: config.file })) log.warn({ policy: warning.path }, warning.message);
+  const guard = config.guard ? new GuardHub(config, { log, version: options.version, registry: metrics.registry, ...(options.now ? { now: options.now } : {}) }) : undefined;
   daemon = await Daemon.start(config, {
     log,
     outputs: liveOutputsFactory({ log, metrics, ...(options.now ? { now: options.now } : {}) }),
     ...(options.now ? { now: options.now } : {}),
     ...(options.eventDriven !== undefined ? { eventDriven: options.eventDriven } : {}),
+    ...(guard ? { guard } : {}),
   });
   const running = daemon;
+  if (guard) {
+    running.guard = guard;
+    try {
+      await guard.start(running);
+    } catch (error) {
+      // Guards could not reach a daemon that believes it has them: refuse to start, as for the API port.
+      await running.close();
+      throw new Error(`cannot open the guard channel on ${config.guard?.listen}: ${(error as Error).message}`);
+    }
+  }
   const http = createHttpServer({
     view: running,
     metrics: { render: () => metrics.render(), contentType: metrics.contentType },
@@ -73,6 +91,7 @@ async function startLocked(config: Config, options: WardenOptions, lock: StateDi
     address = await http.listen();
   } catch (error) {
     // The port is taken or not ours to bind: do not leave a daemon acting with no API in front of it.
+    await guard?.close();
     await running.close();
     throw error;
   }
@@ -80,7 +99,9 @@ async function startLocked(config: Config, options: WardenOptions, lock: StateDi
     daemon: running,
     metrics,
     address,
+    ...(guard ? { guard } : {}),
     async close() {
+      await guard?.close().catch((error: unknown) => log.warn({ err: error }, 'closing the guard channel failed'));
       await http.close().catch((error: unknown) => log.warn({ err: error }, 'closing the HTTP server failed'));
       try {
         await running.close();

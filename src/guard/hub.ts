@@ -1,0 +1,397 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/types.js';
+import type { UsageRecord } from '../domain/session.js';
+import { protectionMatcher } from '../enforcer/safety.js';
+import type { Daemon } from '../daemon/daemon.js';
+import type { WardenUpdate } from '../http/view.js';
+import type { JournalEntry } from '../state/journal-types.js';
+import { createGuardMetrics, type GuardMetrics } from './metrics.js';
+import { GUARD_PROTOCOL, type GuardReport, type WireGuardEvent, type WireGuardStatus, type WireRule, type WireUsageRecord, type WireVerdict } from './protocol.js';
+import { GuardServer, type GuardConnection, type GuardPeer } from './server.js';
+import { guardedSources, type GuardConfig } from './settings.js';
+import { UsageMerge } from './usage-merge.js';
+import { capPolicies, rulesOf, verdictFor, verdictSignature, type CapPolicy, type GuardMark, type StopMark } from './verdicts.js';
+import type { GuardStatus, GuardView } from './view.js';
+
+export interface GuardHubOptions {
+  readonly log: Logger;
+  /** clawwarden's version: a guard of another version is flagged (they ship together). */
+  readonly version: string;
+  readonly registry?: Registry;
+  readonly now?: () => number;
+  /** How long a guarded source may be without a guard before the daemon says hard caps fall back; default 30 s. */
+  readonly graceMs?: number;
+}
+
+/** A `stopped` verdict matters only while the run it ended could still be going. */
+const STOP_KEEP_MS = 10 * 60_000;
+
+interface SourceState {
+  readonly connections: Set<GuardConnection>;
+  since?: number;
+  peer?: GuardPeer;
+  status?: WireGuardStatus;
+  lastReportAt?: number;
+  blocked: number;
+  refused: number;
+  usageRecords: number;
+  warnTimer?: NodeJS.Timeout;
+}
+
+const id = (source: string, key: string): string => `${source}\u0000${key}`;
+
+/**
+ * The daemon side of the in-gateway guards. It keeps each guard's verdict table current by pushing a session's verdict
+ * whenever it changes (holds, stops decided by the enforcer, caps and the usage they are measured against), counts the
+ * usage guards report once (against the gateway events the source already delivers), journals what guards blocked,
+ * and says when a guarded source has no guard (hard caps then fall back to the external stop).
+ */
+export class GuardHub implements GuardView {
+  #config: Config;
+  #guard: GuardConfig;
+  readonly #options: GuardHubOptions;
+  #daemon: Daemon | undefined;
+  #server: GuardServer | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #caps: CapPolicy[] = [];
+  #rules: WireRule[] = [];
+  #isProtected: (key: string) => boolean = () => false;
+  readonly #sources = new Map<string, SourceState>();
+  readonly #pushed = new Map<string, { signature: string; verdict: WireVerdict }>();
+  readonly #stops = new Map<string, StopMark>();
+  readonly #marks = new Map<string, GuardMark>();
+  readonly #merge = new UsageMerge();
+  #metrics: GuardMetrics | undefined;
+  #address: { host: string; port: number } | undefined;
+  #closed = false;
+
+  constructor(config: Config, options: GuardHubOptions) {
+    if (!config.guard) throw new Error('GuardHub needs the guard: block');
+    this.#config = config;
+    this.#guard = config.guard;
+    this.#options = options;
+    this.#configure(config);
+    if (options.registry) this.#metrics = createGuardMetrics(options.registry, guardedSources(config.sources, config.guard));
+  }
+
+  /** Where guards connect (after `start`). */
+  get address(): { host: string; port: number } | undefined {
+    return this.#address;
+  }
+
+  /** Daemon hook: a usage event from the gateway; false when the guard's copy of the call was counted already. */
+  admitUsage(record: UsageRecord): boolean {
+    if (!this.#sources.has(record.source)) return true;
+    return this.#merge.fromStream(record);
+  }
+
+  /** Starts listening for guards and follows the daemon's changes. */
+  async start(daemon: Daemon): Promise<void> {
+    this.#daemon = daemon;
+    this.#server = this.#newServer(this.#guard);
+    this.#address = await this.#server.listen();
+    this.#unsubscribe = daemon.subscribe((update) => this.#onUpdate(update));
+    this.#options.log.info({ listen: `${this.#address.host}:${this.#address.port}`, sources: [...this.#sources.keys()] }, `guard channel listening on ${this.#address.host}:${this.#address.port}`);
+    for (const source of this.#sources.keys()) this.#armWarning(source);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#unsubscribe?.();
+    for (const s of this.#sources.values()) if (s.warnTimer) clearTimeout(s.warnTimer);
+    await this.#server?.close();
+  }
+
+  // GuardView ------------------------------------------------------------------------------------------------------
+
+  status(): GuardStatus[] {
+    return [...this.#sources].map(([source, s]) => {
+      const up = s.connections.size > 0;
+      const compatible = s.status?.compatible;
+      const problem = !up
+        ? this.#hardPolicies().length > 0
+          ? `no guard connected: hard caps of ${this.#hardPolicies().join(', ')} fall back to the external stop`
+          : 'no guard connected'
+        : s.peer && s.peer.version !== this.#options.version
+          ? `guard ${s.peer.version} differs from clawwarden ${this.#options.version}: reinstall it (clawwarden openclaw install-guard)`
+          : compatible === false
+            ? `the guard was not tested with OpenClaw ${s.peer?.gatewayVersion ?? '?'}`
+            : undefined;
+      return {
+        source,
+        up,
+        connections: s.connections.size,
+        ...(s.since !== undefined ? { since: s.since } : {}),
+        ...(s.peer ? { guardVersion: s.peer.version, gatewayVersion: s.peer.gatewayVersion } : {}),
+        ...(compatible !== undefined ? { compatible } : {}),
+        ...(problem ? { problem } : {}),
+        blocked: s.blocked,
+        refused: s.refused,
+        usageRecords: s.usageRecords,
+        ...(s.lastReportAt !== undefined ? { lastReportAt: s.lastReportAt } : {}),
+        ...(s.status ? { hooks: s.status.hooks, pending: s.status.pending } : {}),
+      };
+    });
+  }
+
+  verdict(source: string, key: string): WireVerdict | undefined {
+    if (!this.#sources.has(source)) return undefined;
+    const session = this.#daemon?.fleet.session(source, key);
+    return session ? this.#compute(session.source, session.key) : this.#pushed.get(id(source, key))?.verdict;
+  }
+
+  // internals ------------------------------------------------------------------------------------------------------
+
+  get #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  #configure(config: Config): void {
+    this.#config = config;
+    this.#caps = capPolicies(config.policies, config.mode);
+    this.#rules = rulesOf(this.#caps, config.safety.protect);
+    this.#isProtected = protectionMatcher(config.safety.protect);
+    const wanted = new Set(guardedSources(config.sources, config.guard));
+    for (const name of wanted) if (!this.#sources.has(name)) this.#sources.set(name, { connections: new Set(), blocked: 0, refused: 0, usageRecords: 0 });
+    for (const [name, s] of this.#sources) {
+      if (wanted.has(name)) continue;
+      for (const c of s.connections) c.send({ type: 'rules', rules: [], failMode: 'open' });
+      this.#sources.delete(name);
+    }
+  }
+
+  #hardPolicies(): string[] {
+    return this.#caps.filter((c) => c.wire.hard).map((c) => c.policy.name);
+  }
+
+  #newServer(guard: GuardConfig): GuardServer {
+    return new GuardServer({
+      listen: guard.listen,
+      token: () => this.#guard.token.reveal(),
+      log: this.#options.log,
+      ...(this.#options.now ? { now: this.#options.now } : {}),
+      refuseSource: (source) =>
+        this.#sources.has(source) ? undefined : `source "${source}" is not a guarded openclaw source of this clawwarden (guarded: ${[...this.#sources.keys()].join(', ') || 'none'}); check the guard's "source" setting`,
+      connected: (c) => this.#connected(c),
+      disconnected: (c) => this.#disconnected(c),
+      report: (peer, report) => this.#report(peer, report),
+    });
+  }
+
+  #connected(c: GuardConnection): void {
+    const s = this.#sources.get(c.source);
+    if (!s) return;
+    s.connections.add(c);
+    s.since = c.since;
+    s.peer = { source: c.source, version: c.version, gatewayVersion: c.gatewayVersion };
+    if (s.warnTimer) clearTimeout(s.warnTimer);
+    s.warnTimer = undefined;
+    this.#metrics?.setUp(c.source, true);
+    const mismatch = c.version !== this.#options.version ? ` (guard ${c.version}, clawwarden ${this.#options.version}: reinstall the guard shipped with this clawwarden)` : '';
+    this.#options.log[mismatch ? 'warn' : 'info']({ source: c.source, guard: c.version, gateway: c.gatewayVersion }, `guard of source ${c.source} connected (OpenClaw ${c.gatewayVersion})${mismatch}`);
+    void this.#daemon?.audit.append({ type: 'source', source: c.source, reason: `in-gateway guard connected (guard ${c.version}, OpenClaw ${c.gatewayVersion})${mismatch}` });
+    c.send({ type: 'hello', protocol: GUARD_PROTOCOL, version: this.#options.version, source: c.source, failMode: this.#guard.failMode, rules: this.#rules, verdicts: this.#allVerdicts(c.source), at: this.#now });
+  }
+
+  #disconnected(c: GuardConnection): void {
+    const s = this.#sources.get(c.source);
+    if (!s) return;
+    s.connections.delete(c);
+    if (s.connections.size > 0 || this.#closed) return;
+    s.since = this.#now;
+    this.#metrics?.setUp(c.source, false);
+    this.#options.log.warn({ source: c.source }, `guard of source ${c.source} disconnected; it keeps enforcing its last verdicts`);
+    void this.#daemon?.audit.append({ type: 'source', source: c.source, reason: 'in-gateway guard disconnected; it keeps enforcing its last verdicts and its own counts' });
+    this.#armWarning(c.source);
+  }
+
+  /** Says so once when a guarded source stays without a guard while hard caps depend on one. */
+  #armWarning(source: string): void {
+    const s = this.#sources.get(source);
+    if (!s || s.warnTimer) return;
+    s.warnTimer = setTimeout(() => {
+      s.warnTimer = undefined;
+      if (this.#closed || s.connections.size > 0) return;
+      const hard = this.#hardPolicies();
+      const consequence = hard.length > 0 ? `hard caps (${hard.join(', ')}) fall back to the external stop, which lands after the call that crosses them` : 'enforcement is from outside the gateway only';
+      const reason = `no in-gateway guard connected for source ${source}: ${consequence}. Install it with: clawwarden openclaw install-guard, then restart the gateway`;
+      this.#options.log.warn({ source }, reason);
+      void this.#daemon?.audit.append({ type: 'config', source, reason });
+    }, this.#options.graceMs ?? 30_000);
+    s.warnTimer.unref();
+  }
+
+  #onUpdate(update: WardenUpdate): void {
+    if (this.#closed || !this.#daemon) return;
+    if (this.#daemon.config !== this.#config) void this.#reconfigure(this.#daemon.config);
+    if (update.type === 'journal') this.#onJournal(update.entry);
+    else if (update.type === 'sessions') this.#refreshAll();
+  }
+
+  /** A reload: new caps and rules for every guard; the listener moves if `guard:` changed. */
+  async #reconfigure(config: Config): Promise<void> {
+    const previous = this.#guard;
+    this.#configure(config);
+    if (!config.guard) {
+      this.#options.log.warn('the guard: block was removed from the config; restart clawwarden to stop the guard channel');
+      return;
+    }
+    this.#guard = config.guard;
+    for (const s of this.#sources.values()) for (const c of s.connections) c.send({ type: 'rules', rules: this.#rules, failMode: this.#guard.failMode });
+    this.#refreshAll();
+    if (config.guard.listen !== previous.listen && this.#server) {
+      await this.#server.close();
+      this.#server = this.#newServer(config.guard);
+      this.#address = await this.#server.listen();
+      this.#options.log.info({ listen: config.guard.listen }, 'guard channel moved');
+    }
+  }
+
+  #onJournal(e: JournalEntry): void {
+    if (e.type === 'decision' && e.mode === 'enforce' && e.plan && (e.kind === 'violation' || e.kind === 'escalation')) {
+      if (!e.plan.actions.some((a) => a.action === 'stop' || a.action === 'kill' || a.action === 'pause')) return;
+      const at = Date.parse(e.time);
+      const reason = e.reason.replace(/^resumed after a restart: /, '').replace(`${e.plan.subject}: `, '');
+      for (const t of e.plan.targets) {
+        if (!this.#sources.has(t.source)) continue;
+        this.#stops.set(id(t.source, t.key), { at, generation: t.generation, reason, ...(e.policy ? { policy: e.policy } : {}), by: 'policy' });
+        this.#refresh(t.source, t.key);
+      }
+      return;
+    }
+    if (!e.source || !e.session || !this.#sources.has(e.source) || e.by === 'guard') return;
+    if (e.type === 'action' && e.action === 'stop' && e.result === 'done' && e.by !== 'policy') {
+      const generation = e.generation ?? this.#daemon?.fleet.session(e.source, e.session)?.generation ?? '';
+      this.#stops.set(id(e.source, e.session), { at: Date.parse(e.time), generation, reason: e.reason.startsWith('session is held') ? e.reason : `stopped by ${e.by ?? 'an operator'}`, by: e.by ?? 'api' });
+    }
+    if (e.type === 'action' || e.type === 'release' || e.type === 'hold') this.#refresh(e.source, e.session);
+  }
+
+  #refreshAll(): void {
+    const now = this.#now;
+    for (const [key, stop] of this.#stops) if (now - stop.at > STOP_KEEP_MS) this.#stops.delete(key);
+    const daemon = this.#daemon;
+    if (!daemon) return;
+    const live = new Set<string>();
+    for (const session of daemon.fleet.sessions({ includeUnsynced: true })) {
+      if (!this.#sources.has(session.source)) continue;
+      live.add(id(session.source, session.key));
+      this.#refresh(session.source, session.key);
+    }
+    for (const [k, pushed] of this.#pushed) {
+      if (live.has(k)) continue;
+      const [source] = k.split('\u0000') as [string];
+      this.#pushed.delete(k);
+      for (const c of this.#sources.get(source)?.connections ?? []) c.send({ type: 'forget', key: pushed.verdict.key });
+    }
+  }
+
+  /** Recomputes one session's verdict and pushes it to its source's guards if it changed. */
+  #refresh(source: string, key: string): void {
+    const verdict = this.#compute(source, key);
+    if (!verdict) return;
+    const signature = verdictSignature(verdict);
+    const k = id(source, key);
+    if (this.#pushed.get(k)?.signature === signature) return;
+    this.#pushed.set(k, { signature, verdict });
+    for (const c of this.#sources.get(source)?.connections ?? []) c.send({ type: 'verdict', verdict });
+  }
+
+  #compute(source: string, key: string): WireVerdict | undefined {
+    const daemon = this.#daemon;
+    const session = daemon?.fleet.session(source, key);
+    if (!daemon || !session) return undefined;
+    const k = id(source, key);
+    const usage = daemon.fleet.ledger.session(source, key, session.generation);
+    const hold = daemon.state.hold(source, key);
+    const stop = this.#stops.get(k);
+    const mark = this.#marks.get(k);
+    return verdictFor({ session, ...(usage ? { usage } : {}), ...(hold ? { hold } : {}), ...(stop ? { stop } : {}), ...(mark ? { guardMark: mark } : {}), caps: this.#caps, isProtected: this.#isProtected });
+  }
+
+  #allVerdicts(source: string): WireVerdict[] {
+    const out: WireVerdict[] = [];
+    for (const session of this.#daemon?.fleet.sessions({ includeUnsynced: true }) ?? []) {
+      if (session.source !== source) continue;
+      const v = this.#compute(source, session.key);
+      if (!v) continue;
+      this.#pushed.set(id(source, session.key), { signature: verdictSignature(v), verdict: v });
+      out.push(v);
+    }
+    return out;
+  }
+
+  #report(peer: GuardPeer, report: GuardReport): void {
+    const s = this.#sources.get(peer.source);
+    const daemon = this.#daemon;
+    if (!s || !daemon) return;
+    s.lastReportAt = this.#now;
+    if (report.status) s.status = report.status;
+    let counted = 0;
+    let duplicate = 0;
+    for (const raw of report.usage ?? []) {
+      const record = usageRecord(peer.source, raw);
+      if (!record) continue;
+      s.usageRecords++;
+      if (raw.kind === 'remainder' || this.#merge.fromGuard(record)) {
+        daemon.ingestUsage(record);
+        counted++;
+      } else duplicate++;
+    }
+    this.#metrics?.recordUsage(peer.source, counted, duplicate);
+    for (const event of report.events ?? []) this.#guardEvent(peer.source, s, event);
+  }
+
+  #guardEvent(source: string, s: SourceState, e: WireGuardEvent): void {
+    if (typeof e?.key !== 'string' || (e.kind !== 'blocked' && e.kind !== 'refused')) return;
+    if (e.kind === 'blocked') s.blocked++;
+    else s.refused++;
+    this.#metrics?.recordEvent(source, e.kind);
+    const daemon = this.#daemon;
+    if (e.state === 'over-cap') {
+      this.#marks.set(id(source, e.key), { ...(e.generation ? { generation: e.generation } : {}), reason: e.reason, ...(e.policy ? { policy: e.policy } : {}), at: e.at });
+      this.#refresh(source, e.key);
+    }
+    const detail = e.kind === 'blocked' ? 'the in-gateway guard blocked the tool call and aborted the run: no further model call' : 'the in-gateway guard refused the run at admission: no model call was made';
+    this.#options.log.info({ source, session: e.key, policy: e.policy, state: e.state }, `guard ${e.kind} ${e.key}: ${e.reason}`);
+    void daemon?.audit.append({
+      type: 'action',
+      action: 'stop',
+      result: 'done',
+      mode: 'enforce',
+      by: 'guard',
+      source,
+      session: e.key,
+      ...(e.generation ? { generation: e.generation } : {}),
+      ...(e.agent ? { agent: e.agent } : {}),
+      ...(e.policy ? { policy: e.policy } : {}),
+      reason: e.reason,
+      detail,
+    });
+  }
+}
+
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+
+/** A guard's usage record as the ledger takes it; undefined when malformed. */
+function usageRecord(source: string, raw: WireUsageRecord): UsageRecord | undefined {
+  if (raw === null || typeof raw !== 'object' || typeof raw.key !== 'string' || typeof raw.generation !== 'string' || typeof raw.id !== 'string' || raw.usage === null || typeof raw.usage !== 'object') return undefined;
+  const at = count(raw.at);
+  const input = count(raw.usage.input);
+  const output = count(raw.usage.output);
+  if (at === undefined || input === undefined || output === undefined) return undefined;
+  return {
+    source,
+    key: raw.key,
+    generation: raw.generation,
+    agent: typeof raw.agent === 'string' && raw.agent !== '' ? raw.agent : (/^agent:([^:]+):/.exec(raw.key)?.[1] ?? 'unknown'),
+    id: raw.id,
+    at,
+    input,
+    output,
+    cacheRead: count(raw.usage.cacheRead) ?? 0,
+    cacheWrite: count(raw.usage.cacheWrite) ?? 0,
+    cost: count(raw.usage.cost) ?? 0,
+  };
+}
