@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { isAbsolute, resolve } from 'node:path';
 import type { Policy } from '../policy/types.js';
-import type { ActionName } from '../sources/source.js';
+import type { ActionName } from '../domain/action.js';
 import type { Config, NotifierConfig, SourceConfig } from './types.js';
 import { sweepInterval } from './cron.js';
 import type { ConfigError, ConfigErrorCode } from './errors.js';
@@ -170,6 +170,7 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
       listen: (plain['http'] as Raw | undefined)?.['listen'] as string | undefined ?? DEFAULTS.listen,
       ...(secrets.has(pathKey(['http', 'token'])) ? { token: secrets.get(pathKey(['http', 'token']))! } : {}),
       corsOrigins: Object.freeze([...(((plain['http'] as Raw | undefined)?.['corsOrigins'] as string[] | undefined) ?? [])]),
+      ...httpLimits(plain['http'] as Raw | undefined),
     }),
     safety: Object.freeze({
       maxActionsPerSweep: Object.freeze(parseActionLimits((plain['safety'] as Raw | undefined)?.['maxActionsPerSweep'] ?? DEFAULTS.maxActionsPerSweep) as Config['safety']['maxActionsPerSweep']),
@@ -236,4 +237,14 @@ function extras(issue: SchemaIssue): Partial<ConfigError> {
 
 function isMap(value: unknown): value is Raw {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** `http.maxConnections`, `maxEventStreams`, `requestTimeoutMs` where given (the server has the defaults). */
+function httpLimits(http: Raw | undefined): { maxConnections?: number; maxEventStreams?: number; requestTimeoutMs?: number } {
+  const out: { maxConnections?: number; maxEventStreams?: number; requestTimeoutMs?: number } = {};
+  for (const key of ['maxConnections', 'maxEventStreams', 'requestTimeoutMs'] as const) {
+    const value = http?.[key];
+    if (typeof value === 'number') out[key] = value;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { PolicyOrigin, Policy } from '../policy/types.js';
-import type { PolicyProblem } from '../policy/problem.js';
-import type { ActionName, SourceModule } from '../sources/source.js';
+import type { PolicyProblem } from '../domain/problem.js';
+import type { ActionName } from '../domain/action.js';
+import type { SourceModule } from '../sources/source.js';
 import type { NotifierModule } from '../notifiers/types.js';
 import { guardSchema } from '../guard/settings.js';
 
@@ -51,7 +52,14 @@ export function configSchema(registries: Registries): object {
       http: {
         type: 'object',
         additionalProperties: false,
-        properties: { listen: { type: 'string' }, token: { type: 'string' }, corsOrigins: stringList },
+        properties: {
+          listen: { type: 'string' },
+          token: { type: 'string' },
+          corsOrigins: stringList,
+          maxConnections: { type: 'integer', minimum: 1, maximum: 100_000, description: 'open sockets at most (default 256); more are refused at accept' },
+          maxEventStreams: { type: 'integer', minimum: 0, maximum: 10_000, description: 'live event streams (console tabs) at most (default 32); more get 503' },
+          requestTimeoutMs: { type: 'integer', minimum: 100, maximum: 600_000, description: 'a client must send its whole request within this (default 10000)' },
+        },
       },
       safety: {
         type: 'object',

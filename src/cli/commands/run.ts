@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config/load.js';
+import { loadConfigAsync } from '../../config/load.js';
 import { formatConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/types.js';
 import { LOG_LEVELS, createLogger } from '../../daemon/logger.js';
@@ -44,7 +44,8 @@ export const command: Command = {
 
 async function runDaemon(argv: readonly string[], io: CommandIO): Promise<number> {
   const args = parseRunArgs(argv);
-  const load = (): ReturnType<typeof loadConfig> => loadConfig({ ...(args.config !== undefined ? { file: args.config } : {}), demo: args.demo, cwd: io.cwd, env: io.env });
+  // Async with per-file timeouts: a reload on SIGHUP never blocks the running daemon, whatever the files are.
+  const load = (): ReturnType<typeof loadConfigAsync> => loadConfigAsync({ ...(args.config !== undefined ? { file: args.config } : {}), demo: args.demo, cwd: io.cwd, env: io.env });
   const first = await load();
   if (!first.config) {
     for (const error of first.errors) io.stderr(`${formatConfigError(error)}\n`);
@@ -62,6 +63,8 @@ async function runDaemon(argv: readonly string[], io: CommandIO): Promise<number
     return 1;
   }
   const log = createLogger({ level: args.logLevel ?? config.logLevel });
+  // What validate calls warnings (a cooldown shorter than the sweep, …) is said at start too, never silently accepted.
+  for (const warning of first.warnings ?? []) log.warn({ warning: formatConfigError(warning) }, 'config warning');
   let warden: Warden;
   try {
     warden = await startWarden(config, { log, version: VERSION });
