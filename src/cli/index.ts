@@ -13,6 +13,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'check', summary: 'Evaluate the policies once and print what would be done and why', load: async () => (await import('./commands/check.js')).command },
   { name: 'journal', summary: 'read the audit journal of decisions, actions and results', load: async () => (await import('./commands/journal.js')).command },
   { name: 'notify', summary: 'notify test <notifier>: send a test message through a configured notifier', load: async () => (await import('./commands/notify.js')).command },
+  { name: 'openclaw', summary: 'install-guard, uninstall-guard: add or remove the in-gateway guard in an OpenClaw config', load: async () => (await import('./commands/openclaw.js')).command },
   { name: 'policies', summary: 'List and explain the loaded policies', load: async () => (await import('./commands/policies.js')).command },
   { name: 'run', summary: 'run the watchdog daemon (--demo: on the built-in simulated fleet)', load: async () => (await import('./commands/run.js')).command },
   { name: 'sessions', summary: 'list, stop, kill, pause, resume and clean up OpenClaw sessions', load: async () => (await import('./commands/sessions.js')).command },
