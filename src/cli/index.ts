@@ -11,6 +11,7 @@ export interface CommandEntry {
 /** Every command, alphabetised. Each command module is listed here explicitly; no discovery. */
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'check', summary: 'Evaluate the policies once and print what would be done and why', load: async () => (await import('./commands/check.js')).command },
+  { name: 'explain', summary: 'Explain why each policy does or does not act on a session, with its numbers', load: async () => (await import('./commands/explain.js')).command },
   { name: 'journal', summary: 'read the audit journal of decisions, actions and results', load: async () => (await import('./commands/journal.js')).command },
   { name: 'notify', summary: 'notify test <notifier>: send a test message through a configured notifier', load: async () => (await import('./commands/notify.js')).command },
   { name: 'openclaw', summary: 'install-guard, uninstall-guard: add or remove the in-gateway guard in an OpenClaw config', load: async () => (await import('./commands/openclaw.js')).command },

@@ -2,6 +2,7 @@ import type { ActionName, ActionResult } from '../domain/action.js';
 import type { Decision, Mode } from '../domain/decision.js';
 import type { SessionFilter, SessionView } from '../domain/session-view.js';
 import type { JournalEntry } from '../state/journal-types.js';
+import type { SessionExplanation } from '../explain/explain.js';
 
 export type { SessionDisplayState, SessionFilter, SessionView } from '../domain/session-view.js';
 
@@ -41,4 +42,9 @@ export interface WardenView {
   /** Protected sessions are refused and a batch past the blast-radius limit is refused whole, unless `force`. */
   cleanup(options: { readonly ageMs?: number; readonly idleMs?: number; readonly agent?: string; readonly mode: 'archive' | 'delete'; readonly dryRun: boolean; readonly by: string; readonly force?: boolean }): Promise<ActionOutcome[]>;
   subscribe(listener: (update: WardenUpdate) => void): () => void;
+  /**
+   * Why each policy (or only `policy`) does or does not act on the session with this key, with its numbers
+   * (`clawwarden explain`); undefined when there is no such session. A view without it answers 501.
+   */
+  explain?(key: string, policy?: string): SessionExplanation | undefined;
 }
