@@ -1,3 +1,5 @@
+import { escapeControl } from '../config/escape.js';
+
 /** Column alignment for `renderTable`. */
 export type Align = 'left' | 'right';
 
@@ -38,7 +40,9 @@ function fitWidths(natural: readonly number[], headers: readonly string[], limit
 }
 
 /** Renders rows as a plain-text table with a header rule; numbers read best right-aligned. */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = [], options: TableOptions = {}): string {
+export function renderTable(headers: readonly string[], raw: readonly (readonly string[])[], align: readonly Align[] = [], options: TableOptions = {}): string {
+  // Cells quote what platforms and people wrote (session keys, reasons): control characters are shown, never obeyed.
+  const rows = raw.map((r) => r.map((cell) => escapeControl(cell)));
   const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const limit = options.width;
   // Leave out whole columns before shortening any: a full key in fewer columns reads better than a cut one.

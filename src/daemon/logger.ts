@@ -1,3 +1,4 @@
+import { escapeControl } from '../config/escape.js';
 import pino, { type Logger } from 'pino';
 import type { ActionOutcomeRecord } from '../enforcer/hooks.js';
 import type { Decision, PolicyAction } from '../domain/decision.js';
@@ -13,7 +14,18 @@ const REDACT = [
 
 /** The process logger: JSON lines to stdout (journald under systemd), pretty when stdout is a terminal, secrets redacted. */
 export function createLogger(options: { level: string; pretty?: boolean; destination?: NodeJS.WritableStream }): Logger {
-  const base = { level: options.level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'clawwarden' } };
+  const base = {
+    level: options.level,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    base: { service: 'clawwarden' },
+    // Messages quote session keys, reasons and config text from outside: control characters are shown, never obeyed
+    // (JSON already escapes C0; this also covers DEL, C1 and the bidi overrides a terminal or a log viewer would honour).
+    hooks: {
+      logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void): void {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? escapeControl(a) : a)));
+      },
+    },
+  };
   if (options.destination) return pino(base, options.destination as pino.DestinationStream);
   if (options.pretty ?? process.stdout.isTTY) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
