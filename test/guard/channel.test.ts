@@ -91,8 +91,8 @@ describe('the guard channel (daemon GuardServer ↔ guard DaemonChannel)', () =>
   });
 
   it.each([
-    ['a wrong token', { token: 'wrong-token-0123456789' }, /401/],
-    ['an unknown source', { source: 'other' }, /403.*not guarded/],
+    ['a wrong token', { token: 'wrong-token-0123456789' } as { token?: string; source?: string }, /401/],
+    ['an unknown source', { source: 'other' } as { token?: string; source?: string }, /403.*not guarded/],
   ])('refuses %s, and the guard keeps retrying', async (_what, options, reason) => {
     const d = await server();
     const warnings: string[] = [];
