@@ -19,6 +19,7 @@ import { LedgerFile } from './ledger-file.js';
 import type { DaemonOutputs } from './outputs.js';
 import { SerialQueue, SweepSchedule } from './scheduler.js';
 import { createSources } from './sources.js';
+import { cleanupCandidates } from '../domain/cleanup.js';
 import { UsageWatch, type UnknownUsage } from './usage-watch.js';
 import { WardenViews } from './views.js';
 import type { ActionOutcome, ReadinessReport, SessionFilter, SessionView, WardenUpdate, WardenView } from '../http/view.js';
@@ -255,16 +256,9 @@ export class Daemon implements WardenView {
 
   cleanup(options: Parameters<WardenView['cleanup']>[0]): Promise<ActionOutcome[]> {
     return this.#queue.run(async () => {
-      const now = this.now();
-      // Main sessions cannot be archived or deleted on the platform; everything else the filters select is a candidate,
-      // and the enforcer refuses protected ones and a batch past the blast radius unless forced.
-      const targets = this.fleet.sessions().filter((s) => {
-        if (s.main) return false;
-        if (options.agent !== undefined && s.agent !== options.agent) return false;
-        if (options.ageMs !== undefined && (s.startedAt === undefined || now - s.startedAt < options.ageMs)) return false;
-        if (options.idleMs !== undefined && (s.lastActivityAt === undefined || now - s.lastActivityAt < options.idleMs || s.active)) return false;
-        return true;
-      });
+      // The one selection rule (domain); the enforcer then refuses protected ones and a batch past the blast radius
+      // unless forced.
+      const targets = cleanupCandidates(this.fleet.sessions(), options, this.now());
       const records = await this.enforcer.manualBatch('cleanup', targets, { ...this.#batchOptions(options), cleanup: options.mode });
       this.#emit({ type: 'sessions', at: this.now() });
       return records.map(outcomeOf);
@@ -607,7 +601,7 @@ async function replayJournal(store: StateStore, journal: Journal, log: Logger): 
 type ManualRequest = { readonly by: string; readonly dryRun: boolean; readonly force?: boolean };
 
 function outcomeOf(record: ActionOutcomeRecord): ActionOutcome {
-  return { key: record.target.key, source: record.target.source, action: record.action, status: record.status === 'skipped' ? 'refused' : record.status, detail: record.detail };
+  return { key: record.target.key, source: record.target.source, action: record.action, status: record.status, detail: record.detail };
 }
 
 /**

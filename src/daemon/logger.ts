@@ -80,6 +80,6 @@ export function logAction(log: Logger, outcome: ActionOutcomeRecord): void {
     ...(outcome.latencyMs !== undefined ? { latencyMs: Math.round(outcome.latencyMs * 10) / 10 } : {}),
   };
   const text = `${verb} ${key}: ${outcome.status}${outcome.detail ? ` — ${outcome.detail}` : ''} (${why})`;
-  if (outcome.status === 'failed' || outcome.status === 'refused' || outcome.status === 'skipped') log.warn(fields, text);
+  if (outcome.status === 'failed' || outcome.status === 'refused') log.warn(fields, text);
   else log.info(fields, text);
 }

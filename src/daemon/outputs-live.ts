@@ -57,7 +57,7 @@ function outputsFor(config: Config, queue: NotificationQueue, deps: OutputDeps):
     },
     acted(outcome) {
       logAction(deps.log, outcome);
-      const result = outcome.status === 'skipped' ? 'refused' : outcome.status;
+      const result = outcome.status;
       metrics.recordAction({ policy: outcome.policy ?? 'manual', action: outcome.action, result, mode: outcome.mode });
       if (outcome.latencyMs !== undefined) metrics.observeLatency(outcome.latencyMs / 1000);
       if (!outcome.decision) return;
@@ -116,6 +116,6 @@ function reportOf(outcome: ActionOutcomeRecord, decision: Decision): Parameters<
     main: outcome.target.main,
     active: outcome.target.active,
   };
-  const status = outcome.status === 'skipped' ? 'refused' : outcome.status;
+  const status = outcome.status;
   return { decision, action: outcome.action, results: [{ target, status, detail: outcome.detail }], mode: outcome.mode };
 }

@@ -162,7 +162,7 @@ export class Enforcer {
    */
   async manualBatch(action: ActionName, sessions: readonly Session[], options: ManualOptions & { readonly force: boolean; readonly sessionsInScope: number }): Promise<ActionOutcomeRecord[]> {
     const mode: Mode = options.dryRun ? 'dry-run' : 'enforce';
-    const refuse = (session: Session, detail: string): ActionOutcomeRecord => ({ target: session, action, mode, by: options.by, status: 'skipped', detail, reason: `requested by ${options.by}` });
+    const refuse = (session: Session, detail: string): ActionOutcomeRecord => ({ target: session, action, mode, by: options.by, status: 'refused', detail, reason: `requested by ${options.by}` });
     const guarded = action !== 'resume';
     const allowed: Session[] = [];
     const out = new Map<Session, ActionOutcomeRecord>();
@@ -351,7 +351,7 @@ export class Enforcer {
         generation: target.generation,
         agent: target.agent,
         action: request.action,
-        result: status === 'skipped' ? 'refused' : status,
+        result: status,
         mode: meta.mode,
         by: meta.by,
         reason: meta.reason,
@@ -365,22 +365,22 @@ export class Enforcer {
     };
 
     try {
-      if (meta.veto) return await finish('skipped', meta.veto);
+      if (meta.veto) return await finish('refused', meta.veto);
       const source = this.deps.fleet.source(target.source);
-      if (!source) return await finish('skipped', `source "${target.source}" is not configured`);
+      if (!source) return await finish('refused', `source "${target.source}" is not configured`);
       if (!source.capabilities.has(request.action)) return await finish('refused', `source "${target.source}" (${source.type}) cannot ${request.action}`);
       if (!this.deps.fleet.synced(target.source)) {
-        return await finish('skipped', `source "${target.source}" is down or not yet re-synced; not acting on a partial picture`);
+        return await finish('refused', `source "${target.source}" is down or not yet re-synced; not acting on a partial picture`);
       }
       const current = this.deps.fleet.session(target.source, target.key);
-      if (!current && request.action !== 'resume') return await finish('skipped', `session ${target.key} no longer exists`);
+      if (!current && request.action !== 'resume') return await finish('refused', `session ${target.key} no longer exists`);
       if (current && current.generation !== target.generation) {
-        return await finish('skipped', `session ${target.key} was reset since the decision (generation ${short(target.generation)} → ${short(current.generation)}); it will be re-evaluated, not hit`);
+        return await finish('refused', `session ${target.key} was reset since the decision (generation ${short(target.generation)} → ${short(current.generation)}); it will be re-evaluated, not hit`);
       }
       // An escalation step acts on a crossing already decided and recorded: unknown usage since then never blocks it.
       const recorded = (meta.decision?.step ?? 0) > 0;
       if (DISRUPTIVE.has(request.action) && meta.by === 'policy' && !recorded && !this.deps.fleet.usageKnown(target.source, target.key, target.generation)) {
-        return await finish('skipped', `usage of ${target.key} is not known yet (stale or missing); not acting on it`);
+        return await finish('refused', `usage of ${target.key} is not known yet (stale or missing); not acting on it`);
       }
       if (meta.mode === 'dry-run') return await finish('would', `would ${describe(request)} ${target.key}`);
       // The first attempt's time is kept: an in-doubt call re-issued after a restart still counts from it.

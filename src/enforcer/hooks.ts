@@ -20,7 +20,8 @@ export interface ActionOutcomeRecord {
   readonly action: ActionName;
   readonly mode: Mode;
   readonly by: string;
-  readonly status: ActionResult['status'] | 'would' | 'skipped';
+  /** The platform's answer, `would` in a dry run, or `refused` by a safety rule (with the reason in `detail`). */
+  readonly status: ActionResult['status'] | 'would';
   readonly detail: string;
   readonly reason: string;
   readonly latencyMs?: number;

@@ -146,7 +146,7 @@ export function actualDecisions(batch: Batch): ActualDecision[] {
         return;
       }
       const outcomes = batch.outcomes.filter((o) => o.decision === decision && o.action === action.action);
-      const blocked = outcomes.filter((o) => o.status === 'skipped' || o.status === 'refused' || o.status === 'failed');
+      const blocked = outcomes.filter((o) => o.status === 'refused' || o.status === 'failed');
       if (blocked.length > 0) held.push({ action: label, why: [...new Set(blocked.map((o) => `${o.target.key}: ${o.detail}`))].join('; ') });
       if (outcomes.length === 0 || blocked.length < outcomes.length) carried.push(label);
     });

@@ -18,6 +18,7 @@ export class StateFileError extends Error {
 
 /** The outcome of one action, recorded before the call (pending) and after it (final), so a restart never repeats it. */
 export interface ActionRecord {
+  /** `skipped` only in files written before safety refusals were called `refused`. */
   readonly status: 'pending' | 'done' | 'noop' | 'refused' | 'failed' | 'would' | 'skipped';
   readonly at: number;
 }

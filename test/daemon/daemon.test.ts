@@ -187,7 +187,7 @@ policies:
     world.daemon.fleet.ledger.markUnknown('demo');
     const session = world.daemon.fleet.session('demo', DEMO_CAST.inefficient)!;
     const record = await world.daemon.enforcer.manual('pause', session, { by: 'policy', dryRun: false });
-    expect(record.status).toBe('skipped');
+    expect(record.status).toBe('refused');
     expect(record.detail).toMatch(/usage of .* is not known yet/);
     expect(world.demo.peek(DEMO_CAST.inefficient)?.archived).toBe(false);
   });
@@ -200,7 +200,7 @@ policies:
     await world.daemon.sweep();
     expect(world.daemon.fleet.session('demo', DEMO_CAST.inefficient)?.generation).not.toBe(old.generation);
     const record = await world.daemon.enforcer.manual('pause', old, { by: 'api', dryRun: false });
-    expect(record.status).toBe('skipped');
+    expect(record.status).toBe('refused');
     expect(record.detail).toMatch(/was reset since the decision/);
     expect(world.demo.peek(DEMO_CAST.inefficient)?.archived).toBe(false);
   });

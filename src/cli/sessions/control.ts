@@ -1,3 +1,4 @@
+import { cleanupCandidates } from '../../domain/cleanup.js';
 import type { SessionDisplayState } from '../../domain/session-view.js';
 import type { Session } from '../../domain/session.js';
 import type { ActionName, ActionStatus } from '../../domain/action.js';
@@ -54,16 +55,5 @@ export function isFailure(result: KeyResult): boolean {
 
 /** Sessions `cleanup` would remove: old (and idle) enough, not main, not running, not already gone. */
 export function selectForCleanup(sessions: readonly SessionView[], options: CleanupOptions, now: number): SessionView[] {
-  return sessions.filter((s) => {
-    if (s.main || s.active) return false;
-    if (options.agent !== undefined && s.agent !== options.agent) return false;
-    if (options.mode === 'archive' && s.archived) return false;
-    const started = s.startedAt ?? s.lastActivityAt;
-    if (started === undefined || now - started < options.ageMs) return false;
-    if (options.idleMs !== undefined) {
-      const last = s.lastActivityAt ?? started;
-      if (now - last < options.idleMs) return false;
-    }
-    return true;
-  });
+  return cleanupCandidates(sessions, options, now);
 }
