@@ -7,15 +7,13 @@ import type { Source } from '../sources/source.js';
 import type { Journal } from '../state/journal.js';
 import type { ActionRecord, StateStore } from '../state/store.js';
 import type { ActionOutcomeRecord, EnforcementHooks } from './hooks.js';
-import { DISRUPTIVE, actionLimit, protectionMatcher, protectionVeto } from './safety.js';
+import { DISRUPTIVE, actionLimit, protectionMatcher } from './safety.js';
+import { blastRadius, stepsOf, targetVeto, type FleetView as PlanFleetView, type Step } from './plan.js';
 
-/** What the enforcer needs to know about the live fleet. */
-export interface FleetView {
-  source(name: string): Source | undefined;
-  /** Connected and re-synced since the last (re)connect: safe to act on. */
-  synced(name: string): boolean;
-  session(source: string, key: string): Session | undefined;
-  usageKnown(source: string, key: string, generation: string): boolean;
+/** What the enforcer needs to know about the live fleet: planning's view plus a usage snapshot to journal. */
+export interface FleetView extends PlanFleetView {
+  // Narrowed: the enforcer calls the source it finds.
+  readonly source: (name: string) => Source | undefined;
   /** The session generation's cumulative usage as the ledger holds it (a floor to restore after a crash). */
   usageSnapshot?(source: string, key: string, generation: string): UsageBaseline | undefined;
 }
@@ -55,13 +53,7 @@ export interface ManualOptions {
   readonly forced?: boolean;
 }
 
-/** One planned step: one action of one decision on one target (notify: once per decision). */
-interface Item {
-  readonly id: string;
-  readonly decision: Decision;
-  readonly action: PolicyAction;
-  readonly target?: SessionRef;
-}
+type Item = Step;
 
 /** A pending record is a call that was in flight when a previous process died: it is re-issued (platform calls are idempotent). */
 const terminal = (record: ActionRecord | undefined): boolean => record !== undefined && record.status !== 'pending';
@@ -100,11 +92,10 @@ export class Enforcer {
     const { state } = this.deps;
     const fresh = decisions.filter((d) => !this.#handled(d));
     if (fresh.length === 0) return { decisions: 0, actions: 0, failed: 0, refused: false };
-    const items = fresh.flatMap((d) => this.#plan(d)).filter((item) => !terminal(state.actions.get(item.id)));
-    const disruptive = items.filter((i) => i.action.action !== 'notify' && i.decision.mode === 'enforce' && i.decision.kind !== 'release');
-    const limit = actionLimit(this.#config.safety.maxActionsPerSweep, context.sessionsInScope);
-    if (disruptive.length > limit) {
-      await this.#refuseBatch(fresh, disruptive.length, limit, context);
+    const items = fresh.flatMap(stepsOf).filter((item) => !terminal(state.actions.get(item.id)));
+    const refused = blastRadius(items, this.#config.safety.maxActionsPerSweep, context.sessionsInScope);
+    if (refused) {
+      await this.#refuseBatch(fresh, refused.planned, refused.limit, context);
       return { decisions: fresh.length, actions: 0, failed: 0, refused: true };
     }
     let actions = 0;
@@ -136,7 +127,7 @@ export class Enforcer {
         state.inflight.delete(decision.id);
         continue;
       }
-      const items = this.#plan(decision).filter((item) => !terminal(state.actions.get(item.id)));
+      const items = stepsOf(decision).filter((item) => !terminal(state.actions.get(item.id)));
       try {
         await this.#apply(decision, items, { trigger: 'resync', sessionsInScope }, true);
         resumed++;
@@ -209,20 +200,6 @@ export class Enforcer {
     return episode !== undefined && episode.episode === decision.episode && episode.stepDone >= decision.step;
   }
 
-  #plan(decision: Decision): Item[] {
-    const items: Item[] = [];
-    decision.actions.forEach((action, index) => {
-      if (action.action === 'notify') {
-        items.push({ id: `${decision.id}|${index}|notify`, decision, action });
-        return;
-      }
-      for (const target of decision.targets) {
-        items.push({ id: `${decision.id}|${index}|${target.source}|${target.key}`, decision, action, target });
-      }
-    });
-    return items;
-  }
-
   async #apply(decision: Decision, items: readonly Item[], context: BatchContext, resumed = false): Promise<{ actions: number; failed: number }> {
     const { state, journal, hooks } = this.deps;
     const policy = this.#policies.get(decision.policy);
@@ -263,12 +240,11 @@ export class Enforcer {
         state.actions.set(item.id, { status: 'done', at: this.deps.now() });
         continue;
       }
-      const veto = this.#isProtected(item.target.key) ? protectionVeto(item.action.action, policy?.allowProtected ?? false) : undefined;
       const record = await this.#execute(
         item.id,
         { action: item.action.action, cleanup: item.action.action === 'cleanup' ? item.action.cleanup : undefined },
         item.target,
-        { mode: decision.mode, by: 'policy', reason: decision.reason, eventAt: context.eventAt, decision, policy: decision.policy, veto, notifiers },
+        { mode: decision.mode, by: 'policy', reason: decision.reason, eventAt: context.eventAt, decision, policy: decision.policy, allowProtected: policy?.allowProtected ?? false, notifiers },
       );
       actions++;
       if (record.status === 'failed') failed++;
@@ -320,7 +296,7 @@ export class Enforcer {
     id: string,
     request: { action: ActionName; cleanup?: 'archive' | 'delete' | undefined },
     target: SessionRef | Session,
-    meta: { mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; veto?: string; notifiers?: readonly string[] | 'all'; forced?: boolean },
+    meta: { mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; allowProtected?: boolean; notifiers?: readonly string[] | 'all'; forced?: boolean },
   ): Promise<ActionOutcomeRecord> {
     const { state } = this.deps;
     const inDoubt = state.actions.get(id)?.status === 'pending';
@@ -365,23 +341,13 @@ export class Enforcer {
     };
 
     try {
-      if (meta.veto) return await finish('refused', meta.veto);
-      const source = this.deps.fleet.source(target.source);
-      if (!source) return await finish('refused', `source "${target.source}" is not configured`);
-      if (!source.capabilities.has(request.action)) return await finish('refused', `source "${target.source}" (${source.type}) cannot ${request.action}`);
-      if (!this.deps.fleet.synced(target.source)) {
-        return await finish('refused', `source "${target.source}" is down or not yet re-synced; not acting on a partial picture`);
-      }
-      const current = this.deps.fleet.session(target.source, target.key);
-      if (!current && request.action !== 'resume') return await finish('refused', `session ${target.key} no longer exists`);
-      if (current && current.generation !== target.generation) {
-        return await finish('refused', `session ${target.key} was reset since the decision (generation ${short(target.generation)} → ${short(current.generation)}); it will be re-evaluated, not hit`);
-      }
-      // An escalation step acts on a crossing already decided and recorded: unknown usage since then never blocks it.
-      const recorded = (meta.decision?.step ?? 0) > 0;
-      if (DISRUPTIVE.has(request.action) && meta.by === 'policy' && !recorded && !this.deps.fleet.usageKnown(target.source, target.key, target.generation)) {
-        return await finish('refused', `usage of ${target.key} is not known yet (stale or missing); not acting on it`);
-      }
+      const veto = targetVeto(request.action, target, this.deps.fleet, {
+        by: meta.by,
+        step: meta.decision?.step ?? 0,
+        ...(meta.allowProtected !== undefined ? { allowProtected: meta.allowProtected, isProtected: this.#isProtected } : {}),
+      });
+      if (veto) return await finish('refused', veto);
+      const source = this.deps.fleet.source(target.source)!;
       if (meta.mode === 'dry-run') return await finish('would', `would ${describe(request)} ${target.key}`);
       // The first attempt's time is kept: an in-doubt call re-issued after a restart still counts from it.
       state.actions.set(id, { status: 'pending', at: inDoubt ? (state.actions.get(id)?.at ?? this.deps.now()) : this.deps.now() });
@@ -451,6 +417,3 @@ function describe(request: { action: ActionName; cleanup?: 'archive' | 'delete' 
   return request.action === 'cleanup' ? `clean up (${request.cleanup ?? 'archive'})` : request.action;
 }
 
-function short(generation: string): string {
-  return generation.length > 8 ? generation.slice(0, 8) : generation;
-}

@@ -66,7 +66,15 @@ test('a dry-run policy shows its own mode; protected sessions show what safety w
   const config = `${DEMO_SOURCE}safety:\n  protect: ["agent:backend:*"]\npolicies:\n  - name: trial\n    mode: dry-run\n    when: { tokens.total: "> 200k" }\n    do: kill\n`;
   const { code, stdout } = await run(['check'], { 'clawwarden.yaml': config });
   expect(code).toBe(1);
-  expect(stdout).toMatch(/trial\s+session agent:backend:fix-flaky-tests\s+kill\s+dry-run\s+tokens\.total .*\(kill skipped on protected agent:backend:fix-flaky-tests\)/);
+  expect(stdout).toMatch(/trial\s+session agent:backend:fix-flaky-tests\s+kill\s+dry-run\s+tokens\.total .*\(kill refused on agent:backend:fix-flaky-tests: session is protected \(safety\.protect\); policies never kill protected sessions\)/);
+});
+
+test('the plan is the enforcer\'s: a batch past the blast radius is shown as refused whole', async () => {
+  const config = `${DEMO_SOURCE}safety:\n  maxActionsPerSweep: 1\npolicies:\n  - name: everyone\n    when: { tokens.total: "> 0" }\n    do: pause\n`;
+  const { code, stdout } = await run(['check', '--wide'], { 'clawwarden.yaml': config });
+  expect(code).toBe(1);
+  expect(stdout).toMatch(/Blast radius: \d+ actions exceed safety\.maxActionsPerSweep \(1\); the daemon would refuse all of them and alert\./);
+  expect(stdout).toMatch(/pause refused on agent:\S+: blast radius: \d+ actions exceed safety\.maxActionsPerSweep \(1\)/);
 });
 
 test('config errors: exit 2 with each error located', async () => {

@@ -2,11 +2,11 @@ import { displayName } from '../../config/policy-files.js';
 import type { Config } from '../../config/types.js';
 import { evaluate } from '../../engine/evaluate.js';
 import type { Decision, PolicyAction } from '../../domain/decision.js';
-import { protectionMatcher, protectionVeto } from '../../enforcer/safety.js';
+import { protectionMatcher } from '../../enforcer/safety.js';
+import { planBatch, type FleetView, type PlannedStep } from '../../enforcer/plan.js';
 import { Ledger } from '../../ledger/ledger.js';
 import { sourceModules } from '../../sources/index.js';
 import type { Session } from '../../domain/session.js';
-import type { ActionName } from '../../domain/action.js';
 import type { Source, SourceContext } from '../../sources/source.js';
 import type { Command, CommandIO } from '../command.js';
 import { renderTable } from '../table.js';
@@ -20,6 +20,10 @@ export interface CheckPlan {
   readonly sessions: number;
   readonly decisions: readonly Decision[];
   readonly notes: readonly string[];
+  /** Every step the enforcer would take or refuse, decided by the enforcer's own planning (the daemon's rules). */
+  readonly steps: readonly PlannedStep[];
+  /** The batch is past safety.maxActionsPerSweep: the daemon would do none of it. */
+  readonly blastRadius?: { readonly planned: number; readonly limit: number };
 }
 
 /** A source that could not be read; check cannot give a plan without it. */
@@ -49,7 +53,19 @@ export async function planOnce(config: Config, now: () => number = Date.now): Pr
     }
     const state = { episodes: new Map(), warned: new Set<string>(), holds: new Map() };
     const result = evaluate({ sessions, ledger, policies: config.policies, state, now: now(), mode: config.mode });
-    return { sessions: sessions.length, decisions: result.decisions, notes: result.notes };
+    // The fleet as read just now: every source synced, usage as its baseline reported it.
+    const bySource = new Map(sources.map((s) => [s.name, s]));
+    const byKey = new Map(sessions.map((s) => [`${s.source}\u0000${s.key}`, s]));
+    const fleet: FleetView = {
+      source: (name) => bySource.get(name),
+      synced: (name) => bySource.has(name),
+      session: (source, key) => byKey.get(`${source}\u0000${key}`),
+      usageKnown: (source, key, generation) => ledger.session(source, key, generation)?.known ?? false,
+    };
+    const isProtected = protectionMatcher(config.safety.protect);
+    const allow = new Map(config.policies.map((p) => [p.name, p.allowProtected]));
+    const plan = planBatch(result.decisions, { fleet, limits: config.safety.maxActionsPerSweep, sessionsInScope: sessions.length, isProtected, allowProtected: (name) => allow.get(name) ?? false });
+    return { sessions: sessions.length, decisions: result.decisions, notes: result.notes, steps: plan.steps, ...(plan.blastRadius ? { blastRadius: plan.blastRadius } : {}) };
   } finally {
     await Promise.allSettled(sources.map((s) => s.close()));
   }
@@ -62,17 +78,14 @@ export function actionText(action: PolicyAction): string {
   return action.action;
 }
 
-/** What the enforcer's safety rules would hold back from this decision (protected sessions). */
-function vetoes(decision: Decision, config: Config, isProtected: (key: string) => boolean): string[] {
-  const policy = config.policies.find((p) => p.name === decision.policy);
-  const held: string[] = [];
-  for (const action of decision.actions) {
-    if (action.action === 'notify') continue;
-    const name: ActionName = action.action;
-    const keys = decision.targets.filter((t) => isProtected(t.key) && protectionVeto(name, policy?.allowProtected ?? false)).map((t) => t.key);
-    if (keys.length > 0) held.push(`${name} skipped on protected ${keys.join(', ')}`);
+/** What the enforcer's planning refuses of this decision, one line per reason (`stop refused on agent:x:y: …`). */
+function refusals(decision: Decision, plan: CheckPlan): string[] {
+  const lines: string[] = [];
+  for (const step of plan.steps) {
+    if (step.decision !== decision || step.verdict !== 'refused' || !step.target) continue;
+    lines.push(`${step.action.action} refused on ${step.target.key}: ${step.reason ?? ''}`);
   }
-  return held;
+  return lines;
 }
 
 const help = `Usage: clawwarden check [--config FILE | --demo] [--json] [--wide]
@@ -109,22 +122,22 @@ export const command: Command = {
       io.stderr(`clawwarden check: ${(error as Error).message}\n`);
       return 2;
     }
-    const isProtected = protectionMatcher(config.safety.protect);
     if (flags.json) {
-      const decisions = plan.decisions.map((d) => ({ ...d, safety: vetoes(d, config, isProtected) }));
-      io.stdout(`${JSON.stringify({ file: config.file, mode: config.mode, sessions: plan.sessions, decisions, notes: plan.notes }, null, 2)}\n`);
+      const decisions = plan.decisions.map((d) => ({ ...d, safety: refusals(d, plan) }));
+      io.stdout(`${JSON.stringify({ file: config.file, mode: config.mode, sessions: plan.sessions, decisions, notes: plan.notes, ...(plan.blastRadius ? { blastRadius: plan.blastRadius } : {}) }, null, 2)}\n`);
       return plan.decisions.length > 0 ? 1 : 0;
     }
     if (plan.decisions.length === 0) {
       io.stdout(`Nothing to do: ${plan.sessions} sessions, ${config.policies.length} policies, no violations.\n`);
     } else {
       const rows = plan.decisions.map((d) => {
-        const safety = vetoes(d, config, isProtected);
+        const safety = refusals(d, plan);
         const kind = d.kind === 'violation' ? '' : `${d.kind}: `;
         return [d.policy, d.subject, `${kind}${d.actions.map(actionText).join(', ')}`, d.mode, [d.reason, ...safety.map((s) => `(${s})`)].join(' ')];
       });
       // In a narrow terminal MODE goes first, then the reason and the subject are shortened; --wide prints all of it.
       io.stdout(renderTable(['POLICY', 'SUBJECT', 'ACTIONS', 'MODE', 'REASON'], rows, [], { width: wide ? undefined : io.columns, drop: [3], shrink: [4, 1] }));
+      if (plan.blastRadius) io.stdout(`\nBlast radius: ${plan.blastRadius.planned} actions exceed safety.maxActionsPerSweep (${plan.blastRadius.limit}); the daemon would refuse all of them and alert.\n`);
       io.stdout(`\n${plan.decisions.length} ${plan.decisions.length === 1 ? 'decision' : 'decisions'} over ${plan.sessions} sessions (${displayName(config.file, io.cwd)}, mode ${config.mode}); nothing was done.\n`);
     }
     for (const note of plan.notes) io.stderr(`note: ${note}\n`);

@@ -1,0 +1,125 @@
+import type { ActionLimit } from '../config/types.js';
+import type { ActionName } from '../domain/action.js';
+import type { Decision, PolicyAction, SessionRef } from '../domain/decision.js';
+import type { Session } from '../domain/session.js';
+import type { Source } from '../sources/source.js';
+import { DISRUPTIVE, actionLimit, protectionVeto } from './safety.js';
+
+/** What planning needs to know about the live fleet (the daemon's, or a fleet read once by `check`). */
+export interface FleetView {
+  source(name: string): Pick<Source, 'type' | 'capabilities'> | undefined;
+  /** Connected and re-synced since the last (re)connect: safe to act on. */
+  synced(name: string): boolean;
+  session(source: string, key: string): Session | undefined;
+  usageKnown(source: string, key: string, generation: string): boolean;
+}
+
+/** One planned step: one action of one decision on one target (notify: once per decision, no target). */
+export interface Step {
+  /** The idempotency id: the same (decision, action, target) acts once, across restarts. */
+  readonly id: string;
+  readonly decision: Decision;
+  readonly action: PolicyAction;
+  readonly target?: SessionRef;
+}
+
+/** The steps of a decision, in the order its actions are written. */
+export function stepsOf(decision: Decision): Step[] {
+  const steps: Step[] = [];
+  decision.actions.forEach((action, index) => {
+    if (action.action === 'notify') {
+      steps.push({ id: `${decision.id}|${index}|notify`, decision, action });
+      return;
+    }
+    for (const target of decision.targets) steps.push({ id: `${decision.id}|${index}|${target.source}|${target.key}`, decision, action, target });
+  });
+  return steps;
+}
+
+/** Steps that count toward the blast-radius limit: actions (not notifications) that would really be taken. */
+export function countedSteps(steps: readonly Step[]): Step[] {
+  return steps.filter((s) => s.action.action !== 'notify' && s.decision.mode === 'enforce' && s.decision.kind !== 'release');
+}
+
+/** The blast-radius verdict for a batch: undefined when it may proceed, else the limit it exceeds. */
+export function blastRadius(steps: readonly Step[], limits: readonly ActionLimit[], sessionsInScope: number): { planned: number; limit: number } | undefined {
+  const planned = countedSteps(steps).length;
+  const limit = actionLimit(limits, sessionsInScope);
+  return planned > limit ? { planned, limit } : undefined;
+}
+
+/** Who asks for an action on one target, for the checks that depend on it. */
+export interface Asker {
+  /** `policy`, or the origin of a manual action. */
+  readonly by: string;
+  /** The decision's step (0 = its `do` list): an escalation acts on a crossing already recorded. */
+  readonly step?: number;
+  /** Protected sessions: the policy's allowProtected (policies), undefined for manual actions (checked before). */
+  readonly allowProtected?: boolean;
+  readonly isProtected?: (key: string) => boolean;
+}
+
+/**
+ * Why one action on one target must not be taken now, or undefined when it may: the one authority for every
+ * per-target safety rule (protection, capability, a synced source, the right generation, known usage). The daemon,
+ * `check`, dry runs and replays all ask it.
+ */
+export function targetVeto(action: ActionName, target: SessionRef | Session, fleet: FleetView, asker: Asker): string | undefined {
+  if (asker.allowProtected !== undefined && asker.isProtected?.(target.key)) {
+    const veto = protectionVeto(action, asker.allowProtected);
+    if (veto) return veto;
+  }
+  const source = fleet.source(target.source);
+  if (!source) return `source "${target.source}" is not configured`;
+  if (!source.capabilities.has(action)) return `source "${target.source}" (${source.type}) cannot ${action}`;
+  if (!fleet.synced(target.source)) return `source "${target.source}" is down or not yet re-synced; not acting on a partial picture`;
+  const current = fleet.session(target.source, target.key);
+  if (!current && action !== 'resume') return `session ${target.key} no longer exists`;
+  if (current && current.generation !== target.generation) {
+    return `session ${target.key} was reset since the decision (generation ${short(target.generation)} → ${short(current.generation)}); it will be re-evaluated, not hit`;
+  }
+  // An escalation step acts on a crossing already decided and recorded: unknown usage since then never blocks it.
+  const recorded = (asker.step ?? 0) > 0;
+  if (DISRUPTIVE.has(action) && asker.by === 'policy' && !recorded && !fleet.usageKnown(target.source, target.key, target.generation)) {
+    return `usage of ${target.key} is not known yet (stale or missing); not acting on it`;
+  }
+  return undefined;
+}
+
+/** One planned step with the verdict the enforcer would reach on it. */
+export interface PlannedStep extends Step {
+  /** `act` (would be taken; `would` in a dry run), or `refused` with the reason. */
+  readonly verdict: 'act' | 'would' | 'refused';
+  readonly reason?: string;
+}
+
+/**
+ * What the enforcer would do with a batch of decisions, without doing it: the blast-radius limit over the batch,
+ * then every step's per-target verdict. `check` prints this; the enforcer acts on exactly these rules.
+ */
+export function planBatch(
+  decisions: readonly Decision[],
+  context: { readonly fleet: FleetView; readonly limits: readonly ActionLimit[]; readonly sessionsInScope: number; readonly isProtected: (key: string) => boolean; readonly allowProtected: (policy: string) => boolean },
+): { readonly steps: PlannedStep[]; readonly blastRadius?: { planned: number; limit: number } } {
+  const steps = decisions.flatMap(stepsOf);
+  const refusedWhole = blastRadius(steps, context.limits, context.sessionsInScope);
+  const planned = steps.map((step): PlannedStep => {
+    if (step.action.action === 'notify' || !step.target) return { ...step, verdict: 'act' };
+    if (refusedWhole && step.decision.mode === 'enforce' && step.decision.kind !== 'release') {
+      return { ...step, verdict: 'refused', reason: `blast radius: ${refusedWhole.planned} actions exceed safety.maxActionsPerSweep (${refusedWhole.limit})` };
+    }
+    const reason = targetVeto(step.action.action, step.target, context.fleet, {
+      by: 'policy',
+      step: step.decision.step,
+      allowProtected: context.allowProtected(step.decision.policy),
+      isProtected: context.isProtected,
+    });
+    if (reason) return { ...step, verdict: 'refused', reason };
+    return { ...step, verdict: step.decision.mode === 'dry-run' ? 'would' : 'act' };
+  });
+  return { steps: planned, ...(refusedWhole ? { blastRadius: refusedWhole } : {}) };
+}
+
+function short(generation: string): string {
+  return generation.length > 8 ? generation.slice(0, 8) : generation;
+}
