@@ -22,7 +22,7 @@ import { createSources } from './sources.js';
 import { cleanupCandidates } from '../domain/cleanup.js';
 import { UsageWatch, type UnknownUsage } from './usage-watch.js';
 import { WardenViews } from './views.js';
-import type { ActionOutcome, ReadinessReport, SessionFilter, SessionView, WardenUpdate, WardenView } from '../http/view.js';
+import type { ActionOutcome, BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, SpendQuery, SpendSeries, WardenUpdate, WardenView } from '../http/view.js';
 
 export interface DaemonOptions {
   readonly log: Logger;
@@ -208,6 +208,7 @@ export class Daemon implements WardenView {
       ready: !this.#closed && sources.every((s) => s.up && s.synced),
       configLoaded: true,
       sources,
+      demo: this.config.sources.length > 0 && this.config.sources.every((s) => s.type === 'demo'),
       ...(this.#lastSweepAt !== undefined ? { lastSweepAt: this.#lastSweepAt } : {}),
     };
   }
@@ -216,8 +217,8 @@ export class Daemon implements WardenView {
     return this.config.mode;
   }
 
-  sessions(filter?: SessionFilter): SessionView[] {
-    return this.#views.sessions(filter);
+  sessions(filter?: SessionFilter): BoardSessionView[] {
+    return this.#views.board(filter);
   }
 
   session(key: string): ReturnType<WardenView['session']> {
@@ -268,6 +269,16 @@ export class Daemon implements WardenView {
   subscribe(listener: (update: WardenUpdate) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** The console's spend chart: spend per agent and for the fleet over a range (views.ts). */
+  spend(query: SpendQuery): Promise<SpendSeries> {
+    return this.#views.spend(query);
+  }
+
+  /** The console's header and budget rows (views.ts). */
+  overview(query: { readonly tz: string }): Promise<FleetOverview> {
+    return this.#views.overview(query);
   }
 
   /** The engine of the running config (for budget bars). */

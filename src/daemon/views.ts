@@ -2,9 +2,14 @@ import type { Session } from '../domain/session.js';
 import { totalTokens } from '../domain/session.js';
 import { actionsFor, sessionState } from '../domain/session-view.js';
 import type { Engine } from '../engine/index.js';
+import { LedgerSums } from '../engine/sums.js';
+import type { Config } from '../config/types.js';
+import type { Journal } from '../state/journal.js';
 import type { StateStore } from '../state/store.js';
 import type { LiveFleet } from './fleet.js';
-import type { SessionFilter, SessionView, WardenView } from '../http/view.js';
+import type { BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, SessionView, SpendQuery, SpendSeries, WardenView } from '../http/view.js';
+import { boardExtras, ConsoleJournal, recentCalls } from './console-data.js';
+import { overview, spendSeries } from './spend.js';
 
 /** What the views are built from: the daemon's live fleet, its enforcement memory and its engine. */
 export interface ViewInputs {
@@ -13,11 +18,47 @@ export interface ViewInputs {
   readonly enforcer: { isProtected(key: string): boolean };
   readonly engine: Engine;
   readonly now: () => number;
+  /** For the console's data (board, spend, overview): the journal, the running config and the readiness report. */
+  readonly audit: Journal;
+  readonly config: Config;
+  readiness(): ReadinessReport;
 }
 
 /** Builds the API/console views of sessions from the daemon's fleet, ledger, holds and policies. */
 export class WardenViews {
-  constructor(private readonly daemon: ViewInputs) {}
+  /** The console's memory of the journal (it follows the journal from the start; earlier runs are read on first use). */
+  readonly #journal: ConsoleJournal;
+  /** The console's window sums, made when it first asks. */
+  #sums?: LedgerSums;
+
+  constructor(private readonly daemon: ViewInputs) {
+    this.#journal = new ConsoleJournal(daemon.audit);
+  }
+
+  /** The console's journal index; its first use reads the entries of earlier runs once. */
+  consoleJournal(): ConsoleJournal {
+    return this.#journal;
+  }
+
+  /** `sessions` with the console's extras: each policy's own verdict, the last action's note, the ladder, recent spend. */
+  board(filter: SessionFilter = {}): BoardSessionView[] {
+    const journal = this.consoleJournal();
+    void journal.ready();
+    return this.sessions(filter).map((view) => boardExtras(view, this.daemon, journal));
+  }
+
+  /** Spend per agent and fleet over a range (see SpendSeries), after the journal index has read earlier runs' actions. */
+  async spend(query: SpendQuery): Promise<SpendSeries> {
+    const journal = this.consoleJournal();
+    await journal.ready();
+    return spendSeries(this.daemon, query, journal);
+  }
+
+  /** The console's header and budget rows. */
+  async overview(query: { readonly tz: string }): Promise<FleetOverview> {
+    await this.consoleJournal().ready();
+    return overview(this.daemon, query.tz, (this.#sums ??= new LedgerSums()), this.daemon.config.mode);
+  }
 
   sessions(filter: SessionFilter = {}): SessionView[] {
     const out: SessionView[] = [];
@@ -35,7 +76,11 @@ export class WardenViews {
   session(key: string): ReturnType<WardenView['session']> {
     const session = this.daemon.fleet.find(key)[0];
     if (!session) return undefined;
-    return { ...this.view(session), decisions: [] };
+    const journal = this.consoleJournal();
+    void journal.ready();
+    const usage = this.daemon.fleet.ledger.session(session.source, session.key, session.generation);
+    const decisions = journal.entries(session.key, session.source).filter((e) => e.type === 'decision' || e.type === 'action' || e.type === 'step');
+    return { ...boardExtras(this.view(session), this.daemon, journal), decisions: [...decisions].reverse(), calls: recentCalls(usage) };
   }
 
   view(session: Session): SessionView {

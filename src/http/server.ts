@@ -10,10 +10,12 @@ import { EventStreams, limitConnections } from './limits.js';
 import { matchPath, type HttpLog, type Reply, type Route, type RouteContext } from './route.js';
 import { auditRoutes } from './routes/audit.js';
 import { consoleRoutes } from './routes/console.js';
+import { consoleApiRoutes } from './routes/console-api.js';
 import { eventRoutes } from './routes/events.js';
 import { explainRoutes } from './routes/explain.js';
 import { probeRoutes } from './routes/probes.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { vendorRoutes } from './routes/vendor.js';
 
 export interface HttpServerOptions {
   readonly view: WardenView;
@@ -57,7 +59,7 @@ export interface HttpServer {
 /** The API, probes, metrics, event stream and console on node:http, over a daemon's `WardenView`. */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { host, port } = parseListen(options.listen);
-  const routes: readonly Route[] = [...probeRoutes, ...sessionRoutes, ...explainRoutes, ...auditRoutes, ...eventRoutes, ...consoleRoutes(options.consoleDir)];
+  const routes: readonly Route[] = [...probeRoutes, ...sessionRoutes, ...explainRoutes, ...auditRoutes, ...consoleApiRoutes, ...eventRoutes, ...consoleRoutes(options.consoleDir), ...vendorRoutes()];
   const streams = new EventStreams(options.maxEventStreams ?? DEFAULTS.httpMaxEventStreams);
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.httpRequestTimeoutMs;
   const secret = options.token?.reveal();

@@ -20,6 +20,8 @@ export interface ReadinessReport {
   readonly configLoaded: boolean;
   readonly sources: readonly { readonly name: string; readonly up: boolean; readonly synced: boolean }[];
   readonly lastSweepAt?: number;
+  /** Every source is the built-in demo fleet (`clawwarden run --demo`, `npm start`): the console says where its token is printed. */
+  readonly demo: boolean;
 }
 
 /** Live updates pushed to SSE clients. */
@@ -32,8 +34,10 @@ export type WardenUpdate =
 export interface WardenView {
   readiness(): ReadinessReport;
   mode(): Mode;
-  sessions(filter?: SessionFilter): SessionView[];
-  session(key: string): (SessionView & { readonly decisions: readonly JournalEntry[] }) | undefined;
+  /** The sessions with the console's extras (verdicts, note, ladder, recent spend) where the view has them. */
+  sessions(filter?: SessionFilter): BoardSessionView[];
+  /** One session with its recent decisions and actions from the journal and, where known, its recent model calls. */
+  session(key: string): (BoardSessionView & { readonly decisions: readonly JournalEntry[]; readonly calls?: readonly CallRecord[] }) | undefined;
   policies(): readonly { readonly name: string; readonly description?: string; readonly scope: string; readonly mode: Mode; readonly raw: Readonly<Record<string, unknown>> }[];
   journal(query: { readonly since?: number; readonly session?: string; readonly limit: number; readonly before?: number }): Promise<JournalEntry[]>;
   /** Manual action by key(s); goes through the enforcer (holds, journal). */
@@ -47,4 +51,147 @@ export interface WardenView {
    * (`clawwarden explain`); undefined when there is no such session. A view without it answers 501.
    */
   explain?(key: string, policy?: string): SessionExplanation | undefined;
+  /** Spend per agent and for the fleet over a range, from the ledger's minute buckets (`GET /api/v1/spend`); a view without it answers 501. */
+  spend?(query: SpendQuery): Promise<SpendSeries>;
+  /** The console's header and budget rows (`GET /api/v1/overview`); a view without it answers 501. */
+  overview?(query: { readonly tz: string }): Promise<FleetOverview>;
+}
+
+/** One policy's own verdict on one session, for the console's bars: never "over" unless the policy as a whole fires. */
+export interface PolicyVerdict {
+  readonly policy: string;
+  /** How close the policy as a whole is to firing: `all` → its least-satisfied condition, `any` → its most satisfied; 1 = at the threshold. */
+  readonly ratio: number;
+  /** The policy's condition holds now (the engine's own evaluation). */
+  readonly fires: boolean;
+  /** ok · warn (past the policy's warn level, 80% without one) · over (fires, not acted on yet) · handled (fired and its action went through) · unknown (usage not known yet). */
+  readonly level: 'ok' | 'warn' | 'over' | 'handled' | 'unknown';
+  readonly warnAt?: number;
+  /** The condition that sets `ratio`, with its measured value: `ratio.input_output 2.31 > 40`. */
+  readonly text: string;
+  /** Every part of the policy's `when`, measured now. */
+  readonly conditions: readonly import('../daemon/verdict.js').ConditionVerdict[];
+  /** When the policy acted on this session generation (its episode's first step), epoch ms. */
+  readonly handledAt?: number;
+}
+
+/** The latest thing clawwarden did to a session, from the journal: `Stopped by session-token-cap at 14:02 — tokens.total 231,402 > 200,000`. */
+export interface SessionNote {
+  readonly action: string;
+  readonly result: string;
+  /** `policy`, `api`, `cli`, `console`. */
+  readonly by: string;
+  readonly policy?: string;
+  readonly mode?: Mode;
+  /** Epoch ms. */
+  readonly at: number;
+  /** The measured crossing (`tokens.total 231,402 > 200,000`), or the operator's request. */
+  readonly reason: string;
+  /** What the platform answered, for a failed or refused action. */
+  readonly detail?: string;
+}
+
+/** The next rung of a policy's escalation ladder for a session, from the enforcement state's episode. */
+export interface LadderStep {
+  readonly policy: string;
+  /** 1 = escalate[0]. */
+  readonly step: number;
+  readonly actions: readonly string[];
+  /** Epoch ms it comes due. */
+  readonly due: number;
+  /** Only taken if the session is still running then. */
+  readonly ifActive: boolean;
+}
+
+/** A session as the console shows it: the session view plus verdicts, the last action's note, the ladder and recent spend. */
+export interface BoardSessionView extends SessionView {
+  readonly verdicts?: readonly PolicyVerdict[];
+  readonly note?: SessionNote;
+  readonly next?: LadderStep;
+  /** Cost per minute over the last SPARK_MINUTES minutes, oldest first. */
+  readonly spark?: readonly number[];
+  /** Spend over the last few minutes, as rates. */
+  readonly burn?: { readonly costPerHour: number; readonly tokensPerMinute: number };
+}
+
+/** One model call of a session, from the ledger's recent calls. */
+export interface CallRecord {
+  /** Epoch ms the call completed. */
+  readonly at: number;
+  readonly input: number;
+  readonly output: number;
+  readonly cacheRead: number;
+  readonly cacheWrite: number;
+  readonly total: number;
+  readonly cost: number;
+}
+
+export type SpendRange = '1h' | '24h' | '7d';
+
+export interface SpendQuery {
+  readonly range: SpendRange;
+  /** Agents shown by name (largest spend in the range first); the rest are summed as `other`. */
+  readonly top: number;
+}
+
+/** Spend per step (bucket start times in `times`), per agent and for the whole fleet, cost in USD and tokens. */
+export interface SpendSeries {
+  readonly range: SpendRange;
+  /** Bucket width, ms (1 min, 15 min, 1 h). */
+  readonly step: number;
+  readonly from: number;
+  readonly to: number;
+  /** Start of each bucket, epoch ms. */
+  readonly times: readonly number[];
+  readonly agents: readonly { readonly agent: string; readonly cost: readonly number[]; readonly tokens: readonly number[] }[];
+  /** The agents past `top`, summed; absent when there are none. */
+  readonly other?: { readonly agents: number; readonly cost: readonly number[]; readonly tokens: readonly number[] };
+  readonly fleet: { readonly cost: readonly number[]; readonly tokens: readonly number[] };
+  /** The even pace of each agent- or fleet-scope budget per step (threshold × step ÷ window): a bar above it spends faster than the budget allows. */
+  readonly budgets: readonly { readonly policy: string; readonly scope: 'agent' | 'fleet'; readonly metric: 'cost' | 'tokens'; readonly threshold: number; readonly windowMs: number; readonly perStep: number }[];
+  /** Where clawwarden acted (policy actions, manual ones too), oldest first. */
+  readonly markers: readonly { readonly at: number; readonly action: string; readonly result: string; readonly by: string; readonly policy?: string; readonly session?: string; readonly agent?: string; readonly reason: string }[];
+}
+
+/** One agent- or fleet-scope budget of one subject, in its current window. */
+export interface BudgetRow {
+  readonly policy: string;
+  readonly scope: 'agent' | 'fleet';
+  /** `agent planner`, `fleet`. */
+  readonly subject: string;
+  readonly agent?: string;
+  readonly source?: string;
+  /** What the threshold measures: `cost`, `tokens.total`, … */
+  readonly metric: string;
+  readonly spent: number;
+  readonly threshold: number;
+  /** The policy's verdict as a whole (see PolicyVerdict). */
+  readonly ratio: number;
+  readonly fires: boolean;
+  readonly level: PolicyVerdict['level'];
+  readonly warnAt?: number;
+  readonly text: string;
+  /** Window bounds, epoch ms; absent for a policy without a window (all time). */
+  readonly window?: { readonly start: number; readonly end: number };
+  /** Spend rate over the last BURN_MINUTES, per hour in the metric's unit. */
+  readonly perHour: number;
+  /** When the budget runs out at that rate, epoch ms; absent when it is not spending or lasts past the window's end. */
+  readonly runsOutAt?: number;
+}
+
+/** The console's header: fleet spend and budget, today, burn now, sessions by state, sources; and the budget rows. */
+export interface FleetOverview {
+  readonly at: number;
+  readonly mode: Mode;
+  readonly demo: boolean;
+  /** The fleet's spend in the current window of the first fleet-scope policy with a cost or token threshold. */
+  readonly fleetBudget?: BudgetRow;
+  /** Spend since local midnight in `tz`. */
+  readonly today: { readonly since: number; readonly tz: string; readonly cost: number; readonly tokens: number };
+  /** Over the last BURN_MINUTES minutes. */
+  readonly burn: { readonly minutes: number; readonly costPerHour: number; readonly tokensPerMinute: number };
+  readonly states: Readonly<Record<string, number>>;
+  readonly sessions: number;
+  readonly sources: ReadinessReport['sources'];
+  readonly budgets: readonly BudgetRow[];
 }

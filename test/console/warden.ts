@@ -58,3 +58,51 @@ export async function startDemoWarden(yaml: string = CONSOLE_TEST_CONFIG): Promi
     },
   };
 }
+
+/**
+ * The demo's own policies plus a fleet budget: a stop with an escalation ladder for the runaway, an `all` policy
+ * (inefficient-sessions) whose first condition many sessions pass while the policy as a whole does not fire, idle
+ * cleanup, a daily budget per agent and one for the whole fleet. For the console's header, chart, budget rows and bars.
+ */
+export const CONSOLE_FLEET_CONFIG = `
+sources:
+  - name: demo
+    type: demo
+    seed: 42
+mode: enforce
+schedule: "* * * * *"
+http:
+  listen: 127.0.0.1:0
+safety:
+  maxActionsPerSweep: 20
+policies:
+  - name: session-token-cap
+    when: { tokens.total: "> 200k" }
+    do: [ stop ]
+    escalate:
+      - after: 5m
+        if: active
+        do: kill
+    cooldown: 30m
+  - name: inefficient-sessions
+    when:
+      all:
+        - tokens.input: "> 50k"
+        - ratio.input_output: "> 40"
+    do: [ pause ]
+  - name: idle-cleanup
+    when: { idle: "> 24h" }
+    do: [ { cleanup: archive } ]
+  - name: agent-daily-budget
+    scope: agent
+    window: { every: day, at: "00:00", tz: UTC }
+    when: { cost: "> $25" }
+    warn: 80%
+    do: [ pause ]
+  - name: fleet-daily-budget
+    scope: fleet
+    window: { every: day, at: "00:00", tz: UTC }
+    when: { cost: "> $400" }
+    warn: 80%
+    do: [ notify ]
+`;

@@ -25,7 +25,7 @@ export function sessionView(key: string, over: Partial<SessionView> & { agent?: 
 export class FixtureView implements WardenView {
   readonly calls: { method: string; args: unknown[] }[] = [];
   readonly listeners = new Set<(u: WardenUpdate) => void>();
-  ready: ReadinessReport = { ready: true, configLoaded: true, sources: [{ name: 'demo', up: true, synced: true }] };
+  ready: ReadinessReport = { ready: true, configLoaded: true, demo: true, sources: [{ name: 'demo', up: true, synced: true }] };
   list: SessionView[] = [sessionView('agent:main:main'), sessionView('agent:backend:job/1', { agent: 'backend', active: false })];
   entries: JournalEntry[] = [];
   outcome: (action: Act, key: string) => ActionOutcome = (action, key) => ({ key, action, source: 'demo', status: 'done', detail: `${action} done` });
