@@ -1,6 +1,8 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_CAST } from '../../src/sources/demo/index.js';
 import type { JournalEntry } from '../../src/state/journal-types.js';
 import { actions, startWorld, T0, type DaemonWorld } from './harness.js';
@@ -92,7 +94,19 @@ describe('crash safety: nothing the daemon decided is lost or repeated', () => {
   });
 
   it('escalates on the recorded crossing when usage is unknown after the stop, and is loud when usage stays unknown', async () => {
-    world = await startWorld(LADDER);
+    // A real HTTP endpoint behind a webhook notifier: the operator is told, not just the journal.
+    const received: { kind?: string; session?: string; title?: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as (typeof received)[number]);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    world = await startWorld(LADDER.replace('policies:', `notifiers:\n  hook: { type: webhook, url: "http://127.0.0.1:${port}/hook" }\npolicies:`));
     expect(runaway(await world.journal())).toEqual([`cap stop ${DEMO_CAST.runaway} done`]);
     // The platform stops re-reporting usage (as OpenClaw's usage cache does while it refreshes).
     world.demo.usage = async () => [];
@@ -107,6 +121,13 @@ describe('crash safety: nothing the daemon decided is lost or repeated', () => {
     const loud = entries.filter((e) => e.type === 'refusal' && /is still unknown after 3 sweeps/.test(e.reason));
     expect(loud.map((e) => e.session)).toContain(DEMO_CAST.runaway);
     expect(await world.metrics.render()).toMatch(/clawwarden_sessions_usage_unknown\{source="demo"\} [1-9]/);
+    const told = await vi.waitFor(() => {
+      const message = received.find((m) => m.kind === 'usage-unknown' && m.session === DEMO_CAST.runaway);
+      if (!message) throw new Error('no usage-unknown notification yet');
+      return message;
+    }, { timeout: 10_000 });
+    expect(told.title).toMatch(new RegExp(`Usage of ${DEMO_CAST.runaway} unknown`));
+    server.close();
     world.clock.now = T0 + 5 * 60_000 + 1_000;
     await world.daemon.sweep();
     const kill = (await world.journal()).find((e) => e.type === 'action' && e.action === 'kill' && e.session === DEMO_CAST.runaway);
