@@ -10,21 +10,26 @@ const RESUME = (key: string): string => `Resume it with: clawwarden sessions res
 
 /** Why a run on a session in `verdict`'s state may not start or go on, and how to continue. */
 export function stateMessage(verdict: WireVerdict, key: string, refused: boolean): string {
-  const why = verdict.reason ? ` (${verdict.reason})` : '';
-  const by = verdict.by && verdict.by !== 'policy' ? `, requested by ${verdict.by}` : '';
-  const none = refused ? ' No model call was made.' : ' The run was aborted at its next tool call.';
+  const reason = verdict.reason ?? '';
+  const by = verdict.by && verdict.by !== 'policy' && !reason.includes(`by ${verdict.by}`) ? `requested by ${verdict.by}` : '';
+  const policy = verdict.policy && !reason.includes(`policy ${verdict.policy}`) ? `policy ${verdict.policy}` : '';
+  const why = [reason, policy, by].filter((s) => s !== '').join('; ');
+  const because = why ? ` (${why})` : '';
+  const none = refused ? ' No model call was made.' : ' The run was aborted at its tool call.';
   const resume = verdict.resume ?? RESUME(key);
   switch (verdict.state) {
     case 'paused':
-      return `clawwarden has paused session ${key}${why}${by}; nothing new runs on it until it is resumed.${none} ${resume}`;
+      return `clawwarden has paused session ${key}${because}: nothing new runs on it until it is resumed.${none} ${resume}`;
     case 'held':
-      return `clawwarden holds session ${key} (a paused main session)${why}${by}; nothing new runs on it until it is resumed.${none} ${resume}`;
+      return `clawwarden has paused session ${key}${because} and holds it (OpenClaw cannot archive a main session): nothing new runs on it until it is resumed.${none} ${resume}`;
     case 'killed':
-      return `clawwarden has killed session ${key}${why}${by}; nothing new runs on it until it is resumed.${none} ${resume}`;
-    case 'over-cap':
-      return `clawwarden stopped session ${key} at its hard cap${why}.${none} ${verdict.resume ?? 'Raise the cap in the policy or reset the session to continue.'}`;
+      return `clawwarden has killed session ${key}${because}: nothing new runs on it until it is resumed.${none} ${resume}`;
+    case 'over-cap': {
+      const then = verdict.resume ?? 'Raise the cap in the policy or reset the session to continue.';
+      return refused ? `clawwarden refused a new run on ${key}: it is at its hard cap${because}.${none} ${then}` : `clawwarden stopped session ${key} at its hard cap${because}.${none} ${then}`;
+    }
     case 'stopped':
-      return `clawwarden stopped this run of ${key}${why}${by}. The session stays usable: send a new message to continue.`;
+      return `clawwarden stopped this run of ${key}${because}. The session stays usable: send a new message to continue.`;
     case 'allowed':
       return `clawwarden allows session ${key}.`;
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import entry from '../../guard/src/index.js';
-import { registerGuard, type GuardHandle } from '../../guard/src/plugin.js';
+import { registerGuard } from '../../guard/src/plugin.js';
+import type { GuardRuntime } from '../../guard/src/runtime.js';
 import type { GuardHandlers, GuardPluginApi } from '../../guard/src/sdk.js';
 
 const KEY = 'agent:main:loop';
@@ -21,7 +22,7 @@ function fakeApi(pluginConfig: Record<string, unknown> | undefined = CONFIG) {
 }
 
 describe('the guard plugin', () => {
-  const handles: GuardHandle[] = [];
+  const handles: GuardRuntime[] = [];
   afterEach(async () => {
     for (const h of handles.splice(0)) await h.stop();
   });
@@ -35,6 +36,7 @@ describe('the guard plugin', () => {
         throw new Error('offline');
       }) as typeof fetch,
       now: () => 1_000,
+      store: {},
     })!;
     handles.push(handle);
     await handle.start();
@@ -45,6 +47,9 @@ describe('the guard plugin', () => {
   it('registers every hook it needs, and the entry registers through it', () => {
     const { api, handlers } = fakeApi();
     entry.register(api);
+    const runtime = registerGuard(fakeApi().api);
+    // Every registration in a process shares one runtime (OpenClaw registers a plugin more than once per process).
+    expect(registerGuard(fakeApi().api)).toBe(runtime);
     expect(Object.keys(handlers).sort()).toEqual(['before_agent_run', 'before_message_write', 'before_tool_call', 'gateway_start', 'gateway_stop', 'llm_output', 'model_call_started', 'session_end']);
     expect(entry.id).toBe('clawwarden-guard');
   });

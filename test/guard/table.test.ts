@@ -23,7 +23,7 @@ const subject = { key: KEY, sessionId: 'g1', runId: 'r1' };
 describe('VerdictTable: states', () => {
   it.each([
     ['paused', /has paused session agent:main:loop \(budget\).*No model call was made.*clawwarden sessions resume agent:main:loop/],
-    ['held', /holds session agent:main:loop \(a paused main session\).*Resume it with/],
+    ['held', /has paused session agent:main:loop \(budget\) and holds it.*No model call was made.*Resume it with/],
     ['killed', /has killed session agent:main:loop/],
   ] as const)('refuses a run on a %s session with a message that says why and how to resume', (state, message) => {
     const t = table(verdict({ state, reason: 'budget' }));
