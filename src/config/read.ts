@@ -17,7 +17,7 @@ import { compilePolicies } from './policies-compile.js';
 import { checkSettings } from './settings-check.js';
 import { DEFAULTS, defaultStateDir, parseActionLimits } from './settings.js';
 import { YamlFile, type Segment } from './yaml-file.js';
-import { guardWarnings, readGuardConfig } from '../guard/settings.js';
+import { guardWarnings, readGuardConfig } from './settings.js';
 
 /** The main config file's text and where it came from. */
 export interface ConfigText {

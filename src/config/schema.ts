@@ -3,7 +3,7 @@ import type { PolicyProblem } from '../domain/problem.js';
 import type { ActionName } from '../domain/action.js';
 import type { SourceModule } from '../sources/source.js';
 import type { NotifierModule } from '../notifiers/types.js';
-import { guardSchema } from '../guard/settings.js';
+import { guardSchema } from './settings.js';
 
 
 /** The policy language as config loading needs it: its schema and its compiler. */

@@ -1,7 +1,6 @@
 import type { Mode } from '../engine/types.js';
 import type { Policy } from '../policy/types.js';
 import type { Secret } from './secret.js';
-import type { GuardConfig } from '../guard/settings.js';
 
 /** A source entry as configured; `options` validated against the source module's schema, secrets resolved. */
 export interface SourceConfig {
@@ -19,6 +18,17 @@ export interface NotifierConfig {
 
 /** Blast-radius limit: an absolute count, or a percentage of the sessions in the sweep. */
 export type ActionLimit = { readonly count: number } | { readonly percent: number };
+
+/** The `guard:` block: where the daemon's guard channel listens, its token, and what guards do without a verdict. */
+export interface GuardConfig {
+  /** `host:port` of the guard listener. */
+  readonly listen: string;
+  readonly token: Secret;
+  /** What a guard does with sessions it has no verdict for while the daemon is unreachable. */
+  readonly failMode: 'open' | 'closed';
+  /** Names of the openclaw sources that have a guard installed; every openclaw source when unset. */
+  readonly sources?: readonly string[];
+}
 
 /** The fully loaded, validated configuration. Immutable; a reload builds a new one. */
 export interface Config {

@@ -6,7 +6,7 @@ import { createMetrics, type WardenMetrics } from '../metrics/metrics.js';
 import { StateDirLock } from '../state/lock.js';
 import { Daemon } from './daemon.js';
 import { GuardHub } from '../guard/hub.js';
-import { guardWarnings } from '../guard/settings.js';
+import { guardWarnings } from '../config/settings.js';
 import { liveOutputsFactory } from './outputs-live.js';
 
 /** A running clawwarden: the daemon, its metrics and its HTTP server (API, console, /metrics). */

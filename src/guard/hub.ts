@@ -1,18 +1,37 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/types.js';
-import type { UsageRecord } from '../domain/session.js';
+import type { Hold } from '../domain/decision.js';
+import type { Session, UsageRecord } from '../domain/session.js';
+import type { LedgerView } from '../ledger/types.js';
+import type { JournalRecord } from '../state/journal.js';
 import { protectionMatcher } from '../enforcer/safety.js';
-import type { Daemon } from '../daemon/daemon.js';
 import type { WardenUpdate } from '../http/view.js';
 import type { JournalEntry } from '../state/journal-types.js';
 import { createGuardMetrics, type GuardMetrics } from './metrics.js';
 import { GUARD_PROTOCOL, type GuardReport, type WireGuardEvent, type WireGuardStatus, type WireRule, type WireUsageRecord, type WireVerdict } from './protocol.js';
 import { GuardServer, type GuardConnection, type GuardPeer } from './server.js';
-import { guardedSources, type GuardConfig } from './settings.js';
+import { guardedSources } from '../config/settings.js';
+import type { GuardConfig } from '../config/types.js';
 import { UsageMerge } from './usage-merge.js';
 import { capPolicies, rulesOf, verdictFor, verdictSignature, type CapPolicy, type GuardMark, type StopMark } from './verdicts.js';
 import type { GuardStatus, GuardView } from './view.js';
+
+/** What the hub needs from the running daemon (the Daemon satisfies it; the daemon folder depends on this one, not back). */
+export interface GuardedDaemon {
+  /** The running config (replaced on reload). */
+  readonly config: Config;
+  readonly fleet: {
+    readonly ledger: LedgerView;
+    session(source: string, key: string): Session | undefined;
+    sessions(options?: { includeUnsynced?: boolean }): Session[];
+  };
+  readonly state: { hold(source: string, key: string): Hold | undefined };
+  readonly audit: { append(record: JournalRecord): Promise<unknown> };
+  subscribe(listener: (update: WardenUpdate) => void): () => void;
+  /** Counts usage a guard reported and evaluates its agent, as for a usage event. */
+  ingestUsage(record: UsageRecord): void;
+}
 
 export interface GuardHubOptions {
   readonly log: Logger;
@@ -51,7 +70,7 @@ export class GuardHub implements GuardView {
   #config: Config;
   #guard: GuardConfig;
   readonly #options: GuardHubOptions;
-  #daemon: Daemon | undefined;
+  #daemon: GuardedDaemon | undefined;
   #server: GuardServer | undefined;
   #unsubscribe: (() => void) | undefined;
   #caps: CapPolicy[] = [];
@@ -87,7 +106,7 @@ export class GuardHub implements GuardView {
   }
 
   /** Starts listening for guards and follows the daemon's changes. */
-  async start(daemon: Daemon): Promise<void> {
+  async start(daemon: GuardedDaemon): Promise<void> {
     this.#daemon = daemon;
     this.#server = this.#newServer(this.#guard);
     this.#address = await this.#server.listen();

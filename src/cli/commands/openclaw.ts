@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Config } from '../../config/types.js';
 import { guardDirProblem, planInstall, planUninstall, type InstallPlan } from '../../guard/install.js';
-import { guardedSources } from '../../guard/settings.js';
+import { guardedSources } from '../../config/settings.js';
 import { stripJson5Comments } from '../../sources/openclaw/discover.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
