@@ -61,7 +61,10 @@ export class GuardRuntime {
       gatewayVersion: () => this.gatewayVersion,
       reconnect: settings.reconnect,
       log,
-      onMessage: (message) => this.table.apply(message),
+      onMessage: (message) => {
+        this.table.apply(message);
+        if (message.type === 'verdict' && message.verdict.state !== 'allowed') log.info(`clawwarden verdict for ${message.verdict.key}: ${message.verdict.state}${message.verdict.reason ? ` (${message.verdict.reason})` : ''}`);
+      },
       onConnected: (up) => this.table.setConnected(up),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });

@@ -36,8 +36,11 @@ export interface DaemonOptions {
    * cron sweep (holds on main sessions are still enforced from events). Exists for the latency benchmark's comparison.
    */
   readonly eventDriven?: boolean;
-  /** The in-gateway guard channel: false from `admitUsage` means the guard's copy of that call was counted already. */
-  readonly guard?: { admitUsage(record: UsageRecord): boolean };
+  /**
+   * The in-gateway guard channel: false from `admitUsage` means the guard's copy of that call was counted already;
+   * `holdGraceMs` is how long a held session's new run is left to the guard's admission refusal before it is aborted here.
+   */
+  readonly guard?: { admitUsage(record: UsageRecord): boolean; holdGraceMs(source: string): number };
 }
 
 const RETENTION_MS = 35 * 24 * 3600_000;
@@ -382,9 +385,12 @@ export class Daemon implements WardenView {
         const previous = this.fleet.upsert(event.session);
         const hold = this.state.hold(event.session.source, event.session.key);
         if (hold?.kind === 'hold' && event.session.active && !(previous?.active && previous.runStartedAt === event.session.runStartedAt)) {
-          void this.#queue.run(async () => {
-            await this.enforcer.enforceHold(event.session, at);
+          const enforce = (): void => void this.#queue.run(async () => {
+            await this.enforcer.enforceHold(this.fleet.session(event.session.source, event.session.key) ?? event.session, at);
           });
+          const grace = this.options.guard?.holdGraceMs(event.session.source) ?? 0;
+          if (grace > 0) setTimeout(enforce, grace).unref();
+          else enforce();
         }
         this.#markDirty(event.session.source, event.session.agent, at);
         return;

@@ -43,6 +43,8 @@ export interface GuardHubOptions {
   readonly graceMs?: number;
 }
 
+/** A run on a held session reaches the guard's admission gate after its prompt is built: seconds on a cold session. */
+const HOLD_GRACE_MS = 15_000;
 /** A `stopped` verdict matters only while the run it ended could still be going. */
 const STOP_KEEP_MS = 10 * 60_000;
 
@@ -103,6 +105,14 @@ export class GuardHub implements GuardView {
   admitUsage(record: UsageRecord): boolean {
     if (!this.#sources.has(record.source)) return true;
     return this.#merge.fromStream(record);
+  }
+
+  /**
+   * Daemon hook: how long to leave a run that starts on a held session to the guard (which refuses it at admission,
+   * before any model call, and tells the caller why) before the daemon aborts it from outside. Zero without a guard.
+   */
+  holdGraceMs(source: string): number {
+    return (this.#sources.get(source)?.connections.size ?? 0) > 0 ? HOLD_GRACE_MS : 0;
   }
 
   /** Starts listening for guards and follows the daemon's changes. */
