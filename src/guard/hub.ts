@@ -45,6 +45,8 @@ export interface GuardHubOptions {
 
 /** A run on a held session reaches the guard's admission gate after its prompt is built: seconds on a cold session. */
 const HOLD_GRACE_MS = 15_000;
+/** How often at most usage and inventory changes are pushed (see #scheduleRefresh). */
+const REFRESH_MS = 200;
 /** A `stopped` verdict matters only while the run it ended could still be going. */
 const STOP_KEEP_MS = 10 * 60_000;
 
@@ -86,6 +88,7 @@ export class GuardHub implements GuardView {
   #metrics: GuardMetrics | undefined;
   #address: { host: string; port: number } | undefined;
   #closed = false;
+  #refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(config: Config, options: GuardHubOptions) {
     if (!config.guard) throw new Error('GuardHub needs the guard: block');
@@ -128,6 +131,7 @@ export class GuardHub implements GuardView {
   async close(): Promise<void> {
     this.#closed = true;
     this.#unsubscribe?.();
+    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
     for (const s of this.#sources.values()) if (s.warnTimer) clearTimeout(s.warnTimer);
     await this.#server?.close();
   }
@@ -255,7 +259,20 @@ export class GuardHub implements GuardView {
     if (this.#closed || !this.#daemon) return;
     if (this.#daemon.config !== this.#config) void this.#reconfigure(this.#daemon.config);
     if (update.type === 'journal') this.#onJournal(update.entry);
-    else if (update.type === 'sessions') this.#refreshAll();
+    else if (update.type === 'sessions') this.#scheduleRefresh();
+  }
+
+  /**
+   * Usage and inventory changes reach the guards at most every REFRESH_MS: each guard counts its calls itself, and what
+   * must act at once (a stop decided, a hold placed or released) is pushed from the journal without waiting.
+   */
+  #scheduleRefresh(): void {
+    if (this.#refreshTimer || ![...this.#sources.values()].some((s) => s.connections.size > 0)) return;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      if (!this.#closed) this.#refreshAll();
+    }, REFRESH_MS);
+    this.#refreshTimer.unref();
   }
 
   /** A reload: new caps and rules for every guard; the listener moves if `guard:` changed. */
