@@ -9,13 +9,14 @@ import { protectionMatcher } from '../enforcer/safety.js';
 import type { WardenUpdate } from '../http/view.js';
 import type { JournalEntry } from '../state/journal-types.js';
 import { createGuardMetrics, type GuardMetrics } from './metrics.js';
-import { GUARD_PROTOCOL, type GuardReport, type WireGuardEvent, type WireGuardStatus, type WireRule, type WireUsageRecord, type WireVerdict } from './protocol.js';
+import { GUARD_PROTOCOL, type GuardReport, type WireGuardEvent, type WireGuardStatus, type WireRule, type WireVerdict } from './protocol.js';
 import { GuardServer, type GuardConnection, type GuardPeer } from './server.js';
 import { guardedSources } from '../config/settings.js';
 import type { GuardConfig } from '../config/types.js';
-import { UsageMerge } from './usage-merge.js';
-import { capPolicies, rulesOf, verdictFor, verdictSignature, type CapPolicy, type GuardMark, type StopMark } from './verdicts.js';
-import type { GuardStatus, GuardView } from './view.js';
+import { recordFromGuard, UsageMerge } from './usage-merge.js';
+import { StopMarks } from './stops.js';
+import { capPolicies, rulesOf, verdictFor, verdictSignature, type CapPolicy, type GuardMark } from './verdicts.js';
+import { statusOf, type GuardStatus, type GuardView } from './view.js';
 
 /** What the hub needs from the running daemon (the Daemon satisfies it; the daemon folder depends on this one, not back). */
 export interface GuardedDaemon {
@@ -47,8 +48,6 @@ export interface GuardHubOptions {
 const HOLD_GRACE_MS = 15_000;
 /** How often at most usage and inventory changes are pushed (see #scheduleRefresh). */
 const REFRESH_MS = 200;
-/** A `stopped` verdict matters only while the run it ended could still be going. */
-const STOP_KEEP_MS = 10 * 60_000;
 
 interface SourceState {
   readonly connections: Set<GuardConnection>;
@@ -82,7 +81,7 @@ export class GuardHub implements GuardView {
   #isProtected: (key: string) => boolean = () => false;
   readonly #sources = new Map<string, SourceState>();
   readonly #pushed = new Map<string, { signature: string; verdict: WireVerdict }>();
-  readonly #stops = new Map<string, StopMark>();
+  readonly #stops = new StopMarks();
   readonly #marks = new Map<string, GuardMark>();
   readonly #merge = new UsageMerge();
   #metrics: GuardMetrics | undefined;
@@ -139,33 +138,7 @@ export class GuardHub implements GuardView {
   // GuardView ------------------------------------------------------------------------------------------------------
 
   status(): GuardStatus[] {
-    return [...this.#sources].map(([source, s]) => {
-      const up = s.connections.size > 0;
-      const compatible = s.status?.compatible;
-      const problem = !up
-        ? this.#hardPolicies().length > 0
-          ? `no guard connected: hard caps of ${this.#hardPolicies().join(', ')} fall back to the external stop`
-          : 'no guard connected'
-        : s.peer && s.peer.version !== this.#options.version
-          ? `guard ${s.peer.version} differs from clawwarden ${this.#options.version}: reinstall it (clawwarden openclaw install-guard)`
-          : compatible === false
-            ? `the guard was not tested with OpenClaw ${s.peer?.gatewayVersion ?? '?'}`
-            : undefined;
-      return {
-        source,
-        up,
-        connections: s.connections.size,
-        ...(s.since !== undefined ? { since: s.since } : {}),
-        ...(s.peer ? { guardVersion: s.peer.version, gatewayVersion: s.peer.gatewayVersion } : {}),
-        ...(compatible !== undefined ? { compatible } : {}),
-        ...(problem ? { problem } : {}),
-        blocked: s.blocked,
-        refused: s.refused,
-        usageRecords: s.usageRecords,
-        ...(s.lastReportAt !== undefined ? { lastReportAt: s.lastReportAt } : {}),
-        ...(s.status ? { hooks: s.status.hooks, pending: s.status.pending } : {}),
-      };
-    });
+    return [...this.#sources].map(([source, s]) => statusOf(source, { ...s, connections: s.connections.size }, this.#hardPolicies(), this.#options.version));
   }
 
   verdict(source: string, key: string): WireVerdict | undefined {
@@ -295,28 +268,13 @@ export class GuardHub implements GuardView {
   }
 
   #onJournal(e: JournalEntry): void {
-    if (e.type === 'decision' && e.mode === 'enforce' && e.plan && (e.kind === 'violation' || e.kind === 'escalation')) {
-      if (!e.plan.actions.some((a) => a.action === 'stop' || a.action === 'kill' || a.action === 'pause')) return;
-      const at = Date.parse(e.time);
-      const reason = e.reason.replace(/^resumed after a restart: /, '').replace(`${e.plan.subject}: `, '');
-      for (const t of e.plan.targets) {
-        if (!this.#sources.has(t.source)) continue;
-        this.#stops.set(id(t.source, t.key), { at, generation: t.generation, reason, ...(e.policy ? { policy: e.policy } : {}), by: 'policy' });
-        this.#refresh(t.source, t.key);
-      }
-      return;
-    }
-    if (!e.source || !e.session || !this.#sources.has(e.source) || e.by === 'guard') return;
-    if (e.type === 'action' && e.action === 'stop' && e.result === 'done' && e.by !== 'policy') {
-      const generation = e.generation ?? this.#daemon?.fleet.session(e.source, e.session)?.generation ?? '';
-      this.#stops.set(id(e.source, e.session), { at: Date.parse(e.time), generation, reason: e.reason.startsWith('session is held') ? e.reason : `stopped by ${e.by ?? 'an operator'}`, by: e.by ?? 'api' });
-    }
-    if (e.type === 'action' || e.type === 'release' || e.type === 'hold') this.#refresh(e.source, e.session);
+    const touched = this.#stops.note(e, (source) => this.#sources.has(source), (source, key) => this.#daemon?.fleet.session(source, key)?.generation);
+    for (const t of touched) this.#refresh(t.source, t.key);
   }
 
   #refreshAll(): void {
     const now = this.#now;
-    for (const [key, stop] of this.#stops) if (now - stop.at > STOP_KEEP_MS) this.#stops.delete(key);
+    this.#stops.prune(now);
     const daemon = this.#daemon;
     if (!daemon) return;
     const live = new Set<string>();
@@ -351,7 +309,7 @@ export class GuardHub implements GuardView {
     const k = id(source, key);
     const usage = daemon.fleet.ledger.session(source, key, session.generation);
     const hold = daemon.state.hold(source, key);
-    const stop = this.#stops.get(k);
+    const stop = this.#stops.get(source, key);
     const mark = this.#marks.get(k);
     return verdictFor({ session, ...(usage ? { usage } : {}), ...(hold ? { hold } : {}), ...(stop ? { stop } : {}), ...(mark ? { guardMark: mark } : {}), caps: this.#caps, isProtected: this.#isProtected });
   }
@@ -377,7 +335,7 @@ export class GuardHub implements GuardView {
     let counted = 0;
     let duplicate = 0;
     for (const raw of report.usage ?? []) {
-      const record = usageRecord(peer.source, raw);
+      const record = recordFromGuard(peer.source, raw);
       if (!record) continue;
       s.usageRecords++;
       if (raw.kind === 'remainder' || this.#merge.fromGuard(record)) {
@@ -416,28 +374,4 @@ export class GuardHub implements GuardView {
       detail,
     });
   }
-}
-
-const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
-
-/** A guard's usage record as the ledger takes it; undefined when malformed. */
-function usageRecord(source: string, raw: WireUsageRecord): UsageRecord | undefined {
-  if (raw === null || typeof raw !== 'object' || typeof raw.key !== 'string' || typeof raw.generation !== 'string' || typeof raw.id !== 'string' || raw.usage === null || typeof raw.usage !== 'object') return undefined;
-  const at = count(raw.at);
-  const input = count(raw.usage.input);
-  const output = count(raw.usage.output);
-  if (at === undefined || input === undefined || output === undefined) return undefined;
-  return {
-    source,
-    key: raw.key,
-    generation: raw.generation,
-    agent: typeof raw.agent === 'string' && raw.agent !== '' ? raw.agent : (/^agent:([^:]+):/.exec(raw.key)?.[1] ?? 'unknown'),
-    id: raw.id,
-    at,
-    input,
-    output,
-    cacheRead: count(raw.usage.cacheRead) ?? 0,
-    cacheWrite: count(raw.usage.cacheWrite) ?? 0,
-    cost: count(raw.usage.cost) ?? 0,
-  };
 }

@@ -1,4 +1,5 @@
 import type { UsageRecord } from '../domain/session.js';
+import type { WireUsageRecord } from './protocol.js';
 
 /** Two reports of one call carry the same message timestamp; this much apart still counts as the same call. */
 const TOLERANCE_MS = 120_000;
@@ -62,4 +63,28 @@ export class UsageMerge {
       else if (kept.length !== list.length) this.#counted.set(fp, kept);
     }
   }
+}
+
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+
+/** A guard's usage record as the ledger takes it; undefined when malformed. */
+export function recordFromGuard(source: string, raw: WireUsageRecord): UsageRecord | undefined {
+  if (raw === null || typeof raw !== 'object' || typeof raw.key !== 'string' || typeof raw.generation !== 'string' || typeof raw.id !== 'string' || raw.usage === null || typeof raw.usage !== 'object') return undefined;
+  const at = count(raw.at);
+  const input = count(raw.usage.input);
+  const output = count(raw.usage.output);
+  if (at === undefined || input === undefined || output === undefined) return undefined;
+  return {
+    source,
+    key: raw.key,
+    generation: raw.generation,
+    agent: typeof raw.agent === 'string' && raw.agent !== '' ? raw.agent : (/^agent:([^:]+):/.exec(raw.key)?.[1] ?? 'unknown'),
+    id: raw.id,
+    at,
+    input,
+    output,
+    cacheRead: count(raw.usage.cacheRead) ?? 0,
+    cacheWrite: count(raw.usage.cacheWrite) ?? 0,
+    cost: count(raw.usage.cost) ?? 0,
+  };
 }

@@ -1,4 +1,4 @@
-import type { WireVerdict } from './protocol.js';
+import type { WireGuardStatus, WireVerdict } from './protocol.js';
 
 /** One source's in-gateway guard as the daemon sees it (for /readyz, the console, `sessions list` and metrics). */
 export interface GuardStatus {
@@ -29,4 +29,45 @@ export interface GuardView {
   status(): readonly GuardStatus[];
   /** The verdict last pushed for a session, if its source has a guard. */
   verdict(source: string, key: string): WireVerdict | undefined;
+}
+
+/** What the daemon knows about one source's guard, for statusOf. */
+export interface GuardFacts {
+  readonly connections: number;
+  readonly since?: number;
+  readonly peer?: { readonly version: string; readonly gatewayVersion: string };
+  readonly status?: WireGuardStatus;
+  readonly lastReportAt?: number;
+  readonly blocked: number;
+  readonly refused: number;
+  readonly usageRecords: number;
+}
+
+/** One source's guard status, with the problem an operator should act on (no guard while hard caps need one, a version mismatch). */
+export function statusOf(source: string, s: GuardFacts, hardPolicies: readonly string[], version: string): GuardStatus {
+  const up = s.connections > 0;
+  const compatible = s.status?.compatible;
+  const problem = !up
+    ? hardPolicies.length > 0
+      ? `no guard connected: hard caps of ${hardPolicies.join(', ')} fall back to the external stop`
+      : 'no guard connected'
+    : s.peer && s.peer.version !== version
+      ? `guard ${s.peer.version} differs from clawwarden ${version}: reinstall it (clawwarden openclaw install-guard)`
+      : compatible === false
+        ? `the guard was not tested with OpenClaw ${s.peer?.gatewayVersion ?? '?'}`
+        : undefined;
+  return {
+    source,
+    up,
+    connections: s.connections,
+    ...(s.since !== undefined ? { since: s.since } : {}),
+    ...(s.peer ? { guardVersion: s.peer.version, gatewayVersion: s.peer.gatewayVersion } : {}),
+    ...(compatible !== undefined ? { compatible } : {}),
+    ...(problem ? { problem } : {}),
+    blocked: s.blocked,
+    refused: s.refused,
+    usageRecords: s.usageRecords,
+    ...(s.lastReportAt !== undefined ? { lastReportAt: s.lastReportAt } : {}),
+    ...(s.status ? { hooks: s.status.hooks, pending: s.status.pending } : {}),
+  };
 }
