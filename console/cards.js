@@ -1,5 +1,5 @@
 // One card per session: built once, then updated in place so focus, dialogs and scroll survive live updates.
-import { budgetLevel, duration, el, money, tokens } from './format.js';
+import { compact, duration, el, hm, money, perHour, tokens } from './format.js';
 
 export const ACTIONS = ['stop', 'kill', 'pause', 'resume'];
 const ACTION_LABELS = { stop: 'Stop', kill: 'Kill', pause: 'Pause', resume: 'Resume' };
@@ -9,6 +9,8 @@ const ACTION_HINTS = {
   pause: 'Block new work until resumed',
   resume: 'Undo a pause or kill by clawwarden',
 };
+const SVG = 'http://www.w3.org/2000/svg';
+const VERBS = { stop: 'Stopped', kill: 'Killed', pause: 'Paused', resume: 'Resumed', cleanup: 'Cleaned up', compact: 'Compacted' };
 
 /** Whether an action applies to a session now: the daemon decides (state and source capabilities) and serves it as `can`. */
 export function actionAllowed(view, action) {
@@ -20,22 +22,33 @@ function fact(name, className) {
   return { node: [el('dt', {}, name), value], value };
 }
 
-/** A new, empty card for `key`; `onAction(action, key)` runs when a button is pressed. */
-export function createCard(key, onAction) {
+/** A new, empty card for `key`; `onAction(action, key)` runs when a button is pressed, `onOpen(key)` when its title is. */
+export function createCard(key, onAction, onOpen) {
   const id = `card-${Math.random().toString(36).slice(2, 10)}`;
   const agent = el('span', { class: 'agent' });
   const state = el('span', { class: 'state' });
-  const title = el('h3', { class: 'key', id }, key);
+  const open = el('button', { type: 'button', class: 'key-link', title: 'Show calls, decisions and journal' }, key);
+  open.addEventListener('click', () => onOpen(key));
+  const title = el('h3', { class: 'key', id }, open);
+  const sparkPath = document.createElementNS(SVG, 'polyline');
+  const spark = document.createElementNS(SVG, 'svg');
+  spark.setAttribute('class', 'spark');
+  spark.setAttribute('viewBox', '0 0 100 24');
+  spark.setAttribute('preserveAspectRatio', 'none');
+  spark.setAttribute('aria-hidden', 'true');
+  spark.append(sparkPath);
+  const sparkText = el('span', { class: 'spark-text' });
   const facts = {
-    model: fact('Model', 'model'),
-    input: fact('Tokens in', 'tokens-in'),
-    output: fact('Tokens out', 'tokens-out'),
-    total: fact('Tokens total', 'tokens-total'),
+    total: fact('Tokens', 'tokens-total'),
     cost: fact('Cost', 'cost'),
+    burn: fact('Burn', 'burn'),
     idle: fact('Idle', 'idle'),
+    model: fact('Model', 'model'),
+    calls: fact('Calls', 'calls'),
   };
   const budgets = el('div', { class: 'budgets' });
   const note = el('p', { class: 'note', hidden: true });
+  const next = el('p', { class: 'next', hidden: true });
   const buttons = {};
   const actions = el('div', { class: 'actions' });
   for (const action of ACTIONS) {
@@ -50,13 +63,15 @@ export function createCard(key, onAction) {
     el('article', { 'aria-labelledby': id },
       el('header', { class: 'card-head' }, agent, state),
       title,
+      el('div', { class: 'spark-row' }, spark, sparkText),
       el('dl', { class: 'facts' }, ...Object.values(facts).flatMap((f) => f.node)),
       budgets,
       note,
+      next,
       actions,
     ),
   );
-  return { root, agent, state, facts, budgets, note, buttons, budgetKey: '', view: undefined, fetchedAt: 0 };
+  return { root, agent, state, facts, budgets, note, next, buttons, sparkPath, sparkText, budgetKey: '', view: undefined, fetchedAt: 0 };
 }
 
 /** Idle time now: the server's figure plus the time since it was fetched (a running session is never idle). */
@@ -66,35 +81,81 @@ export function idleNow(card, now) {
   return view.session.active ? 0 : view.idleMs + Math.max(0, now - card.fetchedAt);
 }
 
-function renderBudgets(card, budgets) {
+const LEVEL_WORDS = { over: 'exceeded', handled: 'handled', unknown: 'not known yet' };
+
+/** One bar per policy, each showing that policy's own verdict as served (never "exceeded" unless it fires). */
+function renderBudgets(card, verdicts) {
   // Rebuild only when the set of policies changes; otherwise adjust bars in place.
-  const key = budgets.map((b) => `${b.policy}|${b.subject}`).join('\n');
+  const key = verdicts.map((v) => v.policy).join('\n');
   if (key !== card.budgetKey) {
     card.budgetKey = key;
     card.budgets.replaceChildren(
-      ...budgets.map((b) => {
+      ...verdicts.map((v) => {
         const label = el('span', { class: 'budget-label' });
         const fill = el('span', { class: 'budget-fill' });
-        const track = el('span', { class: 'budget-track', role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': '100' }, fill);
-        return el('div', { class: 'budget', 'data-policy': b.policy }, label, track);
+        const track = el('span', { class: 'budget-track', role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-label': `${v.policy} budget` }, fill);
+        const detail = el('span', { class: 'budget-detail' });
+        return el('div', { class: 'budget', 'data-policy': v.policy }, label, track, detail);
       }),
     );
   }
-  budgets.forEach((b, i) => {
+  verdicts.forEach((v, i) => {
     const row = card.budgets.children[i];
-    const [label, track] = row.children;
-    const pct = Math.round(b.ratio * 100);
-    const level = budgetLevel(b.ratio, b.warnAt);
+    const [label, track, detail] = row.children;
+    const pct = Math.round((v.ratio ?? 0) * 100);
+    const level = v.level ?? 'ok';
     row.className = `budget budget-${level}`;
     row.dataset.level = level;
-    label.textContent = `${b.policy}${b.scope && b.scope !== 'session' ? ` (${b.scope})` : ''} ${pct}%${level === 'over' ? ' exceeded' : ''}`;
-    track.setAttribute('aria-valuenow', String(Math.min(pct, 100)));
-    track.setAttribute('aria-valuetext', `${pct}% of the ${b.policy} budget${level === 'over' ? ', exceeded' : level === 'warn' ? ', past the warning level' : ''}`);
+    const word = LEVEL_WORDS[level];
+    label.textContent = `${v.policy} ${level === 'unknown' ? '' : `${pct}%`}${word ? `${level === 'unknown' ? '' : ' '}${level === 'handled' ? '· handled' : word}` : ''}`.replace(/\s+$/, '');
+    detail.textContent = level === 'handled' && typeof v.handledAt === 'number' ? `${v.text} · acted at ${hm(v.handledAt)}` : v.text ?? '';
+    track.setAttribute('aria-valuenow', String(Math.min(Math.max(pct, 0), 100)));
+    track.setAttribute(
+      'aria-valuetext',
+      `${pct}% of the ${v.policy} threshold${level === 'over' ? ', exceeded' : level === 'handled' ? ', exceeded and handled' : level === 'warn' ? ', past the warning level' : level === 'unknown' ? ', usage not known yet' : ''}`,
+    );
     track.firstChild.style.width = `${Math.min(100, Math.max(0, pct))}%`;
   });
 }
 
-/** Fills a card from a SessionView (the API's JSON). `busy` disables every button while a write is in flight. */
+/** A session's latest action as a sentence: "Stopped by session-token-cap at 14:02 — tokens.total 231,402 > 200,000". */
+export function noteText(view) {
+  const note = view.note;
+  if (!note) return '';
+  const hold = view.hold;
+  let verb = VERBS[note.action] ?? note.action;
+  if (note.action === 'pause' && hold?.kind === 'hold') verb = 'Held';
+  if (note.action === 'kill' && hold?.kind === 'hold') verb = 'Killed (held)';
+  if (note.action === 'cleanup' && view.session.archived) verb = 'Archived';
+  const who = note.policy ?? note.by;
+  const when = hm(note.at);
+  if (note.result === 'would') return `Would be ${verb.toLowerCase()} by ${who} at ${when} (dry-run) — ${note.reason}`;
+  if (note.result === 'failed' || note.result === 'refused') return `${note.action[0].toUpperCase()}${note.action.slice(1)} by ${who} ${note.result} at ${when}${note.detail ? `: ${note.detail}` : ''}`;
+  const reason = note.by === 'policy' ? ` — ${note.reason}` : '';
+  const until = hold?.until && note.action === 'pause' ? ` · resumes at ${hm(hold.until)}` : '';
+  return `${verb} by ${who} at ${when}${reason}${until}`;
+}
+
+/** The ladder's next rung as a sentence with its countdown; empty when none is pending. */
+export function nextText(view, now) {
+  const next = view.next;
+  if (!next) return '';
+  const left = next.due - now;
+  const what = next.actions.join(', ');
+  const condition = next.ifActive ? ' if still running' : '';
+  return left > 0 ? `Next: ${what} at ${hm(next.due)}${condition} (in ${duration(left)}) — ${next.policy} step ${next.step}` : `Next: ${what}${condition} is due now — ${next.policy} step ${next.step}`;
+}
+
+function renderSpark(card, spark) {
+  const values = Array.isArray(spark) ? spark : [];
+  const max = Math.max(...values, 0);
+  const n = Math.max(values.length - 1, 1);
+  card.sparkPath.setAttribute('points', values.map((v, i) => `${((i / n) * 100).toFixed(1)},${(22 - (max > 0 ? (v / max) * 20 : 0)).toFixed(1)}`).join(' '));
+  const sum = values.reduce((a, b) => a + b, 0);
+  card.sparkText.textContent = `${money(sum)} in ${values.length} min`;
+}
+
+/** Fills a card from a session view (the API's JSON). `busy` disables every button while a write is in flight. */
 export function updateCard(card, view, fetchedAt, busy) {
   card.view = view;
   card.fetchedAt = fetchedAt;
@@ -105,14 +166,25 @@ export function updateCard(card, view, fetchedAt, busy) {
   card.state.textContent = view.protected ? `${view.state} · protected` : view.state;
   card.state.className = `state state-${view.state}`;
   card.facts.model.value.textContent = view.session.model ?? '—';
-  card.facts.input.value.textContent = known ? tokens(view.usage.input) : '—';
-  card.facts.output.value.textContent = known ? tokens(view.usage.output) : '—';
   card.facts.total.value.textContent = known ? tokens(view.usage.total) : 'unknown';
   card.facts.cost.value.textContent = known ? money(view.usage.cost) : '—';
+  card.facts.calls.value.textContent = known ? tokens(view.usage.calls) : '—';
+  card.facts.burn.value.textContent = view.burn ? (view.burn.costPerHour > 0 ? perHour(view.burn.costPerHour) : view.burn.tokensPerMinute > 0 ? `${compact(view.burn.tokensPerMinute)} tok/min` : '—') : '—';
   card.facts.idle.value.textContent = duration(idleNow(card, fetchedAt));
-  renderBudgets(card, Array.isArray(view.budgets) ? view.budgets : []);
-  const hold = view.hold;
-  card.note.hidden = !hold;
-  card.note.textContent = hold ? `${hold.kind === 'hold' ? 'Held' : 'Paused'} by ${hold.policy ? `policy ${hold.policy}` : hold.by}: ${hold.reason}` : '';
+  renderSpark(card, view.spark);
+  renderBudgets(card, Array.isArray(view.verdicts) ? view.verdicts : []);
+  const note = noteText(view);
+  card.note.hidden = note === '';
+  card.note.textContent = note;
+  tickCard(card, fetchedAt);
   for (const action of ACTIONS) card.buttons[action].disabled = busy || !actionAllowed(view, action);
+}
+
+/** Per-second changes: idle time and the ladder's countdown. */
+export function tickCard(card, now) {
+  if (!card.view) return;
+  card.facts.idle.value.textContent = duration(idleNow(card, now));
+  const next = nextText(card.view, now);
+  card.next.hidden = next === '';
+  card.next.textContent = next;
 }

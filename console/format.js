@@ -51,3 +51,32 @@ export function el(tag, attrs = {}, ...children) {
   for (const child of children) node.append(child);
   return node;
 }
+
+/** Epoch ms → "14:02" (local time), with the date when it is not today. */
+export function hm(ms) {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return '—';
+  const pad = (n) => String(n).padStart(2, '0');
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return d.toDateString() === new Date().toDateString() ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+}
+
+/** A budget metric's value: `$25.00` for cost, `231,402` for tokens. */
+export function amount(value, metric) {
+  return metric === 'cost' ? money(value) : tokens(value);
+}
+
+/** USD per hour, `$1.20/h`; compact when large. */
+export function perHour(usd) {
+  if (typeof usd !== 'number' || !Number.isFinite(usd)) return '—';
+  return `$${usd >= 100 ? Math.round(usd).toLocaleString('en-US') : usd >= 1 ? usd.toFixed(2) : usd.toFixed(3)}/h`;
+}
+
+/** 94245.6 → "94.2k"; 1_500_000 → "1.5M". */
+export function compact(n) {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return '—';
+  const a = Math.abs(n);
+  if (a >= 1e6) return `${(n / 1e6).toFixed(a >= 1e7 ? 0 : 1)}M`;
+  if (a >= 1e3) return `${(n / 1e3).toFixed(a >= 1e4 ? 0 : 1)}k`;
+  return String(Math.round(n));
+}

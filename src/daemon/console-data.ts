@@ -97,13 +97,14 @@ export class ConsoleJournal {
     return [...this.#entries.entries()].filter(([id]) => id.endsWith(`\u0000${key}`)).flatMap(([, list]) => list);
   }
 
-  /** The latest action (not notify) on this session generation, optionally of one policy. */
+  /** The latest action (not notify) or release on this session generation, optionally of one policy. */
   lastAction(session: Session, policy?: string): JournalEntry | undefined {
     const list = this.#entries.get(`${session.source}\u0000${session.key}`);
     if (!list) return undefined;
     for (let i = list.length - 1; i >= 0; i--) {
       const e = list[i]!;
-      if (e.type !== 'action' || e.action === 'notify' || (e.generation !== undefined && e.generation !== session.generation)) continue;
+      // A release (a hold lifted without a platform call, e.g. Resume of a held main session) counts as a resume.
+      if ((e.type !== 'action' && e.type !== 'release') || e.action === 'notify' || (e.generation !== undefined && e.generation !== session.generation)) continue;
       if (policy === undefined || e.policy === policy) return e;
     }
     return undefined;
@@ -147,7 +148,7 @@ export function noteOf(entry: JournalEntry, index: ConsoleJournal): SessionNote 
   const measured = index.decisionText(entry.decision);
   const reason = measured ?? entry.reason.replace(/ \(policy [^)]*\)$/, '');
   return {
-    action: entry.action ?? 'action',
+    action: entry.action ?? (entry.type === 'release' ? 'resume' : 'action'),
     result: entry.result ?? 'done',
     by: entry.by ?? 'policy',
     ...(entry.policy ? { policy: entry.policy } : {}),
@@ -179,7 +180,7 @@ export function boardExtras(view: SessionView, inputs: ConsoleInputs, index: Con
     const episode = inputs.state.episodes.get(stateKey);
     const last = episode ? index.lastAction(session, policy.name) : undefined;
     // Acted on: its episode is recorded and its latest action (if it had one to take) went through.
-    const handled = episode !== undefined && (last === undefined || OK_RESULTS.has(last.result ?? ''));
+    const handled = episode !== undefined && (last === undefined || OK_RESULTS.has(last.result ?? 'done'));
     const ratio = verdict?.ratio;
     if (verdict === undefined && !policy.condition.usesUsage) continue;
     verdicts.push({

@@ -75,6 +75,7 @@ http:
   listen: 127.0.0.1:0
 safety:
   maxActionsPerSweep: 20
+  protect: ["agent:support:ticket-4821"]
 policies:
   - name: session-token-cap
     when: { tokens.total: "> 200k" }
