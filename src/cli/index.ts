@@ -16,6 +16,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'notify', summary: 'notify test <notifier>: send a test message through a configured notifier', load: async () => (await import('./commands/notify.js')).command },
   { name: 'openclaw', summary: 'install-guard, uninstall-guard: add or remove the in-gateway guard in an OpenClaw config', load: async () => (await import('./commands/openclaw.js')).command },
   { name: 'policies', summary: 'List and explain the loaded policies', load: async () => (await import('./commands/policies.js')).command },
+  { name: 'replay', summary: 'Run the policies over past usage as if they had been on: would-be actions and savings', load: async () => (await import('./commands/replay.js')).command },
   { name: 'run', summary: 'run the watchdog daemon (--demo: on the built-in simulated fleet)', load: async () => (await import('./commands/run.js')).command },
   { name: 'sessions', summary: 'list, stop, kill, pause, resume and clean up OpenClaw sessions', load: async () => (await import('./commands/sessions.js')).command },
   { name: 'test', summary: 'Run policy test files: expected decisions per case against a fixture fleet', load: async () => (await import('./commands/test.js')).command },

@@ -4,7 +4,6 @@ import { Document, isMap, isSeq, stringify, visit } from 'yaml';
 import { formatConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
-import type { CommandIO } from '../cli/command.js';
 import type { Policy } from '../policy/types.js';
 import { formatDuration, parseCount, parseDuration, parseMoney, parseRatio } from '../policy/units.js';
 import { DEFAULT_NOW, parseTestFile } from './format.js';
@@ -12,12 +11,20 @@ import { runTestFile } from './run.js';
 
 type Fixture = Record<string, unknown>;
 
+/** Where the starter reports (the CLI's output streams, its working directory and environment). */
+export interface StarterIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
 /**
  * Writes a starter test for a config: one case per policy with a fixture made to cross its thresholds, and one quiet
  * case. The expectations written are what the policies decide on those fixtures now (run on the real engine and
  * enforcer), so the file passes as written; its header says to read each one before trusting it.
  */
-export async function writeStarter(options: { config: string; out?: string }, io: CommandIO): Promise<number> {
+export async function writeStarter(options: { config: string; out?: string }, io: StarterIO): Promise<number> {
   const file = resolve(io.cwd, options.config);
   const loaded = loadConfig({ file, cwd: io.cwd, env: io.env, ...{ resolveSecrets: false } });
   if (!loaded.config) {

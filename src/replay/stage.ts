@@ -2,7 +2,7 @@ import type { Config } from '../config/types.js';
 import { Enforcer, type BatchContext, type FleetView } from '../enforcer/enforcer.js';
 import type { ActionOutcomeRecord, EnforcementHooks } from '../enforcer/hooks.js';
 import { createEngine, type Engine } from '../engine/index.js';
-import type { Decision, PolicyError } from '../engine/types.js';
+import type { Decision, EvaluationResult, PolicyError } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { Policy } from '../policy/types.js';
 import { sourceModules } from '../sources/index.js';
@@ -155,10 +155,15 @@ export class Stage {
    * enforced as one batch, exactly as the daemon's sweep, event or timer evaluation does.
    */
   async evaluate(options: { trigger: BatchContext['trigger']; sessions?: readonly Session[]; policies?: readonly Policy[]; eventAt?: number; sessionsInScope?: number }): Promise<Batch> {
+    const result = this.decide(options);
+    return this.enforce(result.decisions, options, { notes: result.notes, errors: result.errors });
+  }
+
+  /** The engine's decisions for `sessions` (default all) against `policies` (default all) at the clock; nothing is enforced. */
+  decide(options: { sessions?: readonly Session[]; policies?: readonly Policy[] } = {}): EvaluationResult {
     const sessions = options.sessions ?? this.sessions();
     const policies = options.policies ?? this.config.policies;
-    const result = this.engine.evaluate({ sessions, ledger: this.ledger, policies, state: this.state, now: this.#now, mode: this.config.mode });
-    return this.enforce(result.decisions, options, { notes: result.notes, errors: result.errors });
+    return this.engine.evaluate({ sessions, ledger: this.ledger, policies, state: this.state, now: this.#now, mode: this.config.mode });
   }
 
   /** Hands decisions to the enforcer as one batch and reports what it did. */
