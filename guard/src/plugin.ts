@@ -35,6 +35,7 @@ export function registerGuard(api: GuardPluginApi, deps: GuardDeps = {}): GuardR
         const runId = ctx.runId ?? hookEvent.runId;
         const subject: Subject = { key, ...(ctx.agentId ? { agent: ctx.agentId } : {}), ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}), ...(runId ? { runId } : {}) };
         const decision = table.toolCall(subject, runtime.now());
+        timing.add(performance.now() - started);
         if (decision.allow) return undefined;
         // A blocked tool only hands the model an error to answer; aborting the run is what keeps the next call from starting.
         runtime.abort(ctx.sessionId, key);
@@ -43,8 +44,6 @@ export function registerGuard(api: GuardPluginApi, deps: GuardDeps = {}): GuardR
       } catch (error) {
         api.logger.error(`clawwarden guard: before_tool_call failed: ${(error as Error).message}`);
         return table.failMode === 'closed' ? { block: true, blockReason: 'clawwarden guard failed and runs with failMode: closed' } : undefined;
-      } finally {
-        timing.add(performance.now() - started);
       }
     },
     { priority: PRIORITY },
@@ -59,6 +58,7 @@ export function registerGuard(api: GuardPluginApi, deps: GuardDeps = {}): GuardR
         if (!key) return undefined;
         const subject: Subject = { key, ...(ctx.agentId ? { agent: ctx.agentId } : {}), ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}), ...(ctx.runId ? { runId: ctx.runId } : {}) };
         const decision = table.admit(subject);
+        timing.add(performance.now() - started);
         if (!decision.allow) {
           runtime.report('refused', subject, decision);
           return { outcome: 'block', reason: `clawwarden guard: ${decision.state}${decision.policy ? ` (policy ${decision.policy})` : ''}`, message: decision.message, category: 'cost_limit' };
@@ -68,8 +68,6 @@ export function registerGuard(api: GuardPluginApi, deps: GuardDeps = {}): GuardR
       } catch (error) {
         api.logger.error(`clawwarden guard: before_agent_run failed: ${(error as Error).message}`);
         return table.failMode === 'closed' ? { outcome: 'block', reason: 'clawwarden guard failed', message: 'clawwarden guard failed and runs with failMode: closed' } : undefined;
-      } finally {
-        timing.add(performance.now() - started);
       }
     },
     { priority: PRIORITY },
