@@ -1,12 +1,14 @@
 import { renderTable } from '../cli/table.js';
 import type { BenchRow, BenchSection } from './section.js';
+import { consoleBench } from './console.js';
 import { enforcementBench } from './enforcement.js';
 import { engineBench } from './engine.js';
 import { footprintBench } from './footprint.js';
+import { guardBench } from './guard.js';
 import { metricsBench } from './metrics.js';
 
 /** Every bench section, in the order the table prints them. Add a section by importing its module here. */
-const SECTIONS: readonly BenchSection[] = [engineBench, enforcementBench, footprintBench, metricsBench];
+const SECTIONS: readonly BenchSection[] = [engineBench, enforcementBench, guardBench, footprintBench, metricsBench, consoleBench];
 
 /** `npx tsx src/bench/main.ts [section...]`: runs the named sections (default all) and prints one table. */
 async function main(argv: readonly string[]): Promise<number> {
