@@ -11,7 +11,7 @@ import { finishErrors } from './outcome.js';
 import { configSchema, type Registries } from './schema.js';
 import { formatPath, schemaIssues, type SchemaIssue } from './schema-errors.js';
 import { pathKey, resolveSecrets, withSecrets } from './secret-refs.js';
-import { Secret } from './secret.js';
+import { Secret } from '../domain/secret.js';
 import { collectPolicies, configDir } from './policy-files.js';
 import { compilePolicies } from './policies-compile.js';
 import { checkSettings } from './settings-check.js';

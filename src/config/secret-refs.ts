@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { Secret } from './secret.js';
+import { Secret } from '../domain/secret.js';
 import type { ConfigErrorCode } from './errors.js';
 import { describeReadProblem, readText, type FileWork } from './file-io.js';
 import { MAX_SECRET_BYTES } from './limits.js';

@@ -1,6 +1,6 @@
 import type { Policy } from '../policy/types.js';
 import type { ConfigError } from './errors.js';
-import type { Secret } from './secret.js';
+import type { Secret } from '../domain/secret.js';
 import type { ActionLimit, GuardConfig, SourceConfig } from './types.js';
 
 /** Defaults of every optional top-level setting; config.example.yaml documents the same values. */

@@ -1,6 +1,6 @@
-import type { Mode } from '../engine/types.js';
+import type { Mode } from '../domain/decision.js';
 import type { Policy } from '../policy/types.js';
-import type { Secret } from './secret.js';
+import type { Secret } from '../domain/secret.js';
 
 /** A source entry as configured; `options` validated against the source module's schema, secrets resolved. */
 export interface SourceConfig {
@@ -9,12 +9,8 @@ export interface SourceConfig {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-/** A notifier entry; `options` validated against the notifier module's schema, secrets resolved. */
-export interface NotifierConfig {
-  readonly name: string;
-  readonly type: string;
-  readonly options: Readonly<Record<string, unknown>>;
-}
+import type { NotifierConfig } from '../notifiers/types.js';
+export type { NotifierConfig } from '../notifiers/types.js';
 
 /** Blast-radius limit: an absolute count, or a percentage of the sessions in the sweep. */
 export type ActionLimit = { readonly count: number } | { readonly percent: number };

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../domain/secret.js';
 import { HttpError } from './errors.js';
 
 /** Checks a write request's `Authorization: Bearer <token>`; throws 403 when no token is configured, 401 when it is missing or wrong. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../domain/secret.js';
 import type { WardenView } from './view.js';
 import { badRequest } from './errors.js';
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULTS } from '../config/settings.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../domain/secret.js';
 import type { WardenView } from './view.js';
 import { requireBearer } from './auth.js';
 import { HttpError } from './errors.js';

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { reveal, type SecretValue } from '../config/secret.js';
+import { reveal, type SecretValue } from '../domain/secret.js';
 import { NotifierError, scrub } from './errors.js';
 import { rateLimitSchema } from './rate-limit.js';
 import { secretOptionSchema } from './secret-option.js';

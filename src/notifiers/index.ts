@@ -1,4 +1,4 @@
-import type { NotifierConfig } from '../config/types.js';
+import type { NotifierConfig } from './types.js';
 import { emailNotifier } from './email.js';
 import { NotifierError } from './errors.js';
 import { parseRateLimit, type RateLimit } from './rate-limit.js';

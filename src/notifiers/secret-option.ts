@@ -1,4 +1,4 @@
-import { Secret, type SecretValue } from '../config/secret.js';
+import { Secret, type SecretValue } from '../domain/secret.js';
 
 /**
  * JSON schema of an option that may hold a secret: a plain string, `${env:NAME}`, `{ file: /path }`, or (after the

@@ -46,3 +46,10 @@ export interface Notifier {
 export interface NotifierModule<C = Record<string, unknown>> extends PluginModule {
   create(name: string, config: C): Notifier;
 }
+
+/** A notifier entry; `options` validated against the notifier module's schema, secrets resolved. */
+export interface NotifierConfig {
+  readonly name: string;
+  readonly type: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}

@@ -1,4 +1,4 @@
-import { reveal } from '../config/secret.js';
+import { reveal } from '../domain/secret.js';
 import { formatCount } from '../policy/units.js';
 import { discoverGateway } from '../sources/openclaw/discover.js';
 import { GatewayLink } from '../sources/openclaw/link.js';

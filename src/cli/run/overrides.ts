@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Secret } from '../../config/secret.js';
+import { Secret } from '../../domain/secret.js';
 import type { Config } from '../../config/types.js';
 import type { RunArgs } from './args.js';
 

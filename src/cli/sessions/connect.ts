@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, formatConfigError } from '../../config/load.js';
-import { Secret, type SecretValue } from '../../config/secret.js';
+import { Secret, type SecretValue } from '../../domain/secret.js';
 import { OpenClawSource, discoverGateway, type OpenClawOptions } from '../../sources/openclaw/index.js';
 import type { SourceContext } from '../../sources/source.js';
 import { DirectControl } from './direct.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { Secret } from '../../config/secret.js';
+import { Secret } from '../../domain/secret.js';
 import { OpenClawError } from './errors.js';
 
 /** Where and how to reach the local gateway, as OpenClaw's own CLI finds it. */

@@ -1,4 +1,4 @@
-import type { SecretValue } from '../../config/secret.js';
+import type { SecretValue } from '../../domain/secret.js';
 
 /** The `openclaw` source's options, after the config loader resolved secrets. */
 export interface OpenClawOptions {

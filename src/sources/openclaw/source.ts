@@ -1,6 +1,6 @@
 import { CAPABILITIES } from './capabilities.js';
 import type { OpenClawOptions } from './options.js';
-import { reveal } from '../../config/secret.js';
+import { reveal } from '../../domain/secret.js';
 import type { Session, UsageBaseline } from '../../domain/session.js';
 import type { ActionName, ActionRequest, ActionResult } from '../../domain/action.js';
 import type { Source, SourceContext, SourceEvent } from '../source.js';
