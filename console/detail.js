@@ -26,7 +26,7 @@ function verdictPolicy(v) {
     'li',
     { class: `trace trace-${v.level}`, 'data-policy': v.policy },
     el('p', { class: 'trace-head' }, el('strong', {}, v.policy), ` — ${v.fires ? (v.level === 'handled' ? 'fires; handled' : 'fires') : 'does not fire'} (${Math.round(v.ratio * 100)}% of the way)`),
-    el('ul', { class: 'trace-conditions' }, ...v.conditions.map((c) => el('li', { class: 'trace-condition', 'data-depth': String(c.depth) }, `${c.text} — ${holdsWord(c.holds)}`))),
+    el('ul', { class: 'trace-conditions' }, ...(v.conditions ?? []).map((c) => el('li', { class: 'trace-condition', 'data-depth': String(c.depth) }, `${c.text} — ${holdsWord(c.holds)}`))),
   );
 }
 

@@ -159,8 +159,8 @@ export function noteOf(entry: JournalEntry, index: ConsoleJournal): SessionNote 
   };
 }
 
-/** The console's extras for one session: each policy's own verdict, the last action's note, the ladder's next step, recent spend. */
-export function boardExtras(view: SessionView, inputs: ConsoleInputs, index: ConsoleJournal): BoardSessionView {
+/** The console's extras for one session: each policy's own verdict (with every condition when `detail`), the last action's note, the ladder's next step, recent spend. */
+export function boardExtras(view: SessionView, inputs: ConsoleInputs, index: ConsoleJournal, detail = false): BoardSessionView {
   const { session } = view;
   const now = inputs.now();
   const usage = inputs.fleet.ledger.session(session.source, session.key, session.generation);
@@ -190,7 +190,8 @@ export function boardExtras(view: SessionView, inputs: ConsoleInputs, index: Con
       level: verdictLevel(fires, handled, ratio, policy.warn),
       ...(policy.warn !== undefined ? { warnAt: policy.warn } : {}),
       text: verdict?.text ?? '',
-      conditions: verdict?.conditions ?? [],
+      // Each condition's measurement only for one session's detail: the list of every session stays small.
+      ...(detail ? { conditions: verdict?.conditions ?? [] } : {}),
       ...(episode ? { handledAt: episode.firedAt } : {}),
     });
     const step = episode ? policy.escalate[episode.stepDone] : undefined;

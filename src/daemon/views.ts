@@ -80,7 +80,7 @@ export class WardenViews {
     void journal.ready();
     const usage = this.daemon.fleet.ledger.session(session.source, session.key, session.generation);
     const decisions = journal.entries(session.key, session.source).filter((e) => e.type === 'decision' || e.type === 'action' || e.type === 'step');
-    return { ...boardExtras(this.view(session), this.daemon, journal), decisions: [...decisions].reverse(), calls: recentCalls(usage) };
+    return { ...boardExtras(this.view(session), this.daemon, journal, true), decisions: [...decisions].reverse(), calls: recentCalls(usage) };
   }
 
   view(session: Session): SessionView {

@@ -69,8 +69,8 @@ export interface PolicyVerdict {
   readonly warnAt?: number;
   /** The condition that sets `ratio`, with its measured value: `ratio.input_output 2.31 > 40`. */
   readonly text: string;
-  /** Every part of the policy's `when`, measured now. */
-  readonly conditions: readonly import('../daemon/verdict.js').ConditionVerdict[];
+  /** Every part of the policy's `when`, measured now (in one session's detail, not in the list). */
+  readonly conditions?: readonly import('../daemon/verdict.js').ConditionVerdict[];
   /** When the policy acted on this session generation (its episode's first step), epoch ms. */
   readonly handledAt?: number;
 }
