@@ -36,14 +36,14 @@ policies:
 `;
 
 /** The real daemon on the demo fleet plus the HTTP server, on 127.0.0.1 with an OS-chosen port. */
-export async function startDemoWarden(yaml: string = CONSOLE_TEST_CONFIG): Promise<{ base: string; daemon: Daemon; close: () => Promise<void> }> {
+export async function startDemoWarden(yaml: string = CONSOLE_TEST_CONFIG, http: { readonly maxEventStreams?: number } = {}): Promise<{ base: string; daemon: Daemon; close: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'clawwarden-console-'));
   const file = join(dir, 'clawwarden.yaml');
   await writeFile(file, yaml);
   const loaded = loadConfig({ file, cwd: dir, env: {} });
   if (!loaded.config) throw new Error(loaded.errors.map((e) => formatConfigError(e)).join('\n'));
   const token = new Secret(TOKEN, 'env:CLAWWARDEN_API_TOKEN');
-  const config = { ...loaded.config, stateDir: join(dir, 'state'), http: { listen: '127.0.0.1:0', token, corsOrigins: [] } };
+  const config = { ...loaded.config, stateDir: join(dir, 'state'), http: { listen: '127.0.0.1:0', token, corsOrigins: [], ...http } };
   const log = pino({ level: process.env.CLAWWARDEN_TEST_LOG ?? 'silent' });
   // Exactly what `clawwarden run` starts: real metrics, notifications (none configured here) and HTTP server.
   const warden = await startWarden(config, { log, version: 'console-test', processMetrics: false });
