@@ -20,6 +20,7 @@ import type { DaemonOutputs } from './outputs.js';
 import { SerialQueue, SweepSchedule } from './scheduler.js';
 import { createSources } from './sources.js';
 import { cleanupCandidates } from '../domain/cleanup.js';
+import { replayJournal, restoreUsage } from './recovery.js';
 import { UsageWatch, type UnknownUsage } from './usage-watch.js';
 import { WardenViews } from './views.js';
 import type { ActionOutcome, BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, SpendQuery, SpendSeries, WardenUpdate, WardenView } from '../http/view.js';
@@ -587,53 +588,11 @@ export class Daemon implements WardenView {
   }
 }
 
-/**
- * Replays the journal written after the last state snapshot (all of it when the snapshot was lost) into `store`,
- * and reports manual actions a crash left in doubt (they are not re-issued: the operator's request died with the call).
- */
-async function replayJournal(store: StateStore, journal: Journal, log: Logger): Promise<void> {
-  const from = store.journalSeq;
-  let changed = false;
-  if (from !== undefined && journal.lastSeq > from) {
-    const report = store.replay(await journal.entriesAfter(from));
-    const what = `${report.episodes} escalation/cooldown record(s), ${report.holds} hold(s), ${report.actions} action result(s), ${report.inflight} decision(s) to finish`;
-    const reason = from === 0 ? `state rebuilt from the journal (${report.entries} entries): ${what}` : `state brought up to date from ${report.entries} journal entries after the last snapshot: ${what}`;
-    log.warn({ ...report }, reason);
-    await journal.append({ type: 'config', reason });
-    changed = true;
-  }
-  for (const [id, record] of store.actions) {
-    if (record.status !== 'pending' || !id.startsWith('manual|')) continue;
-    const [, by, source, key] = id.split('|');
-    const text = `a manual action requested by ${by ?? '?'} on ${key ?? '?'} was in flight when clawwarden stopped; its result is unknown: check the session`;
-    log.warn({ source, session: key }, text);
-    await journal.append({ type: 'refusal', ...(source ? { source } : {}), ...(key ? { session: key } : {}), reason: text });
-    store.actions.set(id, { status: 'failed', at: record.at });
-    changed = true;
-  }
-  if (changed) await store.commit();
-}
-
 /** A manual request as the API, CLI and console make it. */
 type ManualRequest = { readonly by: string; readonly dryRun: boolean; readonly force?: boolean };
 
 function outcomeOf(record: ActionOutcomeRecord): ActionOutcome {
   return { key: record.target.key, source: record.target.source, action: record.action, status: record.status, detail: record.detail };
-}
-
-/**
- * Puts back into the ledger the usage behind every decision journaled after the ledger was last saved: a crash
- * between acting and the next save never makes the daemon forget what it measured (never subtracts; marks known).
- */
-async function restoreUsage(ledger: Ledger, since: number, journal: Journal, log: Logger): Promise<void> {
-  if (journal.lastSeq <= since) return;
-  let restored = 0;
-  for (const e of await journal.entriesAfter(since)) {
-    if (e.type !== 'decision' || !e.usage) continue;
-    ledger.applyBaseline(e.usage);
-    restored++;
-  }
-  if (restored > 0) log.info({ restored }, `restored the usage behind ${restored} decision(s) journaled after the last ledger save`);
 }
 
 function sourceShape(config: Config): unknown {
