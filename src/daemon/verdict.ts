@@ -2,23 +2,10 @@ import { compileWhen, conditionModules } from '../conditions/index.js';
 import type { CompiledCondition, ConditionContext } from '../conditions/types.js';
 import type { Measurement } from '../domain/decision.js';
 import type { Policy } from '../policy/types.js';
+import type { ConditionVerdict } from '../http/view.js';
 
-/** One leaf condition of a policy's `when`, measured now: `tokens.input 365,000 > 50,000` holds, with its ratio. */
-export interface ConditionVerdict {
-  /** Nesting under `all` / `any` / `not` (0 = top). */
-  readonly depth: number;
-  /** `tokens.total 231,402 > 200,000`, or `all of` / `any of` / `not` for a combinator line. */
-  readonly text: string;
-  /** true holds, false does not, undefined: the data is missing (unknown usage). */
-  readonly holds: boolean | undefined;
-  /** How close this part is to holding: value ÷ threshold for "greater" thresholds, else 1 when it holds and 0 when not. */
-  readonly ratio?: number;
-  /** A leaf's measurement: what it measured (`cost`, `tokens.total`, …), the value and the threshold. */
-  readonly metric?: string;
-  readonly value?: number;
-  readonly op?: string;
-  readonly threshold?: number;
-}
+export type { ConditionVerdict } from '../http/view.js';
+
 
 /**
  * A policy's `when` as a whole, measured now: `ratio` is how close the policy is to firing — for `all` its

@@ -70,7 +70,7 @@ export interface PolicyVerdict {
   /** The condition that sets `ratio`, with its measured value: `ratio.input_output 2.31 > 40`. */
   readonly text: string;
   /** Every part of the policy's `when`, measured now (in one session's detail, not in the list). */
-  readonly conditions?: readonly import('../daemon/verdict.js').ConditionVerdict[];
+  readonly conditions?: readonly ConditionVerdict[];
   /** When the policy acted on this session generation (its episode's first step), epoch ms. */
   readonly handledAt?: number;
 }
@@ -194,4 +194,21 @@ export interface FleetOverview {
   readonly sessions: number;
   readonly sources: ReadinessReport['sources'];
   readonly budgets: readonly BudgetRow[];
+}
+
+/** One leaf condition of a policy's `when`, measured now: `tokens.input 365,000 > 50,000` holds, with its ratio. */
+export interface ConditionVerdict {
+  /** Nesting under `all` / `any` / `not` (0 = top). */
+  readonly depth: number;
+  /** `tokens.total 231,402 > 200,000`, or `all of` / `any of` / `not` for a combinator line. */
+  readonly text: string;
+  /** true holds, false does not, undefined: the data is missing (unknown usage). */
+  readonly holds: boolean | undefined;
+  /** How close this part is to holding: value ÷ threshold for "greater" thresholds, else 1 when it holds and 0 when not. */
+  readonly ratio?: number;
+  /** A leaf's measurement: what it measured (`cost`, `tokens.total`, …), the value and the threshold. */
+  readonly metric?: string;
+  readonly value?: number;
+  readonly op?: string;
+  readonly threshold?: number;
 }
