@@ -8,7 +8,7 @@ import { LedgerSums } from '../engine/sums.js';
 import type { Decision, EngineState, Episode, PolicyAction } from '../engine/types.js';
 import type { LedgerView } from '../ledger/types.js';
 import type { Policy } from '../policy/types.js';
-import { formatCount, formatDuration, formatMoney, formatPercent } from '../policy/units.js';
+import { formatCount, formatDuration, formatMoney, formatPercent } from '../domain/units.js';
 import { windowAt, type WindowBounds } from '../policy/window.js';
 import type { Session, Usage } from '../sources/source.js';
 

@@ -1,4 +1,4 @@
-import { formatDuration, formatPercent } from '../policy/units.js';
+import { formatDuration, formatPercent } from '../domain/units.js';
 import { usageText, type PolicyTrace, type SessionExplanation } from './explain.js';
 
 const VERDICT: Record<PolicyTrace['verdict'], string> = { acts: 'ACTS NOW', waits: 'waits', done: 'done', quiet: 'no' };

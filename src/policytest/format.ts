@@ -1,6 +1,6 @@
 import type { ConfigError } from '../config/errors.js';
 import { YamlFile, type Segment } from '../config/yaml-file.js';
-import { parseCount, parseDuration, parseMoney, UnitError } from '../policy/units.js';
+import { parseCount, parseDuration, parseMoney, UnitError } from '../domain/units.js';
 
 /** A fixture session: what the platform would report about it at the case's clock. */
 export interface FixtureSession {

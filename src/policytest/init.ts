@@ -5,7 +5,7 @@ import { formatConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { Policy } from '../policy/types.js';
-import { formatDuration, parseCount, parseDuration, parseMoney, parseRatio } from '../policy/units.js';
+import { formatDuration, parseCount, parseDuration, parseMoney, parseRatio } from '../domain/units.js';
 import { DEFAULT_NOW, parseTestFile } from './format.js';
 import { runTestFile } from './run.js';
 

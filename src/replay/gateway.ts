@@ -1,5 +1,5 @@
 import { reveal } from '../domain/secret.js';
-import { formatCount } from '../policy/units.js';
+import { formatCount } from '../domain/units.js';
 import { discoverGateway } from '../sources/openclaw/discover.js';
 import { GatewayLink } from '../sources/openclaw/link.js';
 import type { OpenClawOptions } from '../sources/openclaw/options.js';

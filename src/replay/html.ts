@@ -1,4 +1,4 @@
-import { formatCount, formatMoney } from '../policy/units.js';
+import { formatCount, formatMoney } from '../domain/units.js';
 import type { AgentSeries, ReplayReport, WouldAction } from './report.js';
 
 const W = 760;

@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.js';
 import type { Decision, Measurement } from '../engine/types.js';
 import type { Policy } from '../policy/types.js';
-import { formatCount, parseThreshold } from '../policy/units.js';
+import { formatCount, parseThreshold } from '../domain/units.js';
 import { windowAt } from '../policy/window.js';
 import type { Session } from '../sources/source.js';
 import { TimeHeap } from './heap.js';
@@ -96,7 +96,7 @@ class Replay {
   readonly #byKey = new Map<string, Track>();
   readonly #byAgent = new Map<string, Track[]>();
   readonly #events = new TimeHeap<Track>();
-  readonly #agenda = new TimeHeap<{ kind: 'session'; track: Track; version: number } | { kind: 'agent'; agent: string } | { kind: 'fleet' } | { kind: 'full'; timer: boolean }>();
+  readonly #agenda = new TimeHeap<{ kind: 'session'; track: Track; version: number } | { kind: 'agent'; agent: string } | { kind: 'fleet' } | { kind: 'full' } | { kind: 'timer'; decision: Decision }>();
   readonly #dueByAgent = new Map<string, TimeHeap<{ track: Track; version: number }>>();
   readonly #tick: (at: number) => number;
   readonly #eventPolicies: Policy[];
@@ -109,7 +109,6 @@ class Replay {
   readonly #notifications = new Map<string, number>();
   readonly #errors = new Set<string>();
   readonly #performed: PerformedAction[] = [];
-  readonly #timers = new Set<number>();
   /** Calls prevented per session (for the chart). */
   readonly #savedCalls = new Map<string, number[]>();
   #fleetDue = false;
@@ -189,7 +188,7 @@ class Replay {
       for (let w = windowAt(p.window, from); w.end < to; w = windowAt(p.window, w.end)) {
         if (seen.has(w.end)) continue;
         seen.add(w.end);
-        this.#agenda.push(this.#tick(w.end), { kind: 'full', timer: false });
+        this.#agenda.push(this.#tick(w.end), { kind: 'full' });
       }
     }
   }
@@ -357,20 +356,37 @@ class Replay {
     let fleet = false;
     while (this.#agenda.peekTime() === at) {
       const item = this.#agenda.pop()!;
-      if (item.kind === 'full') {
-        full = true;
-        timer ||= item.timer;
-      } else if (item.kind === 'fleet') fleet = true;
+      if (item.kind === 'full') full = true;
+      else if (item.kind === 'fleet') fleet = true;
       else if (item.kind === 'agent') tracks.push(...(this.#agentReps.get(item.agent)?.values() ?? []));
-      else if (item.version === item.track.version) tracks.push(item.track);
+      else if (item.kind === 'session') {
+        if (item.version === item.track.version) tracks.push(item.track);
+      } else {
+        timer = true;
+        const d = item.decision;
+        if (d.scope === 'fleet') fleet = true;
+        else if (d.scope === 'agent' && d.targets[0]) tracks.push(...(this.#agentReps.get(agentOf(d.targets[0])) ?? new Map<Policy, Track>()).values());
+        for (const target of d.targets) {
+          const track = this.#byKey.get(keyOf(target.source, target.key));
+          if (track) tracks.push(track);
+        }
+      }
     }
-    if (timer) this.#timers.delete(at);
     if (fleet) {
       this.#fleetDue = false;
       tracks.push(...this.#fleetReps.values());
     }
-    if (full) await this.#evaluate(timer ? 'timer' : 'sweep', this.#tracks.filter((t) => t.entered && !t.deleted), this.#config.policies, undefined);
-    else if (tracks.length > 0) await this.#evaluate('sweep', tracks, this.#config.policies, undefined);
+    if (full) {
+      await this.#evaluate('sweep', this.#tracks.filter((t) => t.entered && !t.deleted), this.#config.policies, undefined);
+      return;
+    }
+    // The daemon's timer evaluates everything; only the sessions whose step is due and those a time condition has
+    // flipped for by now can decide anything new, so those are what is evaluated.
+    if (timer) for (const heap of this.#dueByAgent.values()) while (heap.peekTime() <= at) {
+      const item = heap.pop()!;
+      if (item.version === item.track.version) tracks.push(item.track);
+    }
+    if (tracks.length > 0) await this.#evaluate(timer ? 'timer' : 'sweep', tracks, this.#config.policies, undefined);
   }
 
   async #evaluate(trigger: 'event' | 'sweep' | 'timer', tracks: readonly Track[], policies: readonly Policy[], eventAt: number | undefined): Promise<void> {
@@ -518,10 +534,7 @@ class Replay {
     const cooldownUntil = episode.cooldownUntil ?? (policy.cooldown !== undefined ? episode.firedAt + policy.cooldown : undefined);
     if (step) {
       const due = episode.firedAt + step.after + TIMER_SLACK_MS;
-      if (!(cooldownUntil !== undefined && cooldownUntil <= due - TIMER_SLACK_MS) && !this.#timers.has(due) && due > at) {
-        this.#timers.add(due);
-        this.#agenda.push(due, { kind: 'full', timer: true });
-      }
+      if (!(cooldownUntil !== undefined && cooldownUntil <= due - TIMER_SLACK_MS) && due > at) this.#agenda.push(due, { kind: 'timer', decision: d });
     }
     if (cooldownUntil !== undefined && d.scope !== 'session') {
       const agent = d.scope === 'fleet' ? undefined : d.targets[0];

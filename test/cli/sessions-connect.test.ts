@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gatewayOptions } from '../../src/cli/sessions/connect.js';
-import { reveal } from '../../src/config/secret.js';
+import { reveal } from '../../src/domain/secret.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cw-connect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

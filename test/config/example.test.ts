@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { formatConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const credentials = mkdtempSync(join(tmpdir(), 'clawwarden-credentials-'));

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadConfigWith } from '../../src/config/loader.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import { load, testRegistries, workspace } from './fixture.js';
 
 const MINIMAL = 'sources:\n  - name: home\n    type: full\n';

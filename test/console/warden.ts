@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig, formatConfigError } from '../../src/config/load.js';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { startWarden } from '../../src/daemon/warden.js';
 

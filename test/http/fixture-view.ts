@@ -1,5 +1,5 @@
 import type { ActionName } from '../../src/sources/source.js';
-import type { ActionOutcome, ReadinessReport, SessionFilter, SessionView, WardenUpdate, WardenView } from '../../src/daemon/view.js';
+import type { ActionOutcome, ReadinessReport, SessionFilter, SessionView, WardenUpdate, WardenView } from '../../src/http/view.js';
 import type { JournalEntry } from '../../src/state/journal-types.js';
 import type { Mode } from '../../src/engine/types.js';
 

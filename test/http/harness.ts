@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import { createHttpServer, type HttpServerOptions, type HttpServerStats } from '../../src/http/server.js';
 import { FixtureView, memoryLog } from './fixture-view.js';
 

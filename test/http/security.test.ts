@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import { TOKEN, startFixtureServer } from './harness.js';
 
 let srv: Awaited<ReturnType<typeof startFixtureServer>> | undefined;

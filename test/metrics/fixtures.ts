@@ -1,5 +1,5 @@
 import type { BudgetUse } from '../../src/engine/types.js';
-import type { SessionDisplayState, SessionView } from '../../src/daemon/view.js';
+import type { SessionDisplayState, SessionView } from '../../src/http/view.js';
 
 /** A session view with the given usage; total = input + output + cache. */
 export function view(key: string, options: { source?: string; agent?: string; generation?: string; state?: SessionDisplayState; input?: number; output?: number; cacheRead?: number; cacheWrite?: number; cost?: number; known?: boolean; budgets?: BudgetUse[] } = {}): SessionView {

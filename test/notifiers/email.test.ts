@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import { create } from '../../src/notifiers/email.js';
 import { actionMessage, testMessage } from '../../src/notifiers/messages.js';
 import { decision, startMailSink, throwAwayCert, type MailSink } from './fixtures.js';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import { createNotifiers, notifierModules } from '../../src/notifiers/index.js';
 import { DEFAULT_RATE_LIMIT } from '../../src/notifiers/rate-limit.js';
 

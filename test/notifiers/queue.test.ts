@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import { createNotifiers } from '../../src/notifiers/index.js';
 import { testMessage, violationMessage } from '../../src/notifiers/messages.js';
 import { NotificationQueue, type NotificationQueueOptions, type NotificationResult } from '../../src/notifiers/queue.js';

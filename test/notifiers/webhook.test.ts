@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Secret } from '../../src/config/secret.js';
+import { Secret } from '../../src/domain/secret.js';
 import { violationMessage } from '../../src/notifiers/messages.js';
 import { create } from '../../src/notifiers/webhook.js';
 import { decision, deadPort, startHookSink, type HookSink } from './fixtures.js';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { formatConfigError } from '../../config/errors.js';
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
-import { formatCount, formatMoney, parseDuration } from '../../policy/units.js';
+import { formatCount, formatMoney, parseDuration } from '../../domain/units.js';
 import type { ReplayReport } from '../../replay/report.js';
 import type { Timeline } from '../../replay/timeline.js';
 import { parseCommandArgs } from '../args.js';

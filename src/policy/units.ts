@@ -1,2 +1,0 @@
-// Moved to the ground floor (src/domain/units.ts); kept so older imports still resolve.
-export * from '../domain/units.js';
