@@ -48,7 +48,7 @@ export function renderTiles(list, o) {
     tile(
       'Sources',
       down.length === 0 ? `${o.sources.length} up` : `${down.length} of ${o.sources.length} down`,
-      o.sources.map((s) => `${s.name}: ${!s.up ? 'down' : s.synced ? 'synced' : 'syncing'}`).join(' · '),
+      o.sources.map((s) => `${s.name}: ${!s.up ? 'down' : s.synced ? 'synced' : 'syncing'}${s.guard ? `, guard ${s.guard.up ? 'up' : 'down'}${s.guard.problem ? ` (${s.guard.problem})` : ''}` : ''}`).join(' · '),
       { id: 'tile-sources', class: `tile ${down.length > 0 ? 'tile-bad' : ''}` },
     ),
   );

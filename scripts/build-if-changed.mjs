@@ -23,16 +23,20 @@ function newest(dir) {
 const inputs = [
   join(ROOT, 'tsconfig.json'),
   join(ROOT, 'tsconfig.build.json'),
+  join(ROOT, 'guard', 'tsconfig.json'),
   join(ROOT, 'node_modules', 'typescript', 'package.json'),
   fileURLToPath(import.meta.url),
 ];
-const sourcesChanged = Math.max(newest(join(ROOT, 'src')), ...inputs.filter(existsSync).map((f) => statSync(f).mtimeMs));
+const sourcesChanged = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'guard', 'src')), ...inputs.filter(existsSync).map((f) => statSync(f).mtimeMs));
 const fresh = !process.argv.includes('--force') && existsSync(ENTRY) && existsSync(STAMP) && statSync(STAMP).mtimeMs >= sourcesChanged;
 if (!fresh) {
   // The stamp carries the time the build started: an edit made while tsc runs still counts as newer.
   const started = new Date();
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // The in-gateway guard plugin is built with the daemon, so a test or an install never loads a stale one.
+  const guard = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'guard', 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' });
+  if (guard.status !== 0) process.exit(guard.status ?? 1);
   writeFileSync(STAMP, `built ${started.toISOString()} from src/ (scripts/build-if-changed.mjs)\n`);
   utimesSync(STAMP, started, started);
 }

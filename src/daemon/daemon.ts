@@ -207,7 +207,13 @@ export class Daemon implements WardenView {
   // WardenView --------------------------------------------------------------------------------------------------
 
   readiness(): ReadinessReport {
-    const sources = this.fleet.status().map(({ name, up, synced }) => ({ name, up, synced }));
+    const guards = new Map((this.guard?.status() ?? []).map((g) => [g.source, g]));
+    const sources = this.fleet.status().map(({ name, up, synced }) => {
+      const g = guards.get(name);
+      // The guard is reported, never a condition of readiness: the daemon enforces from outside without it.
+      const guard = g ? { up: g.up, ...(g.compatible !== undefined ? { compatible: g.compatible } : {}), ...(g.gatewayVersion ? { gatewayVersion: g.gatewayVersion } : {}), ...(g.problem ? { problem: g.problem } : {}) } : undefined;
+      return { name, up, synced, ...(guard ? { guard } : {}) };
+    });
     return {
       ready: !this.#closed && sources.every((s) => s.up && s.synced),
       configLoaded: true,

@@ -18,7 +18,7 @@ export interface ActionOutcome {
 export interface ReadinessReport {
   readonly ready: boolean;
   readonly configLoaded: boolean;
-  readonly sources: readonly { readonly name: string; readonly up: boolean; readonly synced: boolean }[];
+  readonly sources: readonly { readonly name: string; readonly up: boolean; readonly synced: boolean; readonly guard?: GuardSummary }[];
   readonly lastSweepAt?: number;
   /** Every source is the built-in demo fleet (`clawwarden run --demo`, `npm start`): the console says where its token is printed. */
   readonly demo: boolean;
@@ -211,4 +211,14 @@ export interface ConditionVerdict {
   readonly value?: number;
   readonly op?: string;
   readonly threshold?: number;
+}
+
+/** A source's in-gateway guard as /readyz, the console and `sessions list` show it (absent: no guard configured). */
+export interface GuardSummary {
+  /** A guard holds its verdict stream open right now. */
+  readonly up: boolean;
+  readonly compatible?: boolean;
+  readonly gatewayVersion?: string;
+  /** Something an operator should act on (a version mismatch, no guard while hard caps depend on it). */
+  readonly problem?: string;
 }

@@ -107,6 +107,7 @@ export async function runSessions(sub: string, parsed: Parsed, control: SessionC
     if (json) io.stdout(`${JSON.stringify(sessions, null, 2)}\n`);
     else if (sessions.length === 0) io.stdout(`No sessions found${filtersOf(values) ? ` matching ${filtersOf(values)}` : ''} on ${control.target}.\n`);
     else io.stdout(sessionsTable(sessions, now, style));
+    if (!json) for (const note of (await control.sourceNotes?.()) ?? []) io.stdout(`${note}\n`);
     return 0;
   }
   if (sub === 'cleanup') {

@@ -42,6 +42,8 @@ export interface SessionControl {
   /** Where the actions go, for messages (`gateway ws://…`, `daemon http://…`). */
   readonly target: string;
   list(): Promise<SessionView[]>;
+  /** Lines about the sources worth showing under the list (the in-gateway guard's status, through the daemon). */
+  sourceNotes?(): Promise<string[]>;
   /** `force` acts on protected sessions and past the blast-radius limit (the daemon journals it as forced). */
   act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean, force?: boolean): Promise<KeyResult[]>;
   cleanup(options: CleanupOptions): Promise<KeyResult[]>;

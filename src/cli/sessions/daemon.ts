@@ -1,4 +1,4 @@
-import type { ActionOutcome, SessionView as DaemonSessionView } from '../../http/view.js';
+import type { ActionOutcome, ReadinessReport, SessionView as DaemonSessionView } from '../../http/view.js';
 import type { ActionName } from '../../domain/action.js';
 import { formatConfigError, loadConfig } from '../../config/load.js';
 import { ConnectError, connectDirect, type ConnectionFlags } from './connect.js';
@@ -34,6 +34,15 @@ export class DaemonControl implements SessionControl {
 
   constructor(private readonly endpoint: DaemonEndpoint) {
     this.target = `clawwarden daemon http://${endpoint.listen}`;
+  }
+
+  async sourceNotes(): Promise<string[]> {
+    // /readyz answers 503 while a source is down; its body is the same report.
+    const res = await fetch(`http://${this.endpoint.listen}/readyz`).catch(() => undefined);
+    const body = res ? ((await res.json().catch(() => undefined)) as ReadinessReport | undefined) : undefined;
+    return (body?.sources ?? []).flatMap((s) =>
+      s.guard ? [`guard on ${s.name}: ${s.guard.up ? 'up' : 'down'}${s.guard.gatewayVersion ? ` (gateway ${s.guard.gatewayVersion})` : ''}${s.guard.problem ? ` — ${s.guard.problem}` : ''}`] : [],
+    );
   }
 
   async list(): Promise<SessionView[]> {
