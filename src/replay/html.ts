@@ -19,7 +19,7 @@ export function replayHtml(r: ReplayReport): string {
   const from = Date.parse(r.from);
   const to = Date.parse(r.to);
   const charts = r.series.map((s) => chart(s, r.actions.filter((a) => a.agent === s.agent), from, to)).join('\n');
-  const policyRows = r.policies.map((p) => `<tr><td>${esc(p.policy)}</td><td>${p.mode}</td><td class="n">${p.actions}</td><td class="n">${p.sessions}</td><td class="n">${p.notifications}</td><td class="n">${p.refused}</td><td class="n">${formatCount(p.savedTokens)}</td><td class="n">${formatMoney(p.savedCost)}</td><td class="n">${p.falsePositives}</td></tr>`).join('\n');
+  const policyRows = r.policies.map((p) => `<tr><td>${esc(p.policy)}</td><td>${p.mode}</td><td class="n">${p.actions}</td><td class="n">${p.sessions}</td><td class="n">${p.notifications}</td><td class="n">${p.noops}</td><td class="n">${p.refused}</td><td class="n">${formatCount(p.savedTokens)}</td><td class="n">${formatMoney(p.savedCost)}</td><td class="n">${p.falsePositives}</td></tr>`).join('\n');
   const actionRows = r.actions.map((a) => `<tr><td>${esc(a.at)}</td><td>${esc(a.policy)}</td><td>${esc(a.session)}</td><td>${esc(a.action)}${a.kind === 'escalation' ? ` (step ${a.step})` : ''}</td><td>${esc(a.measurements.map((m) => m.text).join('; ') || a.reason)}</td><td class="n">${formatCount(a.savedTokens)}</td><td class="n">${formatMoney(a.savedCost)}</td><td>${a.falsePositive ? `likely false positive: ${esc(a.falsePositive)}` : ''}</td></tr>`).join('\n');
   const refused = r.refused.map((x) => `<li>${esc(x.at)} — ${esc(x.policy)}: ${esc(x.action)} ${esc(x.session)}: ${esc(x.why)}</li>`).join('\n');
   const gaps = r.gaps.map((g) => `<li><b>${g.kind}</b>: ${esc(g.detail)}</li>`).join('\n');
@@ -40,7 +40,7 @@ svg text{font:11px system-ui,sans-serif;fill:#5b6270}
 <p>${formatCount(r.totals.sessions)} sessions, ${formatCount(r.totals.calls)} calls, ${formatCount(r.totals.tokens)} tokens, ${formatMoney(r.totals.cost)} spent.
 <b>${r.totals.actions}</b> would-be actions would have saved <b>${formatCount(r.totals.savedTokens)} tokens (${formatMoney(r.totals.savedCost)})</b>.</p>
 <h2>Per policy</h2>
-<table><tr><th>policy</th><th>mode now</th><th class="n">actions</th><th class="n">sessions</th><th class="n">notices</th><th class="n">refused</th><th class="n">saved tokens</th><th class="n">saved $</th><th class="n">likely FP</th></tr>
+<table><tr><th>policy</th><th>mode now</th><th class="n">actions</th><th class="n">sessions</th><th class="n">notices</th><th class="n">no-ops</th><th class="n">refused</th><th class="n">saved tokens</th><th class="n">saved $</th><th class="n">likely FP</th></tr>
 ${policyRows}</table>
 <h2>Spend over time per agent</h2>
 <p class="legend"><span><i class="sw" style="background:#8a93a3"></i>as it happened</span><span><i class="sw" style="background:#1f7a4d"></i>with the policies on</span><span><i class="sw" style="background:#c2410c"></i>a would-be action</span></p>

@@ -1,4 +1,5 @@
-import type { Decision, Episode, Hold } from '../engine/types.js';
+import type { Decision, EngineState, Episode, Hold } from '../engine/types.js';
+import type { Session } from '../sources/source.js';
 import type { JournalEntry } from '../state/journal-types.js';
 import type { JournalRecord } from '../state/journal.js';
 import type { ActionRecord, StateStore } from '../state/store.js';
@@ -25,13 +26,33 @@ export class MemoryState implements EnforcerState {
 
   setHold(hold: Hold): void {
     this.holds.set(holdKey(hold.source, hold.key), hold);
+    if (hold.until !== undefined) this.#timed.set(holdKey(hold.source, hold.key), hold);
+    else this.#timed.delete(holdKey(hold.source, hold.key));
   }
 
   releaseHold(source: string, key: string): Hold | undefined {
     const hold = this.holds.get(holdKey(source, key));
     this.holds.delete(holdKey(source, key));
+    this.#timed.delete(holdKey(source, key));
     return hold;
   }
+
+  /**
+   * What the engine needs to evaluate `sessions` alone: their holds (for `state`) and every hold a window reset
+   * releases. The engine indexes the holds it is given on every evaluation; given them all, a replay with thousands of
+   * paused sessions would spend its time there, and the holds of other sessions cannot change these sessions' verdicts.
+   */
+  viewFor(sessions: readonly Session[]): EngineState {
+    if (this.holds.size === 0) return this;
+    const holds = new Map(this.#timed);
+    for (const s of sessions) {
+      const h = this.holds.get(holdKey(s.source, s.key));
+      if (h) holds.set(holdKey(s.source, s.key), h);
+    }
+    return { episodes: this.episodes, warned: this.warned, holds };
+  }
+
+  readonly #timed = new Map<string, Hold>();
 
   commit(): Promise<void> {
     return Promise.resolve();

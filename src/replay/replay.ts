@@ -49,6 +49,8 @@ interface Entry {
 /** One session of the history as it is replayed. */
 interface Track {
   readonly index: number;
+  /** The stage's id of the session. */
+  readonly id: string;
   readonly history: TimelineSession;
   /** Next call to replay, and whether its run's start and the previous run's end are still to come. */
   cursor: number;
@@ -72,6 +74,8 @@ interface Track {
   recent: number[];
   due: number;
   version: number;
+  /** A policy has acted on it (its cooldowns then matter). */
+  acted: boolean;
 }
 
 /** Replays the history through the daemon's engine and enforcer as if every policy had been on. */
@@ -107,6 +111,7 @@ class Replay {
   readonly #entries: Entry[] = [];
   readonly #refused: WouldRefusal[] = [];
   readonly #notifications = new Map<string, number>();
+  readonly #noops = new Map<string, number>();
   readonly #errors = new Set<string>();
   readonly #performed: PerformedAction[] = [];
   /** Calls prevented per session (for the chart). */
@@ -131,6 +136,8 @@ class Replay {
   async run(): Promise<ReplayReport> {
     const { from, to } = this.#timeline;
     this.#warmUp();
+    // The daemon evaluates everything once it has synced: the sessions that exist when the period starts.
+    this.#agenda.push(from, { kind: 'full' });
     this.#scheduleWindows();
     for (;;) {
       const te = this.#events.peekTime();
@@ -147,7 +154,7 @@ class Replay {
   // history -----------------------------------------------------------------------------------------------------
 
   #track(history: TimelineSession, index: number): Track {
-    const track: Track = { index, history, cursor: 0, phase: 'start', entered: false, deleted: false, activeRun: -1, stoppedRun: -1, stoppedBy: undefined, blockedBy: undefined, idle: [], age: [], runtime: [], burn: [], cooled: [], recent: [], due: Number.POSITIVE_INFINITY, version: 0 };
+    const track: Track = { index, id: Stage.id(history.source, history.key), history, cursor: 0, phase: 'start', entered: false, deleted: false, activeRun: -1, stoppedRun: -1, stoppedBy: undefined, blockedBy: undefined, idle: [], age: [], runtime: [], burn: [], cooled: [], recent: [], due: Number.POSITIVE_INFINITY, version: 0, acted: false };
     this.#byKey.set(keyOf(history.source, history.key), track);
     const list = this.#byAgent.get(agentOf(history)) ?? [];
     list.push(track);
@@ -304,7 +311,7 @@ class Replay {
   /** The session on the stage with these changes (a new object: the engine remembers sessions by identity). */
   #put(track: Track, change: Partial<Session>): void {
     const h = track.history;
-    const current = this.#stage.session(h.source, h.key);
+    const current = this.#stage.sessionById(track.id);
     if (!current) return;
     const next: Session = { ...current, ...change };
     if (change.active === false) delete (next as { runStartedAt?: number }).runStartedAt;
@@ -345,7 +352,7 @@ class Replay {
       if (item.version === item.track.version && item.track !== track) list.push(item.track);
     }
     for (const rep of this.#agentReps.get(agent)?.values() ?? []) list.push(rep);
-    await this.#evaluate('event', list, this.#eventPolicies, at);
+    await this.#evaluate('event', list, this.#eventPolicies, at, track);
   }
 
   async #onAgenda(at: number): Promise<void> {
@@ -389,23 +396,30 @@ class Replay {
     if (tracks.length > 0) await this.#evaluate(timer ? 'timer' : 'sweep', tracks, this.#config.policies, undefined);
   }
 
-  async #evaluate(trigger: 'event' | 'sweep' | 'timer', tracks: readonly Track[], policies: readonly Policy[], eventAt: number | undefined): Promise<void> {
-    const seen = new Set<Track>();
+  /** `changed`: the one session an event changed; without it, every session evaluated is looked at again for its next flip. */
+  async #evaluate(trigger: 'event' | 'sweep' | 'timer', tracks: readonly Track[], policies: readonly Policy[], eventAt: number | undefined, changed?: Track): Promise<void> {
+    const seen: Track[] = [];
     const sessions: Session[] = [];
-    for (const t of [...tracks].sort((a, b) => a.index - b.index)) {
-      if (seen.has(t) || !t.entered || t.deleted) continue;
-      seen.add(t);
-      const s = this.#stage.session(t.history.source, t.history.key);
+    for (const t of tracks.length > 1 ? [...tracks].sort((a, b) => a.index - b.index) : tracks) {
+      // Sorted: a repeat is next to its first.
+      if (seen[seen.length - 1] === t || !t.entered || t.deleted) continue;
+      seen.push(t);
+      const s = this.#stage.sessionById(t.id);
       if (s) sessions.push(s);
     }
     if (sessions.length === 0) return;
     const result = this.#stage.decide({ sessions, policies });
     for (const e of result.errors) this.#errors.add(`policy ${e.policy} failed on ${e.subject}: ${e.message}`);
-    const decisions = result.decisions.map((d) => this.#complete(d));
-    const batch = await this.#stage.enforce(decisions, { trigger, sessionsInScope: this.#stage.size, ...(eventAt !== undefined ? { eventAt } : {}) });
-    this.#record(batch);
     const now = this.#stage.now;
-    for (const t of seen) this.#reschedule(t, now);
+    if (result.decisions.length > 0) {
+      const decisions = result.decisions.map((d) => this.#complete(d));
+      const batch = await this.#stage.enforce(decisions, { trigger, sessionsInScope: this.#stage.size, ...(eventAt !== undefined ? { eventAt } : {}) });
+      this.#record(batch);
+      for (const t of seen) this.#reschedule(t, now);
+      return;
+    }
+    // Nothing decided: only the changed session and those that were due can have a new next flip.
+    for (const t of seen) if (changed === undefined || t === changed || t.due <= now) this.#reschedule(t, now);
   }
 
   /** An agent or fleet decision made on part of the fleet gets every matching session as its targets, as on the whole fleet. */
@@ -414,7 +428,7 @@ class Replay {
     const policy = this.#config.policies.find((p) => p.name === d.policy);
     if (!policy) return d;
     const members = d.scope === 'fleet' ? this.#tracks : (this.#byAgent.get(agentOf(d.targets[0] ?? { source: '', agent: d.subject.slice('agent '.length) })) ?? []);
-    const sessions = members.filter((t) => t.entered && !t.deleted).map((t) => this.#stage.session(t.history.source, t.history.key)).filter((s): s is Session => s !== undefined);
+    const sessions = members.filter((t) => t.entered && !t.deleted).map((t) => this.#stage.sessionById(t.id)).filter((s): s is Session => s !== undefined);
     const again = this.#stage.decide({ sessions, policies: [policy] }).decisions.find((x) => x.id === d.id);
     return again ?? d;
   }
@@ -466,8 +480,10 @@ class Replay {
         savedCalls: 0,
         spentBefore: 0,
       };
-      this.#entries.push(entry);
       if (track && p) this.#carryOut(track, entry, p);
+      // A stop with no run going (and the like) changes nothing: counted, not listed as a would-be action.
+      if (outcome.status === 'noop' && outcome.action !== 'resume') this.#noops.set(d.policy, (this.#noops.get(d.policy) ?? 0) + 1);
+      else this.#entries.push(entry);
     }
     for (const d of batch.decided) this.#afterDecision(d, at);
   }
@@ -527,6 +543,10 @@ class Replay {
   /** Escalation timers, cooldown expiries and hold releases of a decision just acted on. */
   #afterDecision(d: Decision, at: number): void {
     if (d.kind !== 'violation' && d.kind !== 'escalation') return;
+    for (const target of d.targets) {
+      const track = this.#byKey.get(keyOf(target.source, target.key));
+      if (track) track.acted = true;
+    }
     const policy = this.#config.policies.find((p) => p.name === d.policy);
     const episode = this.#stage.state.episodes.get(d.stateKey);
     if (!policy || !episode) return;
@@ -546,29 +566,30 @@ class Replay {
   #reschedule(track: Track, now: number): void {
     if (track.deleted) return;
     const h = track.history;
-    const s = this.#stage.session(h.source, h.key);
+    const s = this.#stage.sessionById(track.id);
     if (!s) return;
     let due = Number.POSITIVE_INFINITY;
-    const consider = (t: number): void => {
-      if (t > now && t < due) due = t;
-    };
     if (!s.active && track.idle.length > 0) {
       const usage = this.#stage.ledger.session(h.source, h.key, h.generation);
       const anchor = Math.max(s.lastActivityAt ?? -Infinity, usage?.lastCallAt ?? -Infinity, s.startedAt ?? -Infinity);
-      if (Number.isFinite(anchor)) for (const d of track.idle) consider(anchor + d + 1);
+      if (Number.isFinite(anchor)) due = earliest(due, now, anchor + 1, track.idle);
     }
-    if (s.startedAt !== undefined) for (const d of track.age) consider(s.startedAt + d + 1);
-    if (s.active && s.runStartedAt !== undefined) for (const d of track.runtime) consider(s.runStartedAt + d + 1);
+    if (s.startedAt !== undefined) due = earliest(due, now, s.startedAt + 1, track.age);
+    if (s.active && s.runStartedAt !== undefined) due = earliest(due, now, s.runStartedAt + 1, track.runtime);
     if (track.burn.length > 0) {
       const longest = Math.max(...track.burn);
       track.recent = track.recent.filter((c) => c > now - longest);
-      for (const c of track.recent) for (const per of track.burn) consider(c + per + 1);
+      for (const c of track.recent) due = earliest(due, now, c + 1, track.burn);
     }
-    for (const p of track.cooled) {
-      const window = p.window ? `|${windowAt(p.window, now).start}` : '';
-      const e = this.#stage.state.episodes.get(`${p.name}|${h.source}|${h.key}|${h.generation}${window}`);
-      if (e) consider(e.cooldownUntil ?? e.firedAt + p.cooldown!);
+    if (track.acted) {
+      for (const p of track.cooled) {
+        const window = p.window ? `|${windowAt(p.window, now).start}` : '';
+        const e = this.#stage.state.episodes.get(`${p.name}|${h.source}|${h.key}|${h.generation}${window}`);
+        if (e) due = earliest(due, now, e.cooldownUntil ?? e.firedAt + p.cooldown!, [0]);
+      }
     }
+    // Unchanged: the entries already queued stand (a busy session is rescheduled on every call).
+    if (due === track.due) return;
     track.version++;
     track.due = due;
     if (!Number.isFinite(due) || due >= this.#timeline.to) return;
@@ -607,6 +628,7 @@ class Replay {
         mode: configured,
         actions: mine.length,
         notifications: this.#notifications.get(p.name) ?? 0,
+        noops: this.#noops.get(p.name) ?? 0,
         refused: this.#refused.filter((r) => r.policy === p.name).length,
         sessions: new Set(mine.map((a) => a.session)).size,
         savedTokens: mine.reduce((s, a) => s + a.savedTokens, 0),
@@ -614,6 +636,13 @@ class Replay {
         falsePositives: mine.filter((a) => a.falsePositive !== undefined).length,
       };
     });
+    const bySession = new Map<string, WouldAction[]>();
+    for (const a of actions) {
+      const k = keyOf(a.source, a.session);
+      const list = bySession.get(k);
+      if (list) list.push(a);
+      else bySession.set(k, [a]);
+    }
     const sessions: SessionSummary[] = [];
     let calls = 0;
     let tokens = 0;
@@ -631,7 +660,7 @@ class Replay {
       calls += n;
       tokens += tk;
       cost += usd;
-      const mine = actions.filter((a) => a.session === t.history.key && a.source === t.history.source);
+      const mine = bySession.get(keyOf(t.history.source, t.history.key)) ?? [];
       if (n === 0 && mine.length === 0) continue;
       sessions.push({ session: t.history.key, agent: t.history.agent, calls: n, tokens: tk, cost: money(usd), actions: mine.length, savedTokens: mine.reduce((s, a) => s + a.savedTokens, 0), savedCost: money(mine.reduce((s, a) => s + a.savedCost, 0)) });
     }
@@ -701,6 +730,15 @@ class Replay {
     return out;
   }
 
+}
+
+/** The earliest of `due` and `base + d` over `durations`, counting only times after `now`. */
+function earliest(due: number, now: number, base: number, durations: readonly number[]): number {
+  for (let i = 0; i < durations.length; i++) {
+    const t = base + durations[i]!;
+    if (t > now && t < due) due = t;
+  }
+  return due;
 }
 
 function walkWhen(node: unknown, visit: (name: string, value: unknown) => void): void {

@@ -41,6 +41,8 @@ export interface PolicySummary {
   readonly mode: 'enforce' | 'observe';
   readonly actions: number;
   readonly notifications: number;
+  /** Decisions that found nothing to do (a stop with no run going): not listed as actions. */
+  readonly noops: number;
   readonly refused: number;
   readonly sessions: number;
   readonly savedTokens: number;

@@ -115,6 +115,16 @@ export class Stage {
     return this.#sessions.get(sessionId(source, key));
   }
 
+  /** The session by its stage id (`Stage.id(source, key)`, computed once by a caller that asks often). */
+  sessionById(id: string): Session | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /** The id the stage keeps a session under. */
+  static id(source: string, key: string): string {
+    return sessionId(source, key);
+  }
+
   /** Every session in the order they appeared. */
   sessions(): Session[] {
     return [...this.#sessions.values()];
@@ -163,7 +173,8 @@ export class Stage {
   decide(options: { sessions?: readonly Session[]; policies?: readonly Policy[] } = {}): EvaluationResult {
     const sessions = options.sessions ?? this.sessions();
     const policies = options.policies ?? this.config.policies;
-    return this.engine.evaluate({ sessions, ledger: this.ledger, policies, state: this.state, now: this.#now, mode: this.config.mode });
+    const state = options.sessions ? this.state.viewFor(sessions) : this.state;
+    return this.engine.evaluate({ sessions, ledger: this.ledger, policies, state, now: this.#now, mode: this.config.mode });
   }
 
   /** Hands decisions to the enforcer as one batch and reports what it did. */

@@ -35,7 +35,7 @@ describe('replay', () => {
       },
     ]);
     expect(report.totals).toMatchObject({ sessions: 2, calls: 12, tokens: 240_000, actions: 1, savedTokens: 80_000, savedCost: 0.4 });
-    expect(report.policies).toEqual([{ policy: 'cap', mode: 'enforce', actions: 1, notifications: 1, refused: 0, sessions: 1, savedTokens: 80_000, savedCost: 0.4, falsePositives: 0 }]);
+    expect(report.policies).toEqual([{ policy: 'cap', mode: 'enforce', actions: 1, notifications: 1, noops: 0, refused: 0, sessions: 1, savedTokens: 80_000, savedCost: 0.4, falsePositives: 0 }]);
   });
 
   test('a stop saves only its run: the next run (a new message) is spent, and without a cooldown it is not stopped again', async () => {

@@ -147,9 +147,9 @@ export function replayText(r: ReplayReport, width?: number): string {
   out.push('');
   out.push(
     renderTable(
-      ['POLICY', 'MODE NOW', 'ACTIONS', 'SESSIONS', 'NOTICES', 'REFUSED', 'SAVED TOKENS', 'SAVED $', 'LIKELY FP'],
-      r.policies.map((p) => [p.policy, p.mode, String(p.actions), String(p.sessions), String(p.notifications), String(p.refused), formatCount(p.savedTokens), formatMoney(p.savedCost), String(p.falsePositives)]),
-      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ['POLICY', 'MODE NOW', 'ACTIONS', 'SESSIONS', 'NOTICES', 'NO-OPS', 'REFUSED', 'SAVED TOKENS', 'SAVED $', 'LIKELY FP'],
+      r.policies.map((p) => [p.policy, p.mode, String(p.actions), String(p.sessions), String(p.notifications), String(p.noops), String(p.refused), formatCount(p.savedTokens), formatMoney(p.savedCost), String(p.falsePositives)]),
+      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       { width, shrink: [0] },
     ),
   );
