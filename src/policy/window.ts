@@ -23,6 +23,18 @@ export function isKnownZone(tz: string): boolean {
  * across DST), weeks on Monday at `at`, months on day 1 at `at`.
  */
 export function windowAt(window: BudgetWindow, now: number): WindowBounds {
+  // Every evaluation asks for the window of `now`; while now stays inside the last one, it is the answer (a replay
+  // asks a million times a month, and luxon's zone arithmetic is the costliest step of a small evaluation).
+  const last = lastWindow.get(window);
+  if (last !== undefined && now >= last.start && now < last.end) return last;
+  const bounds = computeWindow(window, now);
+  lastWindow.set(window, bounds);
+  return bounds;
+}
+
+const lastWindow = new WeakMap<BudgetWindow, WindowBounds>();
+
+function computeWindow(window: BudgetWindow, now: number): WindowBounds {
   const time = parseTimeOfDay(window.at) ?? { hour: 0, minute: 0 };
   const local = DateTime.fromMillis(now, { zone: window.tz });
   const unit = window.every === 'day' ? 'day' : window.every === 'week' ? 'week' : 'month';
