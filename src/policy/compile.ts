@@ -50,7 +50,9 @@ export function compilePolicy(raw: unknown, origin: PolicyOrigin, options: Compi
   if (p.description !== undefined && typeof p.description !== 'string') problems.push({ path: ['description'], message: 'expected a string' });
 
   const scope = oneOf<Scope>(p.scope, ['session', 'agent', 'fleet'], 'session', ['scope'], problems);
-  const mode = p.mode === undefined ? undefined : oneOf<Mode>(p.mode, ['enforce', 'dry-run'], 'enforce', ['mode'], problems);
+  // `observe` is the policy's own dry run (decide and record exactly as in enforce, act on nothing); `dry-run` stays its alias.
+  const written = p.mode === undefined ? undefined : oneOf(p.mode, ['enforce', 'observe', 'dry-run'] as const, 'enforce', ['mode'], problems);
+  const mode: Mode | undefined = written === undefined ? undefined : written === 'enforce' ? 'enforce' : 'dry-run';
   const window = p.window === undefined ? undefined : compileWindow(p.window, problems);
 
   const matches = compileMatch(p.match, ['match'], problems);

@@ -50,7 +50,7 @@ export function policySchema(): object {
           tz: { type: 'string', description: 'IANA time zone, e.g. Europe/Berlin' },
         },
       },
-      mode: { type: 'string', enum: ['enforce', 'dry-run'] },
+      mode: { type: 'string', enum: ['enforce', 'observe', 'dry-run'], description: 'observe (alias dry-run): decide and record, act on nothing' },
       allowProtected: { type: 'boolean' },
       hard: { type: 'boolean', description: 'a token or cost cap the in-gateway guard holds before the next call would cross it' },
     },
