@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { formatConfigError, loadConfig } from '../src/config/load.js';
+import { formatConfigError, loadConfig } from '../src/config/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 

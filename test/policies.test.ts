@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { actionModules } from '../src/actions/index.js';
 import { conditionModules } from '../src/conditions/index.js';
 import { formatConfigError } from '../src/config/errors.js';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/config/index.js';
 import type { Config } from '../src/config/types.js';
 
 const LIBRARY = resolve(import.meta.dirname, '..', 'policies');

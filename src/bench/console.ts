@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Page } from 'playwright-core';
-import { loadConfig, formatConfigError } from '../config/load.js';
+import { loadConfig, formatConfigError } from '../config/index.js';
 import { Secret } from '../domain/secret.js';
 import { startWarden } from '../daemon/warden.js';
 import type { BenchRow, BenchSection } from './section.js';

@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { formatConfigError, loadConfig } from '../config/load.js';
+import { formatConfigError, loadConfig } from '../config/index.js';
 import { Daemon } from '../daemon/daemon.js';
-import { liveOutputs } from '../daemon/outputs-live.js';
+import { liveOutputs } from '../daemon/metrics-and-notifiers.js';
 import { createMetrics } from '../metrics/metrics.js';
 import type { BenchRow, BenchSection } from './section.js';
 

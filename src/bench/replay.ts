@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinRegistries } from '../config/load.js';
-import { loadConfigWith, type LoadOptions } from '../config/loader.js';
+import { builtinRegistries } from '../config/index.js';
+import { loadConfigWith, type LoadOptions } from '../config/config-file.js';
 import { replay } from '../replay/replay.js';
 import { SessionRecorder, type Timeline, type TimelineSession } from '../replay/timeline.js';
 import type { BenchRow, BenchSection } from './section.js';

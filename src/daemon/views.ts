@@ -6,7 +6,7 @@ import { LedgerSums } from '../engine/sums.js';
 import type { Config } from '../config/types.js';
 import type { Journal } from '../state/journal.js';
 import type { StateStore } from '../state/store.js';
-import type { LiveFleet } from './fleet.js';
+import type { LiveFleet } from './source-state.js';
 import type { BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, SessionView, SpendQuery, SpendSeries, WardenView } from '../http/view.js';
 import { boardExtras, ConsoleJournal, recentCalls } from './console-data.js';
 import { overview, spendSeries } from './spend.js';

@@ -7,7 +7,7 @@ import { StateDirLock } from '../state/lock.js';
 import { Daemon } from './daemon.js';
 import { GuardHub } from '../guard/hub.js';
 import { guardWarnings } from '../config/settings.js';
-import { liveOutputsFactory } from './outputs-live.js';
+import { liveOutputsFactory } from './metrics-and-notifiers.js';
 
 /** A running clawwarden: the daemon, its metrics and its HTTP server (API, console, /metrics). */
 export interface Warden {

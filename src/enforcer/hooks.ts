@@ -28,10 +28,3 @@ export interface ActionOutcomeRecord {
   /** Notifiers of the policy that caused it (undefined for manual actions). */
   readonly notifiers?: readonly string[] | 'all';
 }
-
-/** Hooks that do nothing, for one-shot commands. */
-export const silentHooks: EnforcementHooks = {
-  decided: () => undefined,
-  acted: () => undefined,
-  refused: () => undefined,
-};

@@ -2,9 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Mode } from '../domain/decision.js';
 import type { NotificationResult } from '../notifiers/queue.js';
 import type { ActionStatus } from '../domain/action.js';
-import { FleetAggregator, type FleetSnapshot } from './fleet.js';
+import { FleetAggregator, type FleetSnapshot } from './fleet-snapshot.js';
 
-export type { FleetSnapshot } from './fleet.js';
+export type { FleetSnapshot } from './fleet-snapshot.js';
 
 /**
  * `result` label of `clawwarden_actions_total`: the platform's answer, `would` in dry-run, and

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { Document, isMap, isSeq, stringify, visit } from 'yaml';
 import { formatConfigError } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import type { Policy } from '../policy/types.js';
 import { formatDuration, parseCount, parseDuration, parseMoney, parseRatio } from '../domain/units.js';

@@ -3,8 +3,8 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { parse } from 'yaml';
 import type { ConfigError } from '../config/errors.js';
-import { builtinRegistries, loadConfig } from '../config/load.js';
-import { loadConfigWith, type LoadOptions } from '../config/loader.js';
+import { builtinRegistries, loadConfig } from '../config/index.js';
+import { loadConfigWith, type LoadOptions } from '../config/config-file.js';
 import type { Config } from '../config/types.js';
 import type { TestFile } from './format.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { loadConfigWith, type LoadOptions } from '../../src/config/loader.js';
-import { builtinRegistries } from '../../src/config/load.js';
+import { loadConfigWith, type LoadOptions } from '../../src/config/config-file.js';
+import { builtinRegistries } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import { explainSession, type SessionExplanation } from '../../src/explain/explain.js';
 import { explanationText } from '../../src/explain/text.js';

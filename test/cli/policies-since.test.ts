@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/index.js';
 import { Enforcer } from '../../src/enforcer/enforcer.js';
-import { silentHooks } from '../../src/enforcer/hooks.js';
+import type { EnforcementHooks } from '../../src/enforcer/hooks.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import type { ActionRequest, Session, Source } from '../../src/sources/source.js';
 import { Journal } from '../../src/state/journal.js';
 import { StateStore } from '../../src/state/store.js';
+
+const silentHooks: EnforcementHooks = { decided: () => undefined, acted: () => undefined, refused: () => undefined };
 
 const dir = mkdtempSync(join(tmpdir(), 'clawwarden-since-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

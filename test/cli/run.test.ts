@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { parseRunArgs } from '../../src/cli/run/args.js';
 import { runToken } from '../../src/cli/run/overrides.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 

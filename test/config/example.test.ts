@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { formatConfigError } from '../../src/config/errors.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/index.js';
 import { Secret } from '../../src/domain/secret.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -6,8 +6,8 @@ import { notifierModules } from '../../src/notifiers/index.js';
 import { compilePolicy, policySchema } from '../../src/policy/index.js';
 import type { Registries } from '../../src/config/schema.js';
 import type { ActionName, Source, SourceModule } from '../../src/sources/source.js';
-import { loadConfigWith, type LoadOptions } from '../../src/config/loader.js';
-import type { LoadResult } from '../../src/config/read.js';
+import { loadConfigWith, type LoadOptions } from '../../src/config/config-file.js';
+import type { LoadResult } from '../../src/config/interpret.js';
 import { formatConfigError } from '../../src/config/errors.js';
 
 function fakeSource(name: string, capabilities: readonly ActionName[]): SourceModule {

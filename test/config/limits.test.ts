@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readText, runAsync, type AsyncFiles } from '../../src/config/file-io.js';
 import { FILE_READ_TIMEOUT_MS, MAX_CONFIG_BYTES, MAX_POLICY_FILE_BYTES, MAX_SECRET_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH } from '../../src/config/limits.js';
-import { loadConfigWith, loadConfigWithAsync } from '../../src/config/loader.js';
-import type { LoadResult } from '../../src/config/read.js';
+import { loadConfigWith, loadConfigWithAsync } from '../../src/config/config-file.js';
+import type { LoadResult } from '../../src/config/interpret.js';
 import { testRegistries, workspace } from './fixture.js';
 
 const SOURCE = 'sources:\n  - name: home\n    type: full\n';

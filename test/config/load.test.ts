@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadConfigWith } from '../../src/config/loader.js';
+import { loadConfigWith } from '../../src/config/config-file.js';
 import { Secret } from '../../src/domain/secret.js';
 import { load, testRegistries, workspace } from './fixture.js';
 

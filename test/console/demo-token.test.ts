@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../src/cli/run/args.js';
 import { runToken, withRunOverrides } from '../../src/cli/run/overrides.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import { startWarden, type Warden } from '../../src/daemon/warden.js';
 import { RUN_BROWSER_TESTS, card, launchChromium, openConsole } from './chromium.js';

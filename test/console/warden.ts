@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { loadConfig, formatConfigError } from '../../src/config/load.js';
+import { loadConfig, formatConfigError } from '../../src/config/index.js';
 import { Secret } from '../../src/domain/secret.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { startWarden } from '../../src/daemon/warden.js';

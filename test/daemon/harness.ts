@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, formatConfigError } from '../../src/config/load.js';
+import { loadConfig, formatConfigError } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/daemon/logger.js';
-import { liveOutputsFactory } from '../../src/daemon/outputs-live.js';
+import { liveOutputsFactory } from '../../src/daemon/metrics-and-notifiers.js';
 import { createMetrics, type WardenMetrics } from '../../src/metrics/metrics.js';
 import type { DemoSource } from '../../src/sources/demo/index.js';
 import type { JournalEntry } from '../../src/state/journal-types.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatConfigError, loadConfig } from '../../src/config/load.js';
+import { formatConfigError, loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import { startWarden, type Warden } from '../../src/daemon/warden.js';
 import { StateDirLockError } from '../../src/state/lock.js';

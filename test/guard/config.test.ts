@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatConfigError, loadConfig } from '../../src/config/load.js';
+import { formatConfigError, loadConfig } from '../../src/config/index.js';
 
 let dir: string;
 beforeAll(async () => {

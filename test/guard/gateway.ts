@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { main } from '../../src/cli/main.js';
-import { formatConfigError, loadConfig } from '../../src/config/load.js';
+import { formatConfigError, loadConfig } from '../../src/config/index.js';
 import { startWarden, type Warden } from '../../src/daemon/warden.js';
 import type { JournalEntry } from '../../src/state/journal-types.js';
 import { startFakeModel, type FakeModel, type ServedCall } from '../e2e/support/fake-model.js';

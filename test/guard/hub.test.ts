@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonChannel } from '../../guard/src/channel.js';
 import type { DaemonMessage } from '../../guard/src/protocol.js';
-import { formatConfigError, loadConfig } from '../../src/config/load.js';
+import { formatConfigError, loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import type { Hold } from '../../src/domain/decision.js';
 import type { Session, UsageRecord } from '../../src/domain/session.js';

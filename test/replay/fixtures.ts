@@ -1,5 +1,5 @@
-import { loadConfigWith, type LoadOptions } from '../../src/config/loader.js';
-import { builtinRegistries } from '../../src/config/load.js';
+import { loadConfigWith, type LoadOptions } from '../../src/config/config-file.js';
+import { builtinRegistries } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import { SessionRecorder, type Gap, type Timeline } from '../../src/replay/timeline.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { formatConfigError, loadConfig } from '../../src/config/load.js';
+import { formatConfigError, loadConfig } from '../../src/config/index.js';
 import { evaluate } from '../../src/engine/index.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { sourceModules } from '../../src/sources/index.js';

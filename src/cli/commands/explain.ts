@@ -1,12 +1,12 @@
 import { formatConfigError } from '../../config/errors.js';
-import { loadConfig } from '../../config/load.js';
+import { loadConfig } from '../../config/index.js';
 import { explainSession, type SessionExplanation } from '../../explain/explain.js';
 import { takeSnapshot } from '../../explain/snapshot.js';
 import { explanationText } from '../../explain/text.js';
 import { parseCommandArgs, didYouMean } from '../args.js';
 import { palette } from '../color.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
-import { daemonRunning } from '../sessions/daemon.js';
+import { daemonRunning } from '../sessions/daemon-client.js';
 
 const help = `Usage: clawwarden explain SESSION [--policy P] [--json] [--config FILE | --demo]
 

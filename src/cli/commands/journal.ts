@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config/load.js';
+import { loadConfig } from '../../config/index.js';
 import { formatConfigError } from '../../config/errors.js';
 import { parseDuration } from '../../domain/units.js';
 import { Journal } from '../../state/journal.js';

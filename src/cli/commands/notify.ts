@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatConfigError, loadConfig } from '../../config/load.js';
+import { formatConfigError, loadConfig } from '../../config/index.js';
 import { createNotifiers } from '../../notifiers/index.js';
 import { testMessage } from '../../notifiers/messages.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatConfigError } from '../../config/errors.js';
-import { loadConfig } from '../../config/load.js';
+import { loadConfig } from '../../config/index.js';
 import type { Config } from '../../config/types.js';
 import { formatCount, formatMoney, parseDuration } from '../../domain/units.js';
 import type { ReplayReport } from '../../replay/report.js';

@@ -1,4 +1,4 @@
-import { loadConfigAsync } from '../../config/load.js';
+import { loadConfigAsync } from '../../config/index.js';
 import { formatConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/types.js';
 import { LOG_LEVELS, createLogger } from '../../daemon/logger.js';

@@ -3,7 +3,7 @@ import { didYouMean, parseCommandArgs } from '../args.js';
 import { palette } from '../color.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
 import { ConnectError, type ConnectionFlags } from '../sessions/connect.js';
-import { connectSessions } from '../sessions/daemon.js';
+import { connectSessions } from '../sessions/daemon-client.js';
 import { isFailure, type SessionControl } from '../sessions/control.js';
 import { DEMO_ACTIONS_HINT, DemoControl } from '../sessions/demo.js';
 import { resultsText, sessionsTable, totalTokens, type TableStyle } from '../sessions/format.js';

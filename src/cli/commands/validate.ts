@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatConfigError, type ConfigError } from '../../config/errors.js';
-import { loadConfig, loadConfigAsync, type ConfigSource, type LoadResult } from '../../config/load.js';
+import { loadConfig, loadConfigAsync, type ConfigSource, type LoadResult } from '../../config/index.js';
 import { displayName } from '../../config/policy-files.js';
 import type { Config } from '../../config/types.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';

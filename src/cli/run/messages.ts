@@ -1,4 +1,4 @@
-import { daemonRunning } from '../sessions/daemon.js';
+import { daemonRunning } from '../sessions/daemon-client.js';
 import type { RunToken } from './overrides.js';
 
 /** How to stop this process: Ctrl-C in a terminal, `systemctl stop` under systemd (which sets INVOCATION_ID). */

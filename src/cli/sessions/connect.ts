@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, formatConfigError } from '../../config/load.js';
+import { loadConfig, formatConfigError } from '../../config/index.js';
 import { Secret, type SecretValue } from '../../domain/secret.js';
 import { OpenClawSource, discoverGateway, type OpenClawOptions } from '../../sources/openclaw/index.js';
 import type { SourceContext } from '../../sources/source.js';

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config/load.js';
+import { loadConfig } from '../../config/index.js';
 import { create, type DemoOptions, type DemoSource } from '../../sources/demo/index.js';
 import type { UsageBaseline } from '../../domain/session.js';
 import type { SourceContext } from '../../sources/source.js';

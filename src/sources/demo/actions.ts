@@ -1,5 +1,5 @@
 import type { ActionRequest, ActionResult } from '../../domain/action.js';
-import type { DemoFleet } from './fleet.js';
+import type { DemoFleet } from './simulation.js';
 import type { SimSession } from './session.js';
 
 const refused = (detail: string, at: number): ActionResult => ({ status: 'refused', detail, at });

@@ -1,4 +1,4 @@
-import type { DemoFleet } from './fleet.js';
+import type { DemoFleet } from './simulation.js';
 import { LARGE_MODEL, STANDARD_MODEL } from './prices.js';
 import type { Profile, SessionSpec, SimSession } from './session.js';
 

@@ -4,8 +4,8 @@ import type { Source, SourceContext, SourceEvent } from '../source.js';
 import { ACTION_NAMES } from '../../domain/action.js';
 import { performOn } from './actions.js';
 import { PROFILES, castFleet } from './cast.js';
-import type { RunStart } from './fleet.js';
-import { DemoFleet } from './fleet.js';
+import type { RunStart } from './simulation.js';
+import { DemoFleet } from './simulation.js';
 import type { SimSession } from './session.js';
 import { Storyline } from './story.js';
 

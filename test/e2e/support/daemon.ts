@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { formatConfigError, loadConfig } from '../../../src/config/load.js';
+import { formatConfigError, loadConfig } from '../../../src/config/index.js';
 import type { Config } from '../../../src/config/types.js';
 import { Daemon } from '../../../src/daemon/daemon.js';
 import { startWarden as startProcessWarden } from '../../../src/daemon/warden.js';

@@ -1,6 +1,6 @@
 import type { ActionOutcome, ReadinessReport, SessionView as DaemonSessionView } from '../../http/view.js';
 import type { ActionName } from '../../domain/action.js';
-import { formatConfigError, loadConfig } from '../../config/load.js';
+import { formatConfigError, loadConfig } from '../../config/index.js';
 import { ConnectError, connectDirect, type ConnectionFlags } from './connect.js';
 import type { CleanupOptions, KeyResult, SessionControl, SessionView } from './control.js';
 

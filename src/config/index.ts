@@ -2,13 +2,13 @@ import { notifierModules } from '../notifiers/index.js';
 import { compilePolicy, policySchema } from '../policy/index.js';
 import { DEMO_CONFIG_YAML } from '../sources/demo/config.js';
 import { sourceModules } from '../sources/index.js';
-import { loadConfigWith, loadConfigWithAsync, type LoadOptions } from './loader.js';
-import type { LoadResult } from './read.js';
+import { loadConfigWith, loadConfigWithAsync, type LoadOptions } from './config-file.js';
+import type { LoadResult } from './interpret.js';
 import type { Registries } from './schema.js';
 
-export type { LoadResult } from './read.js';
-export type { LoadOptions } from './loader.js';
-export { DEFAULT_CONFIG_FILES } from './loader.js';
+export type { LoadResult } from './interpret.js';
+export type { LoadOptions } from './config-file.js';
+export { DEFAULT_CONFIG_FILES } from './config-file.js';
 export { formatConfigError, ConfigLoadError, type ConfigError } from './errors.js';
 
 /** The built-in plugin registries: every source, notifier and the policy language. */

@@ -4,7 +4,7 @@ import { describeReadProblem, kindOf, readText, runAsync, runSync, type FileWork
 import { MAX_CONFIG_BYTES } from './limits.js';
 import { asyncFiles, syncFiles } from './node-files.js';
 import { displayName } from './policy-files.js';
-import { readConfig, type LoadResult } from './read.js';
+import { readConfig, type LoadResult } from './interpret.js';
 import type { Registries } from './schema.js';
 
 /** Where to load from. Without `file`, `./clawwarden.yaml` then `/etc/clawwarden/config.yaml` are tried. */

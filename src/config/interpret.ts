@@ -13,7 +13,7 @@ import { formatPath, schemaIssues, type SchemaIssue } from './schema-errors.js';
 import { pathKey, resolveSecrets, withSecrets } from './secret-refs.js';
 import { Secret } from '../domain/secret.js';
 import { collectPolicies, configDir } from './policy-files.js';
-import { compilePolicies } from './policies-compile.js';
+import { compilePolicies } from './policy-set.js';
 import { checkSettings } from './settings-check.js';
 import { DEFAULTS, defaultStateDir, parseActionLimits } from './settings.js';
 import { YamlFile, type Segment } from './yaml-file.js';

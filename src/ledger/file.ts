@@ -1,6 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ledger } from '../ledger/ledger.js';
+import { Ledger } from './ledger.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import { StateFileError } from '../state/store.js';
 
