@@ -17,7 +17,9 @@ import { StateStore } from '../state/store.js';
 import { LiveFleet } from './source-state.js';
 import { LedgerFile } from '../ledger/file.js';
 import type { DaemonOutputs } from './outputs.js';
-import { SerialQueue, SweepSchedule } from './scheduler.js';
+import { SerialQueue, SweepSchedule } from '../triggers/schedule.js';
+import { DirtyAgents } from '../triggers/dirty.js';
+import { DueTimer, nextEscalationDue } from '../triggers/due.js';
 import { createSources } from './sources.js';
 import { cleanupCandidates } from '../domain/cleanup.js';
 import { replayJournal, restoreUsage } from './recovery.js';
@@ -54,18 +56,17 @@ export class Daemon implements WardenView {
   readonly #queue = new SerialQueue();
   readonly #listeners = new Set<(update: WardenUpdate) => void>();
   readonly #unsubscribe: (() => void)[] = [];
-  readonly #dirtyAgents = new Map<string, number>();
+  /** The three triggers of an evaluation besides a re-sync: the cron sweep, dirty agents, and due escalation steps. */
   readonly #sweep: SweepSchedule;
+  readonly #dirty: DirtyAgents;
+  readonly #escalations: DueTimer;
   readonly #views: WardenViews;
   #outputs!: DaemonOutputs;
   #lastSweepAt?: number;
   #lastAggregates: readonly BudgetUse[] = [];
   #flushTimer?: NodeJS.Timeout;
   #closed = false;
-  #eventFlushScheduled = false;
   #ledgerSaving: Promise<void> = Promise.resolve();
-  #escalationTimer?: NodeJS.Timeout;
-  #escalationDue?: number;
   readonly #usageWatch = new UsageWatch();
   readonly #refreshing = new Set<string>();
   /** Policies failing right now, with the time they started failing (journaled and notified once per run of failures). */
@@ -84,6 +85,11 @@ export class Daemon implements WardenView {
     private sources: Source[],
   ) {
     this.#sweep = new SweepSchedule(() => this.sweep());
+    this.#dirty = new DirtyAgents(
+      (job) => void this.#queue.run(job),
+      (source, agent, eventAt) => this.#evaluate('event', { source, agent, eventAt }),
+    );
+    this.#escalations = new DueTimer(() => void this.#queue.run(() => this.#evaluate('timer')));
     this.#views = new WardenViews(this);
     this.#engine = createEngine(config.policies);
   }
@@ -175,7 +181,7 @@ export class Daemon implements WardenView {
     this.#closed = true;
     this.#sweep.stop();
     if (this.#flushTimer) clearInterval(this.#flushTimer);
-    if (this.#escalationTimer) clearTimeout(this.#escalationTimer);
+    this.#escalations.cancel();
     await this.#queue.idle();
     await this.#disconnect();
     await this.state.commit();
@@ -410,22 +416,8 @@ export class Daemon implements WardenView {
     }
   }
 
-  /** Coalesces events: each dirty agent is evaluated once per queue turn, with the earliest event time for latency. */
   #markDirty(source: string, agent: string, at: number): void {
-    if (this.options.eventDriven === false) return;
-    const id = `${source}\u0000${agent}`;
-    if (!this.#dirtyAgents.has(id)) this.#dirtyAgents.set(id, at);
-    if (this.#eventFlushScheduled) return;
-    this.#eventFlushScheduled = true;
-    void this.#queue.run(async () => {
-      this.#eventFlushScheduled = false;
-      const dirty = [...this.#dirtyAgents];
-      this.#dirtyAgents.clear();
-      for (const [id, eventAt] of dirty) {
-        const [src, ag] = id.split('\u0000') as [string, string];
-        await this.#evaluate('event', { source: src, agent: ag, eventAt });
-      }
-    });
+    if (this.options.eventDriven !== false) this.#dirty.mark(source, agent, at);
   }
 
   async #resync(source: Source): Promise<void> {
@@ -449,36 +441,12 @@ export class Daemon implements WardenView {
   }
 
   /**
-   * Escalations run on their own timers: one timer for the earliest next step recorded in state, so a step is taken
-   * when due — not at the next cron sweep — also after a restart.
+   * Escalations run on their own timer, armed for the earliest next step recorded in state, so a step is taken when
+   * due — not at the next cron sweep — also after a restart.
    */
   #armEscalations(): void {
     if (this.#closed) return;
-    const now = this.now();
-    const byName = new Map(this.config.policies.map((p) => [p.name, p]));
-    let next = Number.POSITIVE_INFINITY;
-    for (const [stateKey, episode] of this.state.episodes) {
-      const policy = byName.get(stateKey.slice(0, stateKey.indexOf('|')));
-      const step = policy?.escalate[episode.stepDone];
-      if (!step) continue;
-      const cooldownUntil = episode.cooldownUntil ?? (policy?.cooldown !== undefined ? episode.firedAt + policy.cooldown : undefined);
-      const due = episode.firedAt + step.after;
-      if (cooldownUntil !== undefined && cooldownUntil <= due) continue;
-      if (due < next) next = due;
-    }
-    if (next === this.#escalationDue) return;
-    if (this.#escalationTimer) clearTimeout(this.#escalationTimer);
-    this.#escalationTimer = undefined;
-    this.#escalationDue = next;
-    // A step already due was just evaluated: it fired (and the next one is armed) or its `if:` holds it back, which
-    // the sweeps re-check.
-    if (!Number.isFinite(next) || next <= now) return;
-    this.#escalationTimer = setTimeout(() => {
-      this.#escalationTimer = undefined;
-      this.#escalationDue = undefined;
-      void this.#queue.run(() => this.#evaluate('timer'));
-    }, Math.min(next - now + 5, 2 ** 31 - 1));
-    this.#escalationTimer.unref();
+    this.#escalations.arm(nextEscalationDue(this.config.policies, this.state.episodes), this.now());
   }
 
   async #evaluate(trigger: 'sweep' | 'event' | 'resync' | 'timer', scope?: { source: string; agent: string; eventAt: number }): Promise<void> {
