@@ -1,14 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { closest } from '../config/errors.js';
 import type { Config } from '../config/types.js';
 import { Enforcer } from '../enforcer/enforcer.js';
-import type { ActionOutcomeRecord } from '../enforcer/hooks.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import type { BudgetUse, Decision } from '../domain/decision.js';
-import type { PolicyError } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
-import type { Session, UsageRecord } from '../domain/session.js';
+import type { UsageRecord } from '../domain/session.js';
 import type { GuardView } from '../guard/view.js';
 import type { ActionName } from '../domain/action.js';
 import type { Source, SourceEvent } from '../sources/source.js';
@@ -21,10 +18,11 @@ import { SerialQueue, SweepSchedule } from '../triggers/schedule.js';
 import { DirtyAgents } from '../triggers/dirty.js';
 import { DueTimer, nextEscalationDue } from '../triggers/due.js';
 import { createSources } from './sources.js';
-import { cleanupCandidates } from '../domain/cleanup.js';
 import { replayJournal, restoreUsage } from './recovery.js';
 import { UsageWatch, type UnknownUsage } from './usage-watch.js';
 import { WardenViews } from './views.js';
+import { ManualActions, type ManualRequest } from './manual.js';
+import { PolicyFailures } from './policy-failures.js';
 import type { ActionOutcome, BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, SpendQuery, SpendSeries, WardenUpdate, WardenView } from '../http/view.js';
 
 export interface DaemonOptions {
@@ -69,8 +67,8 @@ export class Daemon implements WardenView {
   #ledgerSaving: Promise<void> = Promise.resolve();
   readonly #usageWatch = new UsageWatch();
   readonly #refreshing = new Set<string>();
-  /** Policies failing right now, with the time they started failing (journaled and notified once per run of failures). */
-  readonly #failing = new Map<string, number>();
+  readonly #failures: PolicyFailures;
+  readonly #manual: ManualActions;
   /** One engine per config: it memoises matches and window sums across evaluations (sweeps and events alike). */
   #engine: Engine;
 
@@ -91,6 +89,8 @@ export class Daemon implements WardenView {
     );
     this.#escalations = new DueTimer(() => void this.#queue.run(() => this.#evaluate('timer')));
     this.#views = new WardenViews(this);
+    this.#failures = new PolicyFailures({ log: options.log, journal: audit, outputs: () => this.#outputs });
+    this.#manual = new ManualActions({ fleet, state, journal: audit, enforcer, now: () => this.now() });
     this.#engine = createEngine(config.policies);
   }
 
@@ -257,28 +257,17 @@ export class Daemon implements WardenView {
 
   act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], options: ManualRequest): Promise<ActionOutcome[]> {
     return this.#queue.run(async () => {
-      const outcomes = new Map<number, ActionOutcome>();
-      const resolved: { index: number; session: Session }[] = [];
-      for (const [index, key] of keys.entries()) {
-        const found = await this.#resolve(action, key, options);
-        if ('session' in found) resolved.push({ index, session: found.session });
-        else outcomes.set(index, found.outcome);
-      }
-      const records = await this.enforcer.manualBatch(action, resolved.map((r) => r.session), this.#batchOptions(options));
-      resolved.forEach(({ index }, i) => outcomes.set(index, outcomeOf(records[i]!)));
+      const outcomes = await this.#manual.act(action, keys, options);
       this.#emit({ type: 'sessions', at: this.now() });
-      return keys.map((_, i) => outcomes.get(i)!);
+      return outcomes;
     });
   }
 
   cleanup(options: Parameters<WardenView['cleanup']>[0]): Promise<ActionOutcome[]> {
     return this.#queue.run(async () => {
-      // The one selection rule (domain); the enforcer then refuses protected ones and a batch past the blast radius
-      // unless forced.
-      const targets = cleanupCandidates(this.fleet.sessions(), options, this.now());
-      const records = await this.enforcer.manualBatch('cleanup', targets, { ...this.#batchOptions(options), cleanup: options.mode });
+      const outcomes = await this.#manual.cleanup(options);
       this.#emit({ type: 'sessions', at: this.now() });
-      return records.map(outcomeOf);
+      return outcomes;
     });
   }
 
@@ -318,36 +307,6 @@ export class Daemon implements WardenView {
   }
 
   // internals -----------------------------------------------------------------------------------------------
-
-  /** The session a manual action is about, or its outcome when there is nothing to call (unknown key, a hold to release). */
-  async #resolve(action: ActionName, key: string, options: ManualRequest): Promise<{ session: Session } | { outcome: ActionOutcome }> {
-    const matches = this.fleet.find(key);
-    if (matches.length === 0) {
-      const hold = [...this.state.holds.values()].find((h) => h.key === key);
-      if (action === 'resume' && hold) return { outcome: await this.#releaseOnly(hold.source, key, options) };
-      return { outcome: { key, action, status: 'unknown-key', detail: unknownKeyHint(key, this.fleet.sessions({ includeUnsynced: true }).map((s) => s.key)) } };
-    }
-    if (matches.length > 1) {
-      return { outcome: { key, action, status: 'refused', detail: `key ${key} exists in several sources (${matches.map((m) => m.source).join(', ')}); refusing to guess` } };
-    }
-    const session = matches[0] as Session;
-    const hold = this.state.hold(session.source, session.key);
-    if (action === 'resume' && hold?.kind === 'hold') return { outcome: await this.#releaseOnly(session.source, key, options) };
-    return { session };
-  }
-
-  #batchOptions(options: ManualRequest): { by: string; dryRun: boolean; force: boolean; sessionsInScope: number } {
-    return { by: options.by, dryRun: options.dryRun, force: options.force ?? false, sessionsInScope: this.fleet.sessions().length };
-  }
-
-  /** Resume of a hold clawwarden placed on a main session: nothing to call on the platform, just release it. */
-  async #releaseOnly(source: string, key: string, options: { by: string; dryRun: boolean }): Promise<ActionOutcome> {
-    if (options.dryRun) return { key, source, action: 'resume', status: 'would', detail: `would release the hold on ${key}` };
-    const hold = this.state.releaseHold(source, key);
-    await this.state.commit();
-    await this.audit.append({ type: 'release', source, session: key, by: options.by, reason: `hold released by ${options.by}`, ...(hold ? { detail: `was: ${hold.reason}` } : {}) });
-    return { key, source, action: 'resume', status: 'done', detail: `hold on ${key} released` };
-  }
 
   async #connect(sources: readonly Source[]): Promise<void> {
     for (const source of sources) {
@@ -461,7 +420,7 @@ export class Daemon implements WardenView {
       decisions = result.decisions;
       if (!scope) this.#lastAggregates = result.aggregates;
       for (const note of result.notes) this.log.debug({ note }, 'evaluation note');
-      await this.#policyErrors(result.errors, !scope);
+      await this.#failures.report(result.errors, !scope, this.now());
     } catch (error) {
       this.log.error({ err: error }, 'evaluation failed');
       return;
@@ -483,31 +442,6 @@ export class Daemon implements WardenView {
     }
     this.#outputs.fleet(this.#views.sessions(), this.#lastAggregates);
     this.#emit({ type: 'sessions', at: this.now() });
-  }
-
-  /** Counts every failing policy, journals and notifies once per run of failures, and says when it evaluates again. */
-  async #policyErrors(errors: readonly PolicyError[], whole: boolean): Promise<void> {
-    const now = this.now();
-    const seen = new Set<string>();
-    for (const error of errors) {
-      if (seen.has(error.policy)) continue;
-      seen.add(error.policy);
-      const first = !this.#failing.has(error.policy);
-      if (first) this.#failing.set(error.policy, now);
-      this.#outputs.policyFailed?.(error, first, this.#failing.get(error.policy) ?? now);
-      if (!first) continue;
-      const reason = `policy ${error.policy} failed while evaluating ${error.subject} and was skipped (the other policies went on): ${error.message}`;
-      this.log.error({ policy: error.policy, subject: error.subject, err: error.message }, reason);
-      await this.audit.append({ type: 'refusal', policy: error.policy, reason });
-    }
-    if (!whole) return;
-    for (const [policy] of this.#failing) {
-      if (seen.has(policy)) continue;
-      this.#failing.delete(policy);
-      const reason = `policy ${policy} evaluates again`;
-      this.log.info({ policy }, reason);
-      await this.audit.append({ type: 'config', policy, reason });
-    }
   }
 
   /** Asks the platform again about sessions of unknown usage, and says so loudly when it stays unknown. */
@@ -562,19 +496,6 @@ export class Daemon implements WardenView {
   }
 }
 
-/** A manual request as the API, CLI and console make it. */
-type ManualRequest = { readonly by: string; readonly dryRun: boolean; readonly force?: boolean };
-
-function outcomeOf(record: ActionOutcomeRecord): ActionOutcome {
-  return { key: record.target.key, source: record.target.source, action: record.action, status: record.status, detail: record.detail };
-}
-
 function sourceShape(config: Config): unknown {
   return config.sources.map((s) => ({ name: s.name, type: s.type, options: s.options }));
-}
-
-/** `unknown session "agent:main:lop"; did you mean "agent:main:loop"?` */
-export function unknownKeyHint(key: string, known: readonly string[]): string {
-  const best = closest(key, known);
-  return `unknown session "${key}"${best !== undefined ? `; did you mean "${best}"?` : '; run "clawwarden sessions list" to see the keys'}`;
 }
