@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow, BenchSection } from './section.js';
+import { freePort } from '../cli/run/port.js';
 
 const IDLE_SESSIONS = 1_000;
 const WINDOW_MS = 30_000;
@@ -17,18 +17,6 @@ function cliPath(): string {
   const built = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
   if (!existsSync(built)) throw new Error(`the footprint bench measures the built daemon: run "npm run build" first (${built} is missing)`);
   return built;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** RSS (bytes) and user+system CPU time (clock ticks) of a process, from /proc. */

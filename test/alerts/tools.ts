@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { freePort } from '../../src/cli/run/port.js';
+export { freePort };
 
 /** The shipped rule file and its promtool unit tests. */
 export const RULES = fileURLToPath(new URL('../../alerts/clawwarden.rules.yml', import.meta.url));
@@ -18,15 +18,6 @@ export function have(binary: string): boolean {
   const found = spawnSync(binary, ['--version'], { stdio: 'ignore' }).status === 0;
   if (!found && process.env['CI']) throw new Error(`${binary} is required under CI (apt-get install prometheus)`);
   return found;
-}
-
-/** An OS-chosen free TCP port on 127.0.0.1 (bound, then released for the server under test). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 export interface ActiveAlert {

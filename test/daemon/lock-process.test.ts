@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/cli/run/port.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(repoRoot, 'dist', 'cli', 'main.js');
@@ -31,14 +31,6 @@ afterEach(async () => {
   }
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 function run(stateDir: string, port: number): Child {
   const child = spawn(process.execPath, [CLI, 'run', '--demo', '--state-dir', stateDir, '--listen', `127.0.0.1:${port}`, '--log-level', 'info'], {

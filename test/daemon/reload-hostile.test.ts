@@ -1,11 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/cli/run/port.js';
 
 // The hardening issue: a secret `{ file: … }` pointing at /dev/zero, a FIFO or a huge file froze the running daemon
 // on SIGHUP (RSS 1.9 GB, /healthz silent, SIGTERM ignored). A reload must be refused with the reason, never block.
@@ -26,14 +26,6 @@ afterEach(async () => {
   child = undefined;
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const config = (port: number, notifier = ''): string => `sources: [{ name: demo, type: demo }]
 schedule: "0 0 1 1 *"

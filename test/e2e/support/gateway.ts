@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../src/cli/run/port.js';
+export { freePort };
 
 const gatewayDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'gateway');
 /** The Node 24 binary and OpenClaw entry point installed by scripts/install-gateway.sh. */
@@ -15,19 +16,6 @@ export const OPENCLAW = join(gatewayDir, 'node_modules', 'openclaw', 'openclaw.m
 export function gatewayMissing(): string | undefined {
   if (!existsSync(NODE24) || !existsSync(OPENCLAW)) return `OpenClaw gateway not installed (run scripts/install-gateway.sh): ${OPENCLAW}`;
   return undefined;
-}
-
-/** A port the OS just handed out on 127.0.0.1 (the gateway takes a port number, not 0). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** Every process descended from `pid` (the gateway puts its spawn broker in a process group of its own). */
