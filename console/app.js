@@ -7,7 +7,7 @@ import { createChart } from './chart.js';
 import { setupCleanup } from './cleanup.js';
 import { showDetail } from './detail.js';
 import { openDialog } from './dialogs.js';
-import { el } from './format.js';
+import { el, shown } from './format.js';
 import { renderBudgets, renderTiles } from './overview.js';
 import { setupTabs } from './tabs.js';
 
@@ -77,7 +77,7 @@ function say(text, kind = 'info') {
   ui.message.hidden = false;
   ui.message.className = `message message-${kind}`;
   ui.messageText.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-  ui.messageText.textContent = text;
+  ui.messageText.textContent = shown(text);
   if (kind === 'ok') messageTimer = setTimeout(() => (ui.message.hidden = true), 10_000);
 }
 
@@ -128,10 +128,10 @@ function filters() {
 /** Puts the current page of sorted, filtered views on screen, reusing cards by key. */
 function render() {
   const list = arrange(views, filters());
-  const shown = page(list, pageAt);
-  pageAt = shown.page;
+  const paged = page(list, pageAt);
+  pageAt = paged.page;
   const keep = new Set();
-  shown.items.forEach((view, i) => {
+  paged.items.forEach((view, i) => {
     const key = view.session.key;
     keep.add(key);
     let card = cards.get(key);
@@ -149,10 +149,10 @@ function render() {
   }
   ui.count.textContent = `${list.length} of ${views.length} sessions`;
   ui.empty.hidden = list.length > 0;
-  ui.pager.hidden = shown.pages <= 1;
-  ui.pageInfo.textContent = `${shown.first}–${shown.last} of ${list.length}`;
-  ui.pagePrev.disabled = shown.page === 0;
-  ui.pageNext.disabled = shown.page >= shown.pages - 1;
+  ui.pager.hidden = paged.pages <= 1;
+  ui.pageInfo.textContent = `${paged.first}–${paged.last} of ${list.length}`;
+  ui.pagePrev.disabled = paged.page === 0;
+  ui.pageNext.disabled = paged.page >= paged.pages - 1;
 }
 
 function renderAgents() {
@@ -245,12 +245,12 @@ async function onAction(action, key) {
   if (isProtected) {
     ui.confirmTitle.textContent = `${verb} a protected session?`;
     ui.confirmOk.textContent = `${verb} anyway`;
-    ui.confirmText.textContent = `Session ${key} is protected (safety.protect): policies never ${action === 'stop' ? 'stop it unless allowed' : `${action} it`}. ${verb} it anyway? This is journaled as forced, from the console.`;
+    ui.confirmText.textContent = `Session ${shown(key)} is protected (safety.protect): policies never ${action === 'stop' ? 'stop it unless allowed' : `${action} it`}. ${verb} it anyway? This is journaled as forced, from the console.`;
     if (!(await openDialog(ui.confirmDialog, ui.confirmForm, ui.confirmCancel))) return;
   } else if (action === 'kill') {
     ui.confirmTitle.textContent = 'Kill session?';
     ui.confirmOk.textContent = 'Kill';
-    ui.confirmText.textContent = `Kill session ${key}? Its run and queued work end, and nothing new starts until it is resumed.`;
+    ui.confirmText.textContent = `Kill session ${shown(key)}? Its run and queued work end, and nothing new starts until it is resumed.`;
     if (!(await openDialog(ui.confirmDialog, ui.confirmForm, ui.confirmCancel))) return;
   }
   setBusy(key, true);

@@ -1,5 +1,5 @@
 // One card per session: built once, then updated in place so focus, dialogs and scroll survive live updates.
-import { compact, duration, el, hm, money, perHour, tokens } from './format.js';
+import { compact, duration, el, hm, money, perHour, shown, tokens } from './format.js';
 
 export const ACTIONS = ['stop', 'kill', 'pause', 'resume'];
 const ACTION_LABELS = { stop: 'Stop', kill: 'Kill', pause: 'Pause', resume: 'Resume' };
@@ -107,8 +107,8 @@ function renderBudgets(card, verdicts) {
     row.className = `budget budget-${level}`;
     row.dataset.level = level;
     const word = LEVEL_WORDS[level];
-    label.textContent = `${v.policy} ${level === 'unknown' ? '' : `${pct}%`}${word ? `${level === 'unknown' ? '' : ' '}${level === 'handled' ? '· handled' : word}` : ''}`.replace(/\s+$/, '');
-    detail.textContent = level === 'handled' && typeof v.handledAt === 'number' ? `${v.text} · acted at ${hm(v.handledAt)}` : v.text ?? '';
+    label.textContent = `${shown(v.policy)} ${level === 'unknown' ? '' : `${pct}%`}${word ? `${level === 'unknown' ? '' : ' '}${level === 'handled' ? '· handled' : word}` : ''}`.replace(/\s+$/, '');
+    detail.textContent = shown(level === 'handled' && typeof v.handledAt === 'number' ? `${v.text} · acted at ${hm(v.handledAt)}` : v.text ?? '');
     track.setAttribute('aria-valuenow', String(Math.min(Math.max(pct, 0), 100)));
     track.setAttribute(
       'aria-valuetext',
@@ -162,10 +162,10 @@ export function updateCard(card, view, fetchedAt, busy) {
   const known = view.usage && view.usage.known !== false;
   card.root.dataset.state = view.state;
   card.root.dataset.agent = view.session.agent;
-  card.agent.textContent = view.session.agent;
+  card.agent.textContent = shown(view.session.agent);
   card.state.textContent = view.protected ? `${view.state} · protected` : view.state;
   card.state.className = `state state-${view.state}`;
-  card.facts.model.value.textContent = view.session.model ?? '—';
+  card.facts.model.value.textContent = shown(view.session.model ?? '—');
   card.facts.total.value.textContent = known ? tokens(view.usage.total) : 'unknown';
   card.facts.cost.value.textContent = known ? money(view.usage.cost) : '—';
   card.facts.calls.value.textContent = known ? tokens(view.usage.calls) : '—';
@@ -175,7 +175,7 @@ export function updateCard(card, view, fetchedAt, busy) {
   renderBudgets(card, Array.isArray(view.verdicts) ? view.verdicts : []);
   const note = noteText(view);
   card.note.hidden = note === '';
-  card.note.textContent = note;
+  card.note.textContent = shown(note);
   tickCard(card, fetchedAt);
   for (const action of ACTIONS) card.buttons[action].disabled = busy || !actionAllowed(view, action);
 }
@@ -186,5 +186,5 @@ export function tickCard(card, now) {
   card.facts.idle.value.textContent = duration(idleNow(card, now));
   const next = nextText(card.view, now);
   card.next.hidden = next === '';
-  card.next.textContent = next;
+  card.next.textContent = shown(next);
 }

@@ -1,5 +1,5 @@
 // The session detail dialog: per-call timeline, each policy's trace with measured values, and the journal of the session.
-import { clock, el, money, tokens } from './format.js';
+import { clock, el, money, shown, tokens } from './format.js';
 
 function section(title, ...children) {
   return el('section', { class: 'detail-section' }, el('h3', {}, title), ...children);
@@ -71,7 +71,7 @@ function journalList(entries) {
 
 /** Loads and shows one session's detail in `dialog` (its body is `body`, its title `title`). */
 export async function showDetail({ dialog, body, title }, key, api) {
-  title.textContent = key;
+  title.textContent = shown(key);
   body.replaceChildren(el('p', { class: 'empty' }, 'Loading…'));
   if (!dialog.open) dialog.showModal();
   const enc = encodeURIComponent(key);

@@ -41,14 +41,32 @@ export function budgetLevel(ratio, warnAt) {
   return ratio >= (typeof warnAt === 'number' ? warnAt : 0.8) ? 'warn' : 'ok';
 }
 
-/** `el('span', { class: 'x' }, 'text')`: DOM from data without ever parsing it as HTML. */
+// The rule of src/config/escape.ts (test/console/shown.test.ts keeps the two equal): C0/C1 controls, DEL, zero-width
+// marks, line separators and every bidi embedding, override and isolate (Trojan Source) are written out visibly.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+const SHORT = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Text from data as it may be shown: a key holding U+202E reads `\u202e`, never reversed or hidden. */
+export function shown(text) {
+  return String(text).replace(CONTROL, (char) => {
+    const short = SHORT[char];
+    if (short !== undefined) return short;
+    const code = char.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * `el('span', { class: 'x' }, 'text')`: DOM from data without ever parsing it as HTML; text children are shown() so a
+ * control or bidi character is visible. Attribute values stay raw (a `data-key` must name the real session).
+ */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
     node.setAttribute(name, value === true ? '' : String(value));
   }
-  for (const child of children) node.append(child);
+  for (const child of children) node.append(typeof child === 'string' ? shown(child) : child);
   return node;
 }
 
