@@ -56,8 +56,14 @@ describe.skipIf(skipE2E)('clawwarden run as a process on a real OpenClaw gateway
     await waitReady(second);
     const kill = await eventually('the kill action after the restart', async () => entriesFor(await second.journal(), key, 'action').find((e) => e.action === 'kill'), 120_000);
     expect(kill, `kill: ${kill.detail}`).toMatchObject({ policy: 'runaway-cap', result: 'done' });
-    expect(Date.parse(kill.time) - Date.parse(stop.time)).toBeGreaterThanOrEqual(8_000);
     const entries = await second.journal();
+    // The ladder's clock starts when the stop was first attempted (before the call, so a little before the stop's
+    // journal line, which is written when the call returns): the kill is not due until 8 s after that.
+    const violation = entriesFor(entries, key, 'decision').find((e) => e.kind === 'violation')!;
+    const step0 = entries.find((e) => e.type === 'step' && e.decision === violation.decision)!;
+    const firedAt = step0.episode!.firedAt;
+    expect(firedAt).toBeLessThanOrEqual(Date.parse(stop.time));
+    expect(Date.parse(kill.time) - firedAt).toBeGreaterThanOrEqual(8_000);
     expect(entries.filter((e) => e.type === 'config' && /^started/.test(e.reason))).toHaveLength(2);
     const actions = entriesFor(entries, key, 'action').map((e) => `${e.action}:${e.result}`);
     expect(actions).toEqual(['stop:done', 'kill:done']);
