@@ -44,7 +44,7 @@ function callsTable(calls) {
         'tbody',
         {},
         ...calls.map((c) =>
-          el('tr', {}, el('td', {}, clock(new Date(c.at).toISOString())), el('td', {}, tokens(c.input)), el('td', {}, tokens(c.output)), el('td', {}, tokens(c.cacheRead + c.cacheWrite)), el('td', {}, tokens(c.total)), el('td', {}, money(c.cost)), el('td', {}, '—')),
+          el('tr', {}, el('td', {}, clock(new Date(c.at).toISOString())), el('td', {}, tokens(c.input)), el('td', {}, tokens(c.output)), el('td', {}, tokens(c.cache)), el('td', {}, tokens(c.total)), el('td', {}, money(c.cost)), el('td', {}, '—')),
         ),
       ),
     ),

@@ -1,3 +1,4 @@
+import { cacheTokens } from '../domain/session.js';
 import type { CompiledCondition } from './types.js';
 import { thresholdCondition, thresholdSchema, usageOf } from './measure.js';
 
@@ -12,6 +13,6 @@ export const scopes = ['session', 'agent', 'fleet'] as const;
 export function compile(value: unknown): CompiledCondition {
   return thresholdCondition(name, value, 'count', true, (context) => {
     const u = usageOf(context);
-    return u === undefined ? undefined : u.cacheRead + u.cacheWrite;
+    return u === undefined ? undefined : cacheTokens(u);
   });
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.js';
 import type { ConditionContext } from '../conditions/types.js';
 import type { Session, Usage } from '../domain/session.js';
-import { totalTokens } from '../domain/session.js';
+import { cacheTokens, totalTokens } from '../domain/session.js';
 import { LedgerEntry, lowerBound, WIDTH } from '../ledger/entry.js';
 import type { SessionUsageView } from '../ledger/types.js';
 import type { Policy } from '../policy/types.js';
@@ -245,7 +245,7 @@ export function recentCalls(usage: SessionUsageView | undefined): CallRecord[] {
     const b = i * WIDTH;
     const u = usage.recentUse;
     const call = { input: u[b]!, output: u[b + 1]!, cacheRead: u[b + 2]!, cacheWrite: u[b + 3]!, cost: u[b + 4]! };
-    out.push({ at: usage.recentAt[i]!, ...call, total: totalTokens(call) });
+    out.push({ at: usage.recentAt[i]!, ...call, cache: cacheTokens(call), total: totalTokens(call) });
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Config } from '../config/types.js';
 import type { ConditionContext } from '../conditions/types.js';
 import type { Session, Usage } from '../domain/session.js';
-import { totalTokens } from '../domain/session.js';
+import { cacheTokens, totalTokens } from '../domain/session.js';
 import { sessionState } from '../domain/session-view.js';
 import { LedgerSums } from '../engine/sums.js';
 import { LedgerEntry, lowerBound, WIDTH } from '../ledger/entry.js';
@@ -30,7 +30,7 @@ const METRICS: Readonly<Record<string, (u: Readonly<Usage>) => number>> = {
   'tokens.total': totalTokens,
   'tokens.input': (u) => u.input,
   'tokens.output': (u) => u.output,
-  'tokens.cache': (u) => u.cacheRead + u.cacheWrite,
+  'tokens.cache': cacheTokens,
 };
 
 /** What the spend series and the overview are computed from. */

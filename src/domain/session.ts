@@ -65,7 +65,15 @@ export interface UsageBaseline extends Usage {
   readonly lastActivityAt?: number;
 }
 
+/** The token counts of a usage, without its cost. */
+export type TokenCounts = Pick<Usage, 'input' | 'output' | 'cacheRead' | 'cacheWrite'>;
+
 /** Every token a call or a sum of calls used: the one definition of `tokens.total`. */
-export function totalTokens(u: Readonly<Usage>): number {
+export function totalTokens(u: Readonly<TokenCounts>): number {
   return u.input + u.output + u.cacheRead + u.cacheWrite;
+}
+
+/** Cache tokens a call or a sum of calls used (read + write): the one definition of `tokens.cache`. */
+export function cacheTokens(u: Readonly<TokenCounts>): number {
+  return u.cacheRead + u.cacheWrite;
 }

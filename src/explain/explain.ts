@@ -11,6 +11,7 @@ import type { Policy } from '../policy/types.js';
 import { formatCount, formatDuration, formatMoney, formatPercent } from '../domain/units.js';
 import { windowAt, type WindowBounds } from '../policy/window.js';
 import type { Session, Usage } from '../sources/source.js';
+import { cacheTokens, totalTokens } from '../domain/session.js';
 
 /** One leaf condition of a policy's `when`, measured now. */
 export interface ConditionTrace {
@@ -117,7 +118,7 @@ export function explainSession(input: ExplainInput): SessionExplanation {
   return {
     at: new Date(now).toISOString(),
     session,
-    usage: t ? { ...t, total: t.input + t.output + t.cacheRead + t.cacheWrite, calls: usage.calls, known: usage.known } : undefined,
+    usage: t ? { ...t, total: totalTokens(t), calls: usage.calls, known: usage.known } : undefined,
     protected: isProtected(session.key),
     ...(hold ? { held: `${hold.kind === 'hold' ? 'held' : 'paused'} by ${hold.by} since ${new Date(hold.at).toISOString()}: ${hold.reason}` } : {}),
     policies: traces,
@@ -338,5 +339,5 @@ function iso(ms: number): string {
 
 /** `356,256 tokens (in 340,000 / out 16,256 / cache 0), $1.23, 42 calls`. */
 export function usageText(u: NonNullable<SessionExplanation['usage']>): string {
-  return `${formatCount(u.total)} tokens (in ${formatCount(u.input)} / out ${formatCount(u.output)} / cache ${formatCount(u.cacheRead + u.cacheWrite)}), ${formatMoney(u.cost)}, ${formatCount(u.calls)} calls${u.known ? '' : ' — not known yet'}`;
+  return `${formatCount(u.total)} tokens (in ${formatCount(u.input)} / out ${formatCount(u.output)} / cache ${formatCount(cacheTokens(u))}), ${formatMoney(u.cost)}, ${formatCount(u.calls)} calls${u.known ? '' : ' — not known yet'}`;
 }

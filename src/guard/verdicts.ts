@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import type { Hold, Mode } from '../domain/decision.js';
 import { formatQuantity } from '../domain/units.js';
-import type { Session } from '../domain/session.js';
+import { cacheTokens, totalTokens, type Session } from '../domain/session.js';
 import type { SessionUsageView } from '../ledger/types.js';
 import { capOf, enforcingAction, type Cap } from '../policy/cap.js';
 import type { Policy } from '../policy/types.js';
@@ -63,13 +63,13 @@ export function capText(cap: Cap, value: number): string {
 function metric(cap: Cap, u: WireUsage): number {
   switch (cap.metric) {
     case 'tokens.total':
-      return u.input + u.output + u.cacheRead + u.cacheWrite;
+      return totalTokens(u);
     case 'tokens.input':
       return u.input;
     case 'tokens.output':
       return u.output;
     case 'tokens.cache':
-      return u.cacheRead + u.cacheWrite;
+      return cacheTokens(u);
     case 'cost':
       return u.cost;
   }

@@ -122,6 +122,9 @@ export interface CallRecord {
   readonly output: number;
   readonly cacheRead: number;
   readonly cacheWrite: number;
+  /** cacheRead + cacheWrite (`tokens.cache`), served so the console never re-derives it. */
+  readonly cache: number;
+  /** Every token of the call (`tokens.total`). */
   readonly total: number;
   readonly cost: number;
 }

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ledger } from '../ledger/ledger.js';
 import type { JournalEntry } from '../state/journal-types.js';
+import { totalTokens } from '../domain/session.js';
 
 /** What one policy did (or, in observe mode, would have done) since a time, from the audit journal. */
 export interface PolicyActivity {
@@ -63,7 +64,7 @@ export async function policyActivity(stateDir: string, since: number): Promise<{
       a.decisions++;
       const u = e.usage;
       if (u && e.session && !a.first.has(`${u.source}\u0000${u.key}\u0000${u.generation}`)) {
-        a.first.set(`${u.source}\u0000${u.key}\u0000${u.generation}`, { source: u.source, key: u.key, generation: u.generation, tokens: u.input + u.output + u.cacheRead + u.cacheWrite, cost: u.cost });
+        a.first.set(`${u.source}\u0000${u.key}\u0000${u.generation}`, { source: u.source, key: u.key, generation: u.generation, tokens: totalTokens(u), cost: u.cost });
       }
     } else if (e.type === 'action' && e.by === 'policy' && e.result && e.action) {
       const a = of(e.policy);
@@ -84,7 +85,7 @@ export async function policyActivity(stateDir: string, since: number): Promise<{
         if (!a.sessions.has(s.key)) continue;
         const now = ledger.session(s.source, s.key, s.generation)?.totals;
         if (!now) continue;
-        spent.tokens += Math.max(0, now.input + now.output + now.cacheRead + now.cacheWrite - s.tokens);
+        spent.tokens += Math.max(0, totalTokens(now) - s.tokens);
         spent.cost += Math.max(0, now.cost - s.cost);
       }
       spent.cost = Math.round(spent.cost * 1e6) / 1e6;

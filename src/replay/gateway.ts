@@ -4,7 +4,8 @@ import { discoverGateway } from '../sources/openclaw/discover.js';
 import { GatewayLink } from '../sources/openclaw/link.js';
 import type { OpenClawOptions } from '../sources/openclaw/options.js';
 import { sessionFromRow, type OpenClawRow } from '../sources/openclaw/normalise.js';
-import { SessionRecorder, type Gap, type Timeline, type TimelineSession } from './timeline.js';
+import { callTokens, SessionRecorder, type Gap, type Timeline, type TimelineSession } from './timeline.js';
+import { totalTokens } from '../domain/session.js';
 
 /** About how long OpenClaw keeps transcripts, per its documentation. */
 export const GATEWAY_KEEPS_MS = 30 * 24 * 3600_000;
@@ -115,12 +116,12 @@ export async function readGatewayHistory(gateway: GatewayRead & { readonly url: 
       if (recorder.size === 0 && generation !== current) continue;
       const built = recorder.build();
       if (built.calls.length > 0) earliest = Math.min(earliest, built.calls.at[0]!);
-      for (let i = 0; i < built.calls.length; i++) sum += built.calls.input[i]! + built.calls.output[i]! + built.calls.cacheRead[i]! + built.calls.cacheWrite[i]!;
+      for (let i = 0; i < built.calls.length; i++) sum += callTokens(built.calls, i);
       sessions.push(built);
     }
     const u = entry?.usage;
     if (u) {
-      const reported = (u.input ?? 0) + (u.output ?? 0) + (u.cacheRead ?? 0) + (u.cacheWrite ?? 0);
+      const reported = totalTokens({ input: u.input ?? 0, output: u.output ?? 0, cacheRead: u.cacheRead ?? 0, cacheWrite: u.cacheWrite ?? 0 });
       if (reported > sum * 1.005 + 1) gaps.push({ kind: 'mismatch', session: key, detail: `the transcript of ${key} holds ${formatCount(sum)} tokens, the gateway's totals say ${formatCount(reported)}: ${formatCount((reported - sum))} tokens are not in the history replayed` });
       if ((u.missingCostEntries ?? 0) > 0) gaps.push({ kind: 'unpriced', session: key, detail: `${u.missingCostEntries} call(s) of ${key} have no price (their model has no cost configured in OpenClaw): counted as $0` });
     }

@@ -8,7 +8,8 @@ import { TimeHeap } from './heap.js';
 import { money, type AgentSeries, type PolicySummary, type ReplayReport, type SessionSummary, type WouldAction, type WouldRefusal } from './report.js';
 import { sweepTimes } from './schedule.js';
 import { Stage, type Batch, type PerformedAction } from './stage.js';
-import type { Timeline, TimelineSession } from './timeline.js';
+import { callTokens, type Timeline, type TimelineSession } from './timeline.js';
+import { totalTokens } from '../domain/session.js';
 
 export interface ReplayOptions {
   readonly config: Config;
@@ -515,7 +516,7 @@ class Replay {
     }
     const h = track.history;
     const usage = this.#stage.ledger.session(h.source, h.key, h.generation)?.totals;
-    entry.spentBefore = usage ? usage.input + usage.output + usage.cacheRead + usage.cacheWrite : 0;
+    entry.spentBefore = usage ? totalTokens(usage) : 0;
     const { calls, runs } = h;
     const next = firstAfter(calls.at, p.at);
     if (next >= calls.length) return;
@@ -654,7 +655,7 @@ class Replay {
       let usd = 0;
       for (let i = firstAfter(c.at, from - 1); i < c.length && c.at[i]! < to; i++) {
         n++;
-        tk += c.input[i]! + c.output[i]! + c.cacheRead[i]! + c.cacheWrite[i]!;
+        tk += callTokens(c, i);
         usd += c.cost[i]!;
       }
       calls += n;
@@ -687,7 +688,7 @@ class Replay {
   /** Adds a prevented call to the entry that prevented it. */
   #save(entry: Entry, track: Track, i: number): void {
     const c = track.history.calls;
-    entry.savedTokens += c.input[i]! + c.output[i]! + c.cacheRead[i]! + c.cacheWrite[i]!;
+    entry.savedTokens += callTokens(c, i);
     entry.savedCost += c.cost[i]!;
     entry.savedCalls++;
     const key = keyOf(track.history.source, track.history.key);

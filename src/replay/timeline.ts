@@ -1,4 +1,5 @@
 import type { Usage } from '../sources/source.js';
+import { totalTokens } from '../domain/session.js';
 
 /** Something the history cannot say, named instead of being silently wrong. */
 export interface Gap {
@@ -126,6 +127,11 @@ export class SessionRecorder {
     });
     return { ...this.meta, calls: { length: n, ...columns }, runs };
   }
+}
+
+/** Every token call `i` used (`tokens.total` of one call). */
+export function callTokens(calls: Calls, i: number): number {
+  return totalTokens({ input: calls.input[i]!, output: calls.output[i]!, cacheRead: calls.cacheRead[i]!, cacheWrite: calls.cacheWrite[i]! });
 }
 
 /** Usage of calls [first, last] of a session (inclusive). */
