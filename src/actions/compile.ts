@@ -1,7 +1,7 @@
 import type { PolicyAction } from '../domain/decision.js';
 import type { ActionName } from '../domain/action.js';
 import type { ActionModule } from './types.js';
-import { PolicyValueError, type PolicyProblem } from '../domain/problem.js';
+import { closest, PolicyValueError, type PolicyProblem } from '../domain/problem.js';
 
 type Path = readonly (string | number)[];
 
@@ -35,7 +35,7 @@ export function compileActions(
   const byName = new Map(modules.map((m) => [m.name, m]));
   const names = modules.map((m) => m.name);
   const items = Array.isArray(raw) ? raw : [raw];
-  if (Array.isArray(raw) && raw.length === 0) problems.push({ path, message: 'empty action list: name at least one action', allowed: names });
+  if (Array.isArray(raw) && raw.length === 0) problems.push({ code: 'SCHEMA', path, message: 'empty action list: name at least one action', allowed: names });
   const actions: PolicyAction[] = [];
   items.forEach((item, i) => {
     const at = Array.isArray(raw) ? [...path, i] : [...path];
@@ -45,11 +45,11 @@ export function compileActions(
     const module = key === undefined ? undefined : byName.get(key);
     if (!module) {
       const found = key === undefined ? JSON.stringify(item) : `"${key}"`;
-      problems.push({ path: typeof item === 'object' && key !== undefined ? [...at, key] : at, message: `unknown action ${found}; expected one of: ${names.join(', ')}`, allowed: names });
+      problems.push({ code: 'UNKNOWN_VALUE', path: typeof item === 'object' && key !== undefined ? [...at, key] : at, message: `unknown action ${found}; expected one of: ${names.join(', ')}`, allowed: names });
       return;
     }
     if (typeof item === 'string' && !module.bare) {
-      problems.push({ path: at, message: `"${key}" needs a value, e.g. ${module.example}` });
+      problems.push({ code: 'SCHEMA', path: at, message: `"${key}" needs a value, e.g. ${module.example}` });
       return;
     }
     let action: PolicyAction;
@@ -57,12 +57,13 @@ export function compileActions(
       action = module.parse(item);
     } catch (error) {
       if (!(error instanceof PolicyValueError)) throw error;
-      problems.push({ path: [...at, ...error.path], message: error.message, ...(error.allowed ? { allowed: [...error.allowed] } : {}) });
+      problems.push({ code: 'POLICY', path: [...at, ...error.path], message: error.message, ...(error.allowed ? { allowed: [...error.allowed] } : {}) });
       return;
     }
     if (module.capability !== undefined && !options.capabilities.has(module.capability)) {
       const can = [...options.capabilities].sort();
       problems.push({
+        code: 'UNSUPPORTED_ACTION',
         path: at,
         message: `no configured source can ${module.name}; the sources can: ${can.length > 0 ? can.join(', ') : 'nothing'} (and notify)`,
         allowed: ['notify', ...can],
@@ -73,9 +74,11 @@ export function compileActions(
         if (!options.notifiers.includes(n)) {
           const where = typeof item === 'object' && Array.isArray((item as Record<string, unknown>).notify) ? [...at, 'notify', j] : [...at, 'notify'];
           problems.push({
+            code: 'UNKNOWN_NOTIFIER',
             path: where,
             message: `unknown notifier "${n}"; ${options.notifiers.length > 0 ? `expected one of: ${options.notifiers.join(', ')}` : 'no notifiers are configured'}`,
             allowed: [...options.notifiers],
+            ...suggest(n, options.notifiers),
           });
         }
       });
@@ -83,4 +86,9 @@ export function compileActions(
     actions.push(action);
   });
   return problems.length === 0 ? { actions, problems } : { problems };
+}
+
+function suggest(found: string, allowed: readonly string[]): { suggestion?: string } {
+  const suggestion = closest(found, allowed);
+  return suggestion === undefined ? {} : { suggestion };
 }

@@ -6,6 +6,7 @@ import { evaluate } from '../engine/evaluate.js';
 import type { EngineState } from '../domain/decision.js';
 import { Ledger } from '../ledger/ledger.js';
 import { compilePolicy } from '../policy/compile.js';
+import { policyValidator } from '../policy/schema.js';
 import type { Policy } from '../policy/types.js';
 import { type Session } from '../domain/session.js';
 import { ACTION_NAMES } from '../domain/action.js';
@@ -40,7 +41,7 @@ const POLICIES_YAML = `
 
 /** Compiles the bench's 20 policies (throws if any has a problem). */
 export function benchPolicies(): Policy[] {
-  const options = { notifiers: ['ops-chat', 'ops-email'], capabilities: new Set(ACTION_NAMES) };
+  const options = { notifiers: ['ops-chat', 'ops-email'], capabilities: new Set(ACTION_NAMES), validate: policyValidator() };
   return (parse(POLICIES_YAML) as unknown[]).map((raw, i) => {
     const { policy, problems } = compilePolicy(raw, { file: 'bench', line: i + 1, column: 1, path: `policies[${i}]` }, options);
     if (!policy) throw new Error(`bench policy ${i}: ${JSON.stringify(problems)}`);

@@ -1,5 +1,5 @@
 import type { CompiledCondition } from './types.js';
-import { thresholdCondition, thresholdSchema } from './measure.js';
+import { thresholdCondition, thresholdSchema, type ThresholdValue } from './measure.js';
 
 /** `age: "> 7d"` — time since the session started. */
 export const name = 'age';
@@ -9,7 +9,7 @@ export const example = 'when: { age: "> 7d" }';
 export const scopes = ['session'] as const;
 
 /** Compiles the threshold; a session without a start time never matches. */
-export function compile(value: unknown): CompiledCondition {
+export function compile(value: ThresholdValue): CompiledCondition {
   return thresholdCondition(name, value, 'duration', false, (context) => {
     const startedAt = context.session?.startedAt;
     return startedAt === undefined ? undefined : Math.max(0, context.now - startedAt);

@@ -1,3 +1,4 @@
+import type { JSONSchemaType } from 'ajv';
 import type { Usage } from '../domain/session.js';
 import { totalTokens } from '../domain/session.js';
 import type { CompiledCondition, ConditionContext } from './types.js';
@@ -6,20 +7,30 @@ import { compare, formatDuration, parseDuration, parseThreshold, UnitError, type
 import { budgetRatio, measurement, UNKNOWN } from './measure.js';
 
 /** `burn: { tokens: "> 20k", per: 1m }` — usage within the last `per`, from the ledger's recent calls. */
+/** `{ tokens | cost, per }` as written. */
+export interface BurnValue {
+  readonly tokens?: string | number;
+  readonly cost?: string;
+  readonly per: string;
+}
+
 export const name = 'burn';
 export const description = 'Burn rate: tokens (all kinds) or cost spent within the last `per` (e.g. 1m, 10m).';
-export const schema = {
+export const schema: JSONSchemaType<BurnValue> = {
   type: 'object',
   additionalProperties: false,
+  propertyNames: { title: 'burn key' },
   required: ['per'],
+  // Exactly one of tokens or cost beside per.
   minProperties: 2,
   maxProperties: 2,
+  description: 'exactly one of tokens or cost, and per, e.g. { tokens: "> 20k", per: 1m }',
   properties: {
-    tokens: { type: ['string', 'number'], description: 'comparison with a token count, e.g. "> 20k"' },
-    cost: { type: 'string', description: 'comparison with a dollar amount, e.g. "> $1"' },
-    per: { type: 'string', description: 'the period, e.g. "1m", "10m"' },
+    tokens: { type: ['string', 'number'], nullable: true, description: 'comparison with a token count, e.g. "> 20k"' },
+    cost: { type: 'string', nullable: true, description: 'comparison with a dollar amount, e.g. "> $1"' },
+    per: { type: 'string', description: 'the period the rate is measured over, e.g. per: 1m' },
   },
-} as const;
+};
 export const example = 'when: { burn: { tokens: "> 20k", per: 1m } }';
 export const scopes = ['session', 'agent', 'fleet'] as const;
 
@@ -33,20 +44,10 @@ function at<T>(path: string, parse: () => T): T {
 }
 
 /** Compiles `{tokens|cost, per}`; unknown usage never matches. */
-export function compile(value: unknown): CompiledCondition {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new PolicyValueError('E_BURN', 'expected an object like { tokens: "> 20k", per: 1m } or { cost: "> $1", per: 10m }', [], ['tokens', 'cost', 'per']);
-  }
-  const raw = value as Record<string, unknown>;
-  const unknownKeys = Object.keys(raw).filter((k) => k !== 'tokens' && k !== 'cost' && k !== 'per');
-  if (unknownKeys.length > 0) throw new PolicyValueError('E_BURN', `unknown key "${unknownKeys[0]}"; expected tokens or cost, and per`, [unknownKeys[0]!], ['tokens', 'cost', 'per']);
-  if (('tokens' in raw) === ('cost' in raw)) {
-    throw new PolicyValueError('E_BURN', 'expected exactly one of tokens or cost, e.g. { tokens: "> 20k", per: 1m }', [], ['tokens', 'cost']);
-  }
-  if (!('per' in raw)) throw new PolicyValueError('E_BURN', 'missing "per": the period the rate is measured over, e.g. per: 1m', [], ['per']);
+export function compile(raw: BurnValue): CompiledCondition {
   const per = at('per', () => parseDuration(raw.per));
   if (per <= 0) throw new PolicyValueError('E_BURN', 'per must be longer than 0s', ['per']);
-  const money = 'cost' in raw;
+  const money = raw.cost !== undefined;
   const threshold: Threshold = money ? at('cost', () => parseThreshold(raw.cost, 'money')) : at('tokens', () => parseThreshold(raw.tokens, 'count'));
   const { op, value: limit } = threshold;
   const unit = `/${formatDuration(per)}`;

@@ -1,5 +1,5 @@
 import type { CompiledCondition } from './types.js';
-import { thresholdCondition, thresholdSchema } from './measure.js';
+import { thresholdCondition, thresholdSchema, type ThresholdValue } from './measure.js';
 
 /** `idle: "> 24h"` — time since the session's last model call or message. */
 export const name = 'idle';
@@ -9,7 +9,7 @@ export const example = 'when: { idle: "> 24h" }';
 export const scopes = ['session'] as const;
 
 /** Compiles the threshold; a session with no activity time known never matches. */
-export function compile(value: unknown): CompiledCondition {
+export function compile(value: ThresholdValue): CompiledCondition {
   return thresholdCondition(name, value, 'duration', false, (context) => {
     const session = context.session;
     if (session === undefined) return undefined;

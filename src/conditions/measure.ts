@@ -1,3 +1,4 @@
+import type { JSONSchemaType } from 'ajv';
 import type { Usage } from '../domain/session.js';
 import type { Comparison, Measurement } from '../domain/decision.js';
 import type { CompiledCondition, ConditionContext, ConditionResult } from './types.js';
@@ -42,7 +43,7 @@ function isGreater(op: Comparison): boolean {
  */
 export function thresholdCondition(
   metric: string,
-  raw: unknown,
+  raw: ThresholdValue,
   quantity: Quantity,
   usesUsage: boolean,
   read: (context: ConditionContext) => number | undefined,
@@ -69,7 +70,10 @@ export function thresholdCondition(
   };
 }
 
-/** Schema of a threshold value: `"> 200k"` or a plain number (meaning `>`); the compiler checks units. */
-export function thresholdSchema(description: string): object {
+/** A threshold as written: `"> 200k"`, or a plain number (meaning `>`). */
+export type ThresholdValue = string | number;
+
+/** Schema of a threshold value; the condition's compile checks the comparison and the unit. */
+export function thresholdSchema(description: string): JSONSchemaType<ThresholdValue> {
   return { type: ['string', 'number'], description };
 }

@@ -1,5 +1,5 @@
 import type { CompiledCondition } from './types.js';
-import { thresholdCondition, thresholdSchema, usageOf } from './measure.js';
+import { thresholdCondition, thresholdSchema, usageOf, type ThresholdValue } from './measure.js';
 
 /** `ratio.input_output: "> 40"` — input tokens per output token; high means much reading, little doing. */
 export const name = 'ratio.input_output';
@@ -9,7 +9,7 @@ export const example = 'when: { all: [ { tokens.input: "> 50k" }, { ratio.input_
 export const scopes = ['session', 'agent', 'fleet'] as const;
 
 /** Compiles the threshold; unknown usage never matches. */
-export function compile(value: unknown): CompiledCondition {
+export function compile(value: ThresholdValue): CompiledCondition {
   return thresholdCondition(name, value, 'ratio', true, (context) => {
     const u = usageOf(context);
     if (u === undefined) return undefined;

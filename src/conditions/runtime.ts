@@ -1,5 +1,5 @@
 import type { CompiledCondition } from './types.js';
-import { thresholdCondition, thresholdSchema } from './measure.js';
+import { thresholdCondition, thresholdSchema, type ThresholdValue } from './measure.js';
 
 /** `runtime: "> 30m"` — how long the current run has been going (0 when no run is active). */
 export const name = 'runtime';
@@ -9,7 +9,7 @@ export const example = 'when: { runtime: "> 30m" }';
 export const scopes = ['session'] as const;
 
 /** Compiles the threshold; an active run without a start time never matches. */
-export function compile(value: unknown): CompiledCondition {
+export function compile(value: ThresholdValue): CompiledCondition {
   return thresholdCondition(name, value, 'duration', false, (context) => {
     const session = context.session;
     if (session === undefined) return undefined;

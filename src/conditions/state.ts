@@ -1,6 +1,6 @@
 import { SESSION_STATES, sessionState, type SessionDisplayState } from '../domain/session-view.js';
 import type { CompiledCondition } from './types.js';
-import { PolicyValueError } from '../domain/problem.js';
+import type { JSONSchemaType } from 'ajv';
 import { UNKNOWN } from './measure.js';
 
 /** The lifecycle words `state` understands: the one vocabulary of session states (domain). */
@@ -10,28 +10,18 @@ export type SessionState = SessionDisplayState;
 /** `state: idle` or `state: [paused, held]` — the session's lifecycle state. */
 export const name = 'state';
 export const description = 'The session state: running, idle, stopped (last run aborted), paused (by clawwarden), held (main session blocked by clawwarden), killed (by clawwarden) or archived (by anyone else); one or a list.';
-export const schema = {
-  type: ['string', 'array'],
-  items: { type: 'string', enum: [...SESSION_STATES] },
-  minItems: 1,
-  if: { type: 'string' },
-  then: { enum: [...SESSION_STATES] },
-} as const;
+export const schema: JSONSchemaType<SessionState | SessionState[]> = {
+  anyOf: [
+    { type: 'string', enum: [...SESSION_STATES] },
+    { type: 'array', items: { type: 'string', enum: [...SESSION_STATES] }, minItems: 1 },
+  ],
+};
 export const example = 'when: { all: [ { state: [paused, held] }, { idle: "> 7d" } ] }';
 export const scopes = ['session'] as const;
 
 /** Compiles one state or a list; without a session (aggregate scope) it never matches. */
-export function compile(value: unknown): CompiledCondition {
-  const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new PolicyValueError('E_STATE', `found ${JSON.stringify(value)}: expected a state or a list of states`, [], [...SESSION_STATES]);
-  }
-  list.forEach((s, i) => {
-    if (!(SESSION_STATES as readonly unknown[]).includes(s)) {
-      throw new PolicyValueError('E_STATE', `unknown state ${JSON.stringify(s)}; expected one of: ${SESSION_STATES.join(', ')}`, typeof value === 'string' ? [] : [i], [...SESSION_STATES]);
-    }
-  });
-  const wanted = new Set(list as SessionDisplayState[]);
+export function compile(value: SessionState | readonly SessionState[]): CompiledCondition {
+  const wanted = new Set<SessionState>(typeof value === 'string' ? [value] : value);
   const label = [...wanted].join('|');
   return {
     usesUsage: false,

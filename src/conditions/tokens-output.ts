@@ -1,5 +1,5 @@
 import type { CompiledCondition } from './types.js';
-import { thresholdCondition, thresholdSchema, usageOf } from './measure.js';
+import { thresholdCondition, thresholdSchema, usageOf, type ThresholdValue } from './measure.js';
 
 /** `tokens.output: "> 20k"` — Output (completion) tokens, per session or summed over an agent/fleet window. */
 export const name = 'tokens.output';
@@ -9,7 +9,7 @@ export const example = 'when: { tokens.output: "> 20k" }';
 export const scopes = ['session', 'agent', 'fleet'] as const;
 
 /** Compiles the threshold; unknown usage never matches. */
-export function compile(value: unknown): CompiledCondition {
+export function compile(value: ThresholdValue): CompiledCondition {
   return thresholdCondition(name, value, 'count', true, (context) => {
     const u = usageOf(context);
     return u === undefined ? undefined : u.output;

@@ -1,6 +1,6 @@
 import { totalTokens } from '../domain/session.js';
 import type { CompiledCondition } from './types.js';
-import { thresholdCondition, thresholdSchema, usageOf } from './measure.js';
+import { thresholdCondition, thresholdSchema, usageOf, type ThresholdValue } from './measure.js';
 
 /** `tokens.total: "> 200k"` — All tokens: input + output + cache read + cache write, per session or summed over an agent/fleet window. */
 export const name = 'tokens.total';
@@ -10,7 +10,7 @@ export const example = 'when: { tokens.total: "> 200k" }';
 export const scopes = ['session', 'agent', 'fleet'] as const;
 
 /** Compiles the threshold; unknown usage never matches. */
-export function compile(value: unknown): CompiledCondition {
+export function compile(value: ThresholdValue): CompiledCondition {
   return thresholdCondition(name, value, 'count', true, (context) => {
     const u = usageOf(context);
     return u === undefined ? undefined : totalTokens(u);

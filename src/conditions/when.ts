@@ -1,6 +1,6 @@
 import type { Measurement, Scope } from '../domain/decision.js';
 import type { CompiledCondition, ConditionModule, ConditionResult } from './types.js';
-import { PolicyValueError, type PolicyProblem } from '../domain/problem.js';
+import { PolicyValueError, type Problem, type Segment } from '../domain/problem.js';
 import { UnitError } from '../domain/units.js';
 import { UNKNOWN } from './measure.js';
 
@@ -14,62 +14,73 @@ export function whenSchema(modules: readonly ConditionModule[]): object {
   properties.all = { type: 'array', minItems: 1, items: { $ref: '#/definitions/when' }, description: 'every listed condition holds' };
   properties.any = { type: 'array', minItems: 1, items: { $ref: '#/definitions/when' }, description: 'at least one listed condition holds' };
   properties.not = { $ref: '#/definitions/when', description: 'the condition does not hold' };
-  return { type: 'object', minProperties: 1, additionalProperties: false, properties };
+  return {
+    type: 'object',
+    minProperties: 1,
+    additionalProperties: false,
+    propertyNames: { title: 'condition' },
+    description: 'a condition like { tokens.total: "> 200k" }, or all/any/not of conditions',
+    properties,
+  };
 }
 
-type Path = readonly (string | number)[];
+type Path = readonly Segment[];
 
-/** Compiles a `when` object (several keys = all of them), reporting every problem with its path; `condition` only when there are none. */
+/**
+ * Compiles a `when` object (several keys = all of them) that whenSchema() accepts, wherever `accepted` says the schema
+ * found nothing wrong (the rest is skipped: the schema reported it). Reports what a schema cannot say (a condition
+ * outside its scopes, a unit, a period) with its path; `condition` only when there are no problems and nothing was skipped.
+ */
 export function compileWhen(
   raw: unknown,
   scope: Scope,
   modules: readonly ConditionModule[],
   path: Path = ['when'],
-): { condition?: CompiledCondition; problems: PolicyProblem[] } {
-  const problems: PolicyProblem[] = [];
+  accepted: (path: Path) => boolean = () => true,
+): { condition?: CompiledCondition; problems: Problem[] } {
+  const problems: Problem[] = [];
   const byName = new Map(modules.map((m) => [m.name, m]));
-  const allowed = [...modules.map((m) => m.name), ...COMBINATORS];
   const walk = (value: unknown, at: Path): CompiledCondition | undefined => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      problems.push({ path: at, message: `expected a condition object like { tokens.total: "> 200k" }, found ${JSON.stringify(value)}`, allowed });
-      return undefined;
-    }
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0) problems.push({ path: at, message: 'empty condition: name at least one', allowed });
+    // Anything but a map is a shape the schema rejected (and reported).
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const parts: (CompiledCondition | undefined)[] = [];
-    for (const [key, child] of entries) {
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
       const here = [...at, key];
       if (key === 'all' || key === 'any') {
-        if (!Array.isArray(child) || child.length === 0) {
-          problems.push({ path: here, message: `"${key}" takes a non-empty list of conditions` });
+        if (!Array.isArray(child)) {
+          parts.push(undefined);
           continue;
         }
         const kids = child.map((c, i) => walk(c, [...here, i]));
-        parts.push(kids.every(Boolean) ? combine(key, kids as CompiledCondition[]) : undefined);
-      } else if (key === 'not') {
+        parts.push(kids.length > 0 && kids.every(Boolean) ? combine(key, kids as CompiledCondition[]) : undefined);
+        continue;
+      }
+      if (key === 'not') {
         const kid = walk(child, here);
         parts.push(kid && negate(kid));
-      } else {
-        const module = byName.get(key);
-        if (!module) {
-          problems.push({ path: here, message: `unknown condition "${key}"; expected one of: ${allowed.join(', ')}`, allowed });
-          continue;
+        continue;
+      }
+      const module = byName.get(key);
+      if (!module || !accepted(here)) {
+        parts.push(undefined);
+        continue;
+      }
+      if (!module.scopes.includes(scope)) {
+        problems.push({ code: 'POLICY', path: here, message: `"${key}" describes one session and cannot be used with scope: ${scope}; it is valid in scope: ${module.scopes.join(', ')}` });
+        parts.push(undefined);
+        continue;
+      }
+      try {
+        parts.push(module.compile(child));
+      } catch (error) {
+        if (error instanceof PolicyValueError) {
+          problems.push({ code: 'POLICY', path: [...here, ...error.path], message: error.message, ...(error.allowed ? { allowed: [...error.allowed] } : {}) });
+        } else if (error instanceof UnitError) {
+          problems.push({ code: 'POLICY', path: here, message: error.message });
+        } else {
+          throw error;
         }
-        if (!module.scopes.includes(scope)) {
-          problems.push({ path: here, message: `"${key}" describes one session and cannot be used with scope: ${scope}; it is valid in scope: ${module.scopes.join(', ')}` });
-          continue;
-        }
-        try {
-          parts.push(module.compile(child));
-        } catch (error) {
-          if (error instanceof PolicyValueError) {
-            problems.push({ path: [...here, ...error.path], message: error.message, ...(error.allowed ? { allowed: [...error.allowed] } : {}) });
-          } else if (error instanceof UnitError) {
-            problems.push({ path: here, message: error.message });
-          } else {
-            throw error;
-          }
-        }
+        parts.push(undefined);
       }
     }
     if (parts.length === 0 || !parts.every(Boolean)) return undefined;

@@ -1,31 +1,8 @@
+import { closest, editDistance, type ProblemCode } from '../domain/problem.js';
 import { escapeControl } from './escape.js';
 
-/** What kind of problem a config error is; stable for tests and `--json` consumers. */
-export type ConfigErrorCode =
-  | 'CONFIG_NOT_FOUND'
-  | 'FILE_UNREADABLE'
-  | 'FILE_TOO_LARGE'
-  | 'YAML_SYNTAX'
-  | 'YAML_LIMIT'
-  | 'SCHEMA'
-  | 'UNKNOWN_KEY'
-  | 'UNKNOWN_VALUE'
-  | 'SECRET_ENV_MISSING'
-  | 'SECRET_FILE_UNREADABLE'
-  | 'SECRET_NOT_ALLOWED'
-  | 'POLICY'
-  | 'POLICY_FILES'
-  | 'DUPLICATE_POLICY'
-  | 'DUPLICATE_NAME'
-  | 'UNKNOWN_NOTIFIER'
-  | 'UNSUPPORTED_ACTION'
-  | 'BAD_CRON'
-  | 'BAD_GLOB'
-  | 'BAD_LISTEN'
-  | 'BAD_LIMIT'
-  | 'BELOW_SWEEP'
-  | 'NO_EFFECT'
-  | 'TOO_MANY_ERRORS';
+/** What kind of problem a config error is: the one union of problem codes (domain). */
+export type ConfigErrorCode = ProblemCode;
 
 /** One problem in the config or a policy file, located at file:line:column (1-based) with a readable path. */
 export interface ConfigError {
@@ -86,37 +63,4 @@ export function escapedError(error: ConfigError): ConfigError {
   };
 }
 
-/** The allowed value closest to `found` by edit distance, if it is close enough to be a plausible typo. */
-export function closest(found: string, allowed: readonly string[]): string | undefined {
-  // The distance table is found × candidate long; nothing that long is a typo of a short name.
-  if (found.length > 200) return undefined;
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of allowed) {
-    const distance = editDistance(found.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  // A third of the word may be wrong; beyond that a suggestion is noise.
-  const limit = Math.max(1, Math.floor(Math.max(found.length, best?.length ?? 0) / 3));
-  return best !== undefined && best !== found && bestDistance <= limit ? best : undefined;
-}
-
-/** Levenshtein distance with adjacent transpositions counted as one edit. */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const row = d[i]!;
-      const above = d[i - 1]!;
-      row[j] = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[rows - 1]![cols - 1]!;
-}
+export { closest, editDistance };

@@ -1,5 +1,5 @@
 import { notifierModules } from '../notifiers/index.js';
-import { compilePolicy, policySchema } from '../policy/index.js';
+import { policyLanguage } from '../policy/index.js';
 import { DEMO_CONFIG_YAML } from '../sources/demo/config.js';
 import { sourceModules } from '../sources/index.js';
 import { loadConfigWith, loadConfigWithAsync, type LoadOptions } from './config-file.js';
@@ -16,7 +16,7 @@ export function builtinRegistries(): Registries {
   return {
     sources: sourceModules,
     notifiers: Object.values(notifierModules),
-    policy: { schema: policySchema, compile: compilePolicy },
+    policy: policyLanguage(),
   };
 }
 

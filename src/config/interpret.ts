@@ -1,4 +1,4 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
 import { isAbsolute, resolve } from 'node:path';
 import type { Policy } from '../policy/types.js';
 import type { ActionName } from '../domain/action.js';
@@ -9,7 +9,8 @@ import type { FileWork } from './file-io.js';
 import { MAX_REPORTED_ERRORS } from './limits.js';
 import { finishErrors } from './outcome.js';
 import { configSchema, type Registries } from './schema.js';
-import { formatPath, schemaIssues, type SchemaIssue } from './schema-errors.js';
+import { formatPath, schemaProblems } from '../schema/problems.js';
+import type { Problem } from '../domain/problem.js';
 import { pathKey, resolveSecrets, withSecrets } from './secret-refs.js';
 import { Secret } from '../domain/secret.js';
 import { collectPolicies, configDir } from './policy-files.js';
@@ -128,10 +129,10 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
     // A file of thousands of wrong entries is not narrowed in full: the first ones are what gets shown anyway.
     const all = validate.errors ?? [];
     if (all.length > NARROWED_SCHEMA_ERRORS) incomplete = true;
-    const issues = schemaIssues(all.slice(0, NARROWED_SCHEMA_ERRORS), { isSecret: (p) => secrets.has(pathKey(p)) || failed.has(pathKey(p)) });
-    for (const issue of issues) {
-      if (failed.has(pathKey(issue.path))) continue;
-      report(issue.code, issue.path, issue.message, extras(issue), issue.target);
+    const problems = schemaProblems(all.slice(0, NARROWED_SCHEMA_ERRORS), { isSecret: (p) => secrets.has(pathKey(p)) || failed.has(pathKey(p)) });
+    for (const problem of problems) {
+      if (failed.has(pathKey(problem.path))) continue;
+      report(problem.code, problem.path, problem.message, extras(problem), problem.target ?? 'value');
     }
   }
   checkSettings(plain, report);
@@ -146,10 +147,9 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
   if (policiesValue === undefined || typeof policiesValue === 'string' || Array.isArray(policiesValue)) {
     const collected = yield* collectPolicies(file, policiesValue, { cwd: context.cwd, baseDir, files });
     errors.push(...collected.errors);
-    const policyValidator: ValidateFunction = ajv.compile(registries.policy.schema());
     const schedule = typeof plain['schedule'] === 'string' ? plain['schedule'] : DEFAULTS.schedule;
     const sweep = sweepInterval(schedule);
-    const compiled = compilePolicies(collected.policies, { validate: policyValidator, language: registries.policy, notifiers: notifierNames, capabilities, ...(sweep ? { sweep } : {}) });
+    const compiled = compilePolicies(collected.policies, { language: registries.policy, notifiers: notifierNames, capabilities, ...(sweep ? { sweep } : {}) });
     errors.push(...compiled.errors);
     warnings.push(...compiled.warnings);
     policies = compiled.policies;
@@ -231,8 +231,8 @@ function reportStraySecretRefs(raw: Raw, report: (code: ConfigErrorCode, path: r
   }
 }
 
-function extras(issue: SchemaIssue): Partial<ConfigError> {
-  return { ...(issue.allowed ? { allowed: issue.allowed } : {}), ...(issue.suggestion !== undefined ? { suggestion: issue.suggestion } : {}) };
+function extras(problem: Problem): Partial<ConfigError> {
+  return { ...(problem.allowed ? { allowed: problem.allowed } : {}), ...(problem.suggestion !== undefined ? { suggestion: problem.suggestion } : {}) };
 }
 
 function isMap(value: unknown): value is Raw {

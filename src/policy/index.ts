@@ -1,7 +1,7 @@
 /** The policy language: schema, compiler, units and budget windows. */
-export { policySchema, POLICY_KEYS } from './schema.js';
-export { compilePolicy, type CompileOptions } from './compile.js';
-export { PolicyValueError, type PolicyProblem } from '../domain/problem.js';
+export { policySchema, policyValidator, POLICY_KEYS } from './schema.js';
+export { compilePolicy, policyLanguage, type CompileOptions } from './compile.js';
+export { PolicyValueError, type PolicyProblem, type ProblemCode } from '../domain/problem.js';
 export {
   UnitError,
   compare,

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { Session } from '../domain/session.js';
-import type { PolicyProblem } from '../domain/problem.js';
+import type { Problem, Segment } from '../domain/problem.js';
 
 /** The session fields `match` and `exclude` can test. */
 export const MATCH_FIELDS = ['agent', 'key', 'model', 'provider', 'channel', 'kind'] as const;
@@ -14,29 +14,25 @@ export function matchSchema(): object {
   return {
     type: 'object',
     additionalProperties: false,
-    properties: { ...fields, exclude: { type: 'object', additionalProperties: false, minProperties: 1, properties: fields } },
+    propertyNames: { title: 'match key' },
+    properties: { ...fields, exclude: { type: 'object', additionalProperties: false, propertyNames: { title: 'match key' }, minProperties: 1, properties: fields } },
   };
 }
 
-function compileGlobs(raw: unknown, path: readonly (string | number)[], problems: PolicyProblem[]): Test | undefined {
+type Path = readonly Segment[];
+
+/** One glob or a list of them (shapes as matchSchema() accepts them); a malformed glob is a BAD_GLOB problem. */
+function compileGlobs(raw: string | readonly string[], path: Path, problems: Problem[]): Test | undefined {
   const list = typeof raw === 'string' ? [raw] : raw;
-  if (!Array.isArray(list) || list.length === 0) {
-    problems.push({ path, message: `expected a glob like "backend-*" or a list of globs, found ${JSON.stringify(raw)}` });
-    return undefined;
-  }
   const tests: Test[] = [];
   list.forEach((glob, i) => {
     const at = typeof raw === 'string' ? path : [...path, i];
-    if (typeof glob !== 'string' || glob === '') {
-      problems.push({ path: at, message: `expected a glob string, found ${JSON.stringify(glob)}` });
-      return;
-    }
     try {
       // `:` separates key parts (`agent:*:main`), so `*` must cross no `/` only; keys contain no `/` anyway.
       const re = picomatch.makeRe(glob, { dot: true, strictBrackets: true });
       tests.push((value) => re.test(value));
     } catch (error) {
-      problems.push({ path: at, message: `bad glob ${JSON.stringify(glob)}: ${(error as Error).message}` });
+      problems.push({ code: 'BAD_GLOB', path: at, message: `bad glob ${JSON.stringify(glob)}: ${(error as Error).message}` });
     }
   });
   if (tests.length !== list.length) return undefined;
@@ -44,22 +40,21 @@ function compileGlobs(raw: unknown, path: readonly (string | number)[], problems
   return tests.length === 1 ? only : (value) => tests.some((t) => t(value));
 }
 
-function compileFields(raw: unknown, path: readonly (string | number)[], problems: PolicyProblem[], allowExclude: boolean) {
+type Globs = Partial<Record<Field, string | readonly string[]>>;
+
+function compileFields(raw: Globs & { exclude?: Globs }, path: Path, problems: Problem[], accepted: (path: Path) => boolean) {
   const tests: [Field, Test][] = [];
-  let exclude: [Field, Test][] | undefined;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push({ path, message: `expected an object with keys ${MATCH_FIELDS.join(', ')}`, allowed: [...MATCH_FIELDS] });
-    return { tests, exclude };
-  }
-  for (const [key, value] of Object.entries(raw)) {
-    if (key === 'exclude' && allowExclude) {
-      exclude = compileFields(value, [...path, key], problems, false).tests;
-    } else if ((MATCH_FIELDS as readonly string[]).includes(key)) {
-      const test = compileGlobs(value, [...path, key], problems);
-      if (test) tests.push([key as Field, test]);
-    } else {
-      const allowed = allowExclude ? [...MATCH_FIELDS, 'exclude'] : [...MATCH_FIELDS];
-      problems.push({ path: [...path, key], message: `unknown match key "${key}"; expected one of: ${allowed.join(', ')}`, allowed });
+  const exclude: [Field, Test][] = [];
+  for (const field of MATCH_FIELDS) {
+    const value = raw[field];
+    if (value !== undefined && accepted([...path, field])) {
+      const test = compileGlobs(value, [...path, field], problems);
+      if (test) tests.push([field, test]);
+    }
+    const out = raw.exclude?.[field];
+    if (out !== undefined && accepted([...path, 'exclude', field])) {
+      const test = compileGlobs(out, [...path, 'exclude', field], problems);
+      if (test) exclude.push([field, test]);
     }
   }
   return { tests, exclude };
@@ -78,13 +73,17 @@ export interface Matcher {
   readonly key?: (key: string) => boolean;
 }
 
-/** Compiles `match` once; results per distinct field value are memoised for direct calls. */
-export function compileMatch(raw: unknown, path: readonly (string | number)[], problems: PolicyProblem[]): Matcher {
-  const { tests, exclude } = raw === undefined ? { tests: [], exclude: undefined } : compileFields(raw, path, problems, true);
+/**
+ * Compiles `match` once (a value matchSchema() accepts, wherever `accepted` says the schema found nothing wrong);
+ * results per distinct field value are memoised for direct calls.
+ */
+export function compileMatch(raw: unknown, path: Path, problems: Problem[], accepted: (path: Path) => boolean = () => true): Matcher {
+  const usable = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+  const { tests, exclude } = usable ? compileFields(raw as Globs, path, problems, accepted) : { tests: [], exclude: [] };
   const include = tests.filter(([f]) => f !== 'key');
-  const excl = (exclude ?? []).filter(([f]) => f !== 'key');
+  const excl = exclude.filter(([f]) => f !== 'key');
   const keyIn = tests.find(([f]) => f === 'key')?.[1];
-  const keyOut = exclude?.find(([f]) => f === 'key')?.[1];
+  const keyOut = exclude.find(([f]) => f === 'key')?.[1];
   const identityOf = (wrap: (t: Test) => Test) => {
     const inc = include.map(([f, t]) => [f, wrap(t)] as const);
     const exc = excl.map(([f, t]) => [f, wrap(t)] as const);

@@ -1,3 +1,4 @@
+import { Ajv, type ValidateFunction } from 'ajv';
 import { conditionModules } from '../conditions/index.js';
 import { whenSchema } from '../conditions/when.js';
 import { actionModules } from '../actions/index.js';
@@ -10,22 +11,24 @@ export const POLICY_KEYS = ['name', 'description', 'match', 'when', 'do', 'escal
 /**
  * JSON schema (draft-07, ajv with `allowUnionTypes`) of ONE policy object, assembled from the condition and
  * action registries. Every object is closed (`additionalProperties: false`) and alternatives are
- * discriminated with if/then on the value's type, so ajv errors can be narrowed to one actionable message.
- * Units, globs, zones and names are checked by compilePolicy.
+ * discriminated with if/then on the value's type, so ajv errors can be narrowed to one actionable message. Each
+ * object's `propertyNames.title` says what its keys are, for "unknown policy key" messages. It is the one check of
+ * keys, types and enums; compilePolicy adds only what a schema cannot say (units, globs, zones, notifiers, capabilities).
  */
 export function policySchema(): object {
-  const actions = doSchema(actionModules);
+  const actions = { ...doSchema(actionModules), description: 'the actions to take, e.g. do: [ { notify: ops-chat }, stop ]' };
   const duration = { type: 'string', description: 'a duration like "90s", "30m", "1h", "7d"' };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',
     additionalProperties: false,
+    propertyNames: { title: 'policy key' },
     required: ['name', 'when', 'do'],
     properties: {
-      name: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'unique policy name' },
+      name: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'a unique name of letters, digits, ".", "_" or "-"' },
       description: { type: 'string' },
       match: matchSchema(),
-      when: { $ref: '#/definitions/when' },
+      when: { $ref: '#/definitions/when', description: 'the condition that triggers the policy, e.g. when: { tokens.total: "> 200k" }' },
       do: actions,
       escalate: {
         type: 'array',
@@ -33,8 +36,13 @@ export function policySchema(): object {
         items: {
           type: 'object',
           additionalProperties: false,
+          propertyNames: { title: 'step key' },
           required: ['after', 'do'],
-          properties: { after: duration, if: { type: 'string', enum: ['active'] }, do: actions },
+          properties: {
+            after: { ...duration, description: 'the grace period after the previous step, e.g. 5m' },
+            if: { type: 'string', enum: ['active'] },
+            do: { ...actions, description: 'the actions of this step' },
+          },
         },
       },
       cooldown: duration,
@@ -43,10 +51,11 @@ export function policySchema(): object {
       window: {
         type: 'object',
         additionalProperties: false,
+        propertyNames: { title: 'window key' },
         required: ['every'],
         properties: {
-          every: { type: 'string', enum: ['day', 'week', 'month'] },
-          at: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24 h' },
+          every: { type: 'string', enum: ['day', 'week', 'month'], description: 'the period: day, week or month' },
+          at: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'a 24-hour time "HH:MM" like "00:00" or "18:30"' },
           tz: { type: 'string', description: 'IANA time zone, e.g. Europe/Berlin' },
         },
       },
@@ -56,4 +65,12 @@ export function policySchema(): object {
     },
     definitions: { when: whenSchema(conditionModules) },
   };
+}
+
+/**
+ * A validator for ONE policy object, as compilePolicy uses it: every error (allErrors), each with the value and schema
+ * it is about (verbose, for messages). Building one compiles the schema: build it once per config load, not per policy.
+ */
+export function policyValidator(): ValidateFunction {
+  return new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: false }).compile(policySchema());
 }

@@ -84,6 +84,21 @@ test('config errors: exit 2 with each error located', async () => {
   expect(stderr).toContain('clawwarden.yaml:4:11 schedule: invalid cron expression "every minute"');
 });
 
+test('--json: config problems are data with their code (errors: exit 2; warnings beside the plan)', async () => {
+  const broken = await run(['check', '--json'], { 'clawwarden.yaml': `${DEMO_SOURCE}policies:\n  - name: cap\n    scope: team\n    when: { cost: "> $5" }\n    do: stop\n` });
+  expect(broken.code).toBe(2);
+  const report = JSON.parse(broken.stdout) as { ok: boolean; errors: { code: string; line: number; column: number; path: string; message: string }[] };
+  expect(report.ok).toBe(false);
+  expect(report.errors.map((e) => [e.code, e.line, e.column, e.path, e.message])).toEqual([['UNKNOWN_VALUE', 6, 12, 'policies[0] "cap" › scope', 'unknown scope "team"; expected one of: session, agent, fleet']]);
+
+  const warned = await run(['check', '--json'], { 'clawwarden.yaml': `${DEMO_SOURCE}policies:\n  - name: cap\n    when: { tokens.total: "> 1000M" }\n    do: stop\n    cooldown: 30s\n` });
+  expect(warned.code).toBe(0);
+  expect(warned.stderr).toBe('');
+  const plan = JSON.parse(warned.stdout) as { warnings: { code: string; line: number; column: number; path: string; severity: string; text: string }[] };
+  expect(plan.warnings.map((w) => [w.code, w.line, w.column, w.path, w.severity])).toEqual([['BELOW_SWEEP', 8, 15, 'policies[0] "cap" › cooldown', 'warning']]);
+  expect(plan.warnings[0]!.text).toMatch(/^clawwarden\.yaml:8:15 policies\[0\] "cap" › cooldown: warning: cooldown 30s is shorter than the time between sweeps/);
+});
+
 test('unknown flag: exit 2 with a clear message', async () => {
   const { code, stderr } = await run(['check', '--dmeo']);
   expect(code).toBe(2);

@@ -38,7 +38,7 @@ test('errors: exit 2, every error with file:line:column and its code frame, then
     'clawwarden.yaml:4:7 mode: unknown mode "enforc"; expected one of: enforce, dry-run (did you mean "enforce"?)',
     '  4 | mode: enforc',
     '    |       ^',
-    expect.stringMatching(/^clawwarden\.yaml:7:13 policies\[0\] "cap" › when\.tokens\.totl: unknown key "tokens\.totl"; expected one of: .* \(did you mean "tokens\.total"\?\)$/),
+    expect.stringMatching(/^clawwarden\.yaml:7:13 policies\[0\] "cap" › when\.tokens\.totl: unknown condition "tokens\.totl"; expected one of: active, age, .* \(did you mean "tokens\.total"\?\)$/),
     '  7 |     when: { tokens.totl: "> 200k" }',
     '    |             ^',
     expect.stringMatching(/^clawwarden\.yaml:8:9 policies\[0\] "cap" › do: unknown action "kil"; expected one of: .*kill.* \(did you mean "kill"\?\)$/),

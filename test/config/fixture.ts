@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach } from 'vitest';
 import { notifierModules } from '../../src/notifiers/index.js';
-import { compilePolicy, policySchema } from '../../src/policy/index.js';
+import { policyLanguage } from '../../src/policy/index.js';
 import type { Registries } from '../../src/config/schema.js';
 import type { ActionName, Source, SourceModule } from '../../src/sources/source.js';
 import { loadConfigWith, type LoadOptions } from '../../src/config/config-file.js';
@@ -31,7 +31,7 @@ function fakeSource(name: string, capabilities: readonly ActionName[]): SourceMo
 export const testRegistries: Registries = {
   sources: [fakeSource('full', ['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact']), fakeSource('stoponly', ['stop'])],
   notifiers: Object.values(notifierModules),
-  policy: { schema: policySchema, compile: compilePolicy },
+  policy: policyLanguage(),
 };
 
 const dirs: string[] = [];

@@ -101,7 +101,7 @@ describe('compilePolicy problems', () => {
     ['unknown notifier', '{ name: a, when: { idle: "> 1h" }, do: [ { notify: pager } ] }', ['do', 0, 'notify'], /unknown notifier "pager"; expected one of: ops-chat, ops-email/],
     ['unknown notifier in a list', '{ name: a, when: { idle: "> 1h" }, do: [ { notify: [ops-chat, pager] } ] }', ['do', 0, 'notify', 1], /unknown notifier "pager"/],
     ['unknown action', '{ name: a, when: { idle: "> 1h" }, do: [ stop, kil ] }', ['do', 1], /unknown action "kil"; expected one of: cleanup, compact, kill, notify/],
-    ['bad cleanup mode', '{ name: a, when: { idle: "> 1h" }, do: [ { cleanup: shred } ] }', ['do', 0, 'cleanup'], /archive or delete/],
+    ['bad cleanup mode', '{ name: a, when: { idle: "> 1h" }, do: [ { cleanup: shred } ] }', ['do', 0, 'cleanup'], /unknown cleanup mode "shred"; expected one of: archive, delete/],
     ['session-only condition in agent scope', '{ name: a, scope: agent, when: { all: [ { cost: "> $1" }, { idle: "> 1h" } ] }, do: stop }', ['when', 'all', 1, 'idle'], /cannot be used with scope: agent/],
     ['unknown condition', '{ name: a, when: { tokens.totl: "> 5" }, do: stop }', ['when', 'tokens.totl'], /unknown condition "tokens.totl"; expected one of: active, age/],
     ['escalate after not increasing', '{ name: a, when: { idle: "> 1h" }, do: stop, escalate: [ { after: 10m, do: kill }, { after: 5m, do: kill } ] }', ['escalate', 1, 'after'], /must increase/],
@@ -112,7 +112,7 @@ describe('compilePolicy problems', () => {
     ['burn with both', '{ name: a, when: { burn: { tokens: "> 20k", cost: "> $1", per: 1m } }, do: stop }', ['when', 'burn'], /exactly one of tokens or cost/],
     ['bad state', '{ name: a, when: { state: [idle, sleeping] }, do: stop }', ['when', 'state', 1], /unknown state "sleeping"/],
     ['unknown policy key', '{ name: a, when: { idle: "> 1h" }, do: stop, cooldwn: 5m }', ['cooldwn'], /unknown policy key/],
-    ['missing name', '{ when: { idle: "> 1h" }, do: stop }', ['name'], /needs a name/],
+    ['missing name', '{ when: { idle: "> 1h" }, do: stop }', [], /missing required key "name": a unique name of letters, digits/],
   ])('%s', (_name, yaml, path, message) => {
     const found = problems(yaml);
     const hit = found.find((p) => JSON.stringify(p.path) === JSON.stringify(path));
@@ -122,7 +122,7 @@ describe('compilePolicy problems', () => {
 
   it('rejects actions no configured source can perform, listing what they can', () => {
     const found = problems('{ name: a, when: { idle: "> 1h" }, do: [ notify, compact ] }', { notifiers: [], capabilities: new Set(['stop', 'kill']) });
-    expect(found).toEqual([{ path: ['do', 1], message: 'no configured source can compact; the sources can: kill, stop (and notify)', allowed: ['notify', 'kill', 'stop'] }]);
+    expect(found).toEqual([{ code: 'UNSUPPORTED_ACTION', path: ['do', 1], message: 'no configured source can compact; the sources can: kill, stop (and notify)', allowed: ['notify', 'kill', 'stop'] }]);
   });
 
   it('reports every problem at once', () => {

@@ -1,4 +1,5 @@
 import { displayName } from '../../config/policy-files.js';
+import { formatConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/types.js';
 import { evaluate } from '../../engine/evaluate.js';
 import type { Decision, PolicyAction } from '../../domain/decision.js';
@@ -97,7 +98,8 @@ Nothing is done and nothing is written.
 Options:
   -c, --config FILE  the config file (default ./clawwarden.yaml, then /etc/clawwarden/config.yaml)
   --demo             use the built-in simulated fleet and its embedded config
-  --json             print { file, mode, sessions, decisions[] } as JSON
+  --json             print { file, mode, sessions, decisions[], warnings[] } as JSON; config errors as
+                     { ok: false, errors[], warnings[] }, each problem with its code
   --wide             the whole table, however wide (a terminal otherwise gets one that fits its width)
 
 Exit status: 0 nothing to do, 1 decisions found, 2 config errors or a source that could not be read.
@@ -124,7 +126,9 @@ export const command: Command = {
     }
     if (flags.json) {
       const decisions = plan.decisions.map((d) => ({ ...d, safety: refusals(d, plan) }));
-      io.stdout(`${JSON.stringify({ file: config.file, mode: config.mode, sessions: plan.sessions, decisions, notes: plan.notes, ...(plan.blastRadius ? { blastRadius: plan.blastRadius } : {}) }, null, 2)}\n`);
+      // Config warnings go to stderr as text without --json; with it they are data, each with its code.
+      const configWarnings = warnings.map((w) => ({ ...w, text: formatConfigError(w) }));
+      io.stdout(`${JSON.stringify({ file: config.file, mode: config.mode, sessions: plan.sessions, decisions, notes: plan.notes, ...(plan.blastRadius ? { blastRadius: plan.blastRadius } : {}), warnings: configWarnings }, null, 2)}\n`);
       return plan.decisions.length > 0 ? 1 : 0;
     }
     if (plan.decisions.length === 0) {

@@ -1,35 +1,49 @@
 import type { ErrorObject } from 'ajv';
-import { closest, type ConfigErrorCode } from './errors.js';
-import type { Segment } from './yaml-file.js';
+import { closest, type Problem, type Segment } from '../domain/problem.js';
 
-/** A schema violation narrowed to what a person can act on, still relative to the validated value. */
-export interface SchemaIssue {
-  readonly code: ConfigErrorCode;
-  readonly path: readonly Segment[];
-  /** Point at the key (unknown keys) rather than the value. */
-  readonly target: 'value' | 'key';
-  readonly message: string;
-  readonly allowed?: readonly string[];
-  readonly suggestion?: string;
-}
-
-/** Options for describing issues: values at secret paths are never echoed. */
-export interface IssueOptions {
+/** Options for describing problems: values at secret paths are never echoed. */
+export interface ProblemOptions {
   readonly isSecret?: (path: readonly Segment[]) => boolean;
 }
 
-/** Turns ajv's errors (allErrors + verbose) into the few issues that matter: one branch of each anyOf, no `if` noise. */
-export function schemaIssues(errors: readonly ErrorObject[], options: IssueOptions = {}): SchemaIssue[] {
+/**
+ * Turns ajv's errors (allErrors + verbose) into the few problems that matter, still relative to the validated value:
+ * one branch of each anyOf, no `if` noise, each message saying what was wrong and what is allowed.
+ */
+export function schemaProblems(errors: readonly ErrorObject[], options: ProblemOptions = {}): Problem[] {
   const seen = new Set<string>();
-  const issues: SchemaIssue[] = [];
+  const problems: Problem[] = [];
   for (const error of narrow(errors)) {
-    const issue = describe(error, options);
-    const id = `${issue.path.join('/')}\u0000${issue.message}`;
+    const problem = describe(error, options);
+    const id = `${problem.path.join('/')}\u0000${problem.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    issues.push(issue);
+    problems.push(problem);
   }
-  return issues;
+  return problems;
+}
+
+/**
+ * The spots the schema rejected, as paths: a missing or unknown key is its own path (its siblings are fine), any
+ * other error the value it is about. `if` errors only say "then failed" about a parent; the errors of `then` are deeper.
+ */
+export function rejectedPaths(errors: readonly ErrorObject[]): Segment[][] {
+  return errors
+    .filter((e) => e.keyword !== 'if')
+    .map((e) => {
+      const path = pointerSegments(e.instancePath);
+      const params = e.params as Record<string, unknown>;
+      if (e.keyword === 'required') return [...path, String(params['missingProperty'])];
+      if (e.keyword === 'additionalProperties') return [...path, String(params['additionalProperty'])];
+      return path;
+    });
+}
+
+/** True when one path lies on the other (equal, or one inside the other). */
+export function overlaps(a: readonly Segment[], b: readonly Segment[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** `when.all[1].tokens.total`. */
@@ -101,48 +115,69 @@ function score(members: readonly ErrorObject[], at: string): number {
   return Math.max(...members.map((e) => pointerSegments(e.instancePath).length * 10 + (e.keyword === 'required' ? 0 : 1)));
 }
 
-function describe(error: ErrorObject, options: IssueOptions): SchemaIssue {
+function describe(error: ErrorObject, options: ProblemOptions): Problem {
   const path = pointerSegments(error.instancePath);
   const secret = options.isSecret?.(path) ?? false;
   const found = secret ? 'a secret' : show(error.data);
   const params = error.params as Record<string, unknown>;
+  const parent = (error.parentSchema ?? {}) as { description?: string; properties?: Record<string, { description?: string }>; propertyNames?: { title?: string } };
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
-      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return withSuggestion({ code: 'UNKNOWN_KEY', path: [...path, key], target: 'key', message: `unknown key "${key}"`, allowed }, key);
+      const allowed = Object.keys(parent.properties ?? {});
+      // A schema names what its keys are (`propertyNames: { title: condition }`); plain settings are keys.
+      const what = parent.propertyNames?.title ?? 'key';
+      return withSuggestion({ code: 'UNKNOWN_KEY', path: [...path, key], target: 'key', message: `unknown ${what} "${key}"${expected(allowed)}`, allowed }, key);
     }
-    case 'required':
-      return { code: 'SCHEMA', path, target: 'value', message: `missing required key "${String(params['missingProperty'])}"` };
+    case 'required': {
+      const key = String(params['missingProperty']);
+      const description = parent.properties?.[key]?.description;
+      return { code: 'SCHEMA', path, message: `missing required key "${key}"${description !== undefined ? `: ${description}` : ''}` };
+    }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).map(String);
-      return withSuggestion({ code: 'UNKNOWN_VALUE', path, target: 'value', message: `unknown ${noun(path)} ${found}`, allowed }, String(error.data));
+      return withSuggestion({ code: 'UNKNOWN_VALUE', path, message: `unknown ${noun(path)} ${found}${expected(allowed)}`, allowed }, String(error.data));
     }
-    case 'const':
-      return { code: 'UNKNOWN_VALUE', path, target: 'value', message: `unknown ${noun(path)} ${found}`, allowed: [String(params['allowedValue'])] };
+    case 'const': {
+      const allowed = [String(params['allowedValue'])];
+      return { code: 'UNKNOWN_VALUE', path, message: `unknown ${noun(path)} ${found}${expected(allowed)}`, allowed };
+    }
     case 'type':
-      return { code: 'SCHEMA', path, target: 'value', message: `expected ${String(params['type']).replace(/,/g, ' or ')}, found ${secret ? found : kind(error.data)}` };
+      return { code: 'SCHEMA', path, message: `expected ${String(params['type']).replace(/,/g, ' or ')}, found ${secret ? found : kind(error.data)}` };
     case 'anyOf':
-    case 'oneOf':
-      return { code: 'SCHEMA', path, target: 'value', message: `${found} does not match any accepted form`, allowed: forms(error.schema) };
-    case 'pattern': {
-      const description = (error.parentSchema as { description?: string } | undefined)?.description;
-      return { code: 'SCHEMA', path, target: 'value', message: `${found} is not valid: expected ${description ?? `a value matching ${String(params['pattern'])}`}` };
+    case 'oneOf': {
+      const allowed = forms(error.schema);
+      return { code: 'SCHEMA', path, message: `${found} does not match any accepted form`, ...(allowed ? { allowed } : {}) };
+    }
+    case 'pattern':
+      return { code: 'SCHEMA', path, message: `${found} is not valid: expected ${parent.description ?? `a value matching ${String(params['pattern'])}`}` };
+    case 'minItems': {
+      const limit = Number(params['limit']);
+      const n = Array.isArray(error.data) ? error.data.length : 0;
+      return { code: 'SCHEMA', path, message: `expected ${limit === 1 ? 'a non-empty list' : `at least ${limit} items`}, found ${n === 0 ? 'an empty list' : `${n}`}` };
     }
     default:
-      return { code: 'SCHEMA', path, target: 'value', message: `${error.message ?? 'invalid'}, found ${found}` };
+      // A schema that says what it wants (`burn`: exactly one of tokens or cost, and per) says it better than ajv's keyword.
+      if (parent.description !== undefined && (error.keyword === 'minProperties' || error.keyword === 'maxProperties')) return { code: 'SCHEMA', path, message: `expected ${parent.description}, found ${found}` };
+      return { code: 'SCHEMA', path, message: `${error.message ?? 'invalid'}, found ${found}` };
   }
 }
 
-function withSuggestion(issue: SchemaIssue, found: string): SchemaIssue {
-  const suggestion = issue.allowed ? closest(found, issue.allowed) : undefined;
-  return suggestion === undefined ? issue : { ...issue, suggestion };
+/** `; expected one of: a, b` (or `; expected: a` for a single value), so the message stands on its own. */
+function expected(allowed: readonly string[]): string {
+  if (allowed.length === 0) return '';
+  return allowed.length === 1 ? `; expected: ${allowed[0]!}` : `; expected one of: ${allowed.join(', ')}`;
+}
+
+function withSuggestion(problem: Problem, found: string): Problem {
+  const suggestion = problem.allowed ? closest(found, problem.allowed) : undefined;
+  return suggestion === undefined ? problem : { ...problem, suggestion };
 }
 
 /** What an enum value is, from where it sits: `do[0]` holds an action, `type` a plugin type. */
 function noun(path: readonly Segment[]): string {
   const named = [...path].reverse().find((s): s is string => typeof s === 'string');
-  const nouns: Record<string, string> = { do: 'action', type: 'type', scope: 'scope', mode: 'mode', every: 'window period', cleanup: 'cleanup mode', format: 'format' };
+  const nouns: Record<string, string> = { do: 'action', type: 'type', scope: 'scope', mode: 'mode', every: 'window period', cleanup: 'cleanup mode', format: 'format', state: 'state' };
   return (named !== undefined ? nouns[named] : undefined) ?? 'value';
 }
 
