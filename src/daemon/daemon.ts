@@ -276,6 +276,11 @@ export class Daemon implements WardenView {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Why each policy does or does not act on the session with this key, from the live state (views.ts). */
+  explain(key: string, policy?: string): ReturnType<NonNullable<WardenView['explain']>> {
+    return this.#views.explain(key, policy);
+  }
+
   /** The console's spend chart: spend per agent and for the fleet over a range (views.ts). */
   spend(query: SpendQuery): Promise<SpendSeries> {
     return this.#views.spend(query);

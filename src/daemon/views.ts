@@ -8,6 +8,7 @@ import type { Journal } from '../state/journal.js';
 import type { StateStore } from '../state/store.js';
 import type { LiveFleet } from './source-state.js';
 import type { BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, SessionView, SpendQuery, SpendSeries, WardenView } from '../http/view.js';
+import { explainSession, type SessionExplanation } from '../explain/explain.js';
 import { boardExtras, ConsoleJournal, recentCalls } from './console-data.js';
 import { overview, spendSeries } from './spend.js';
 
@@ -81,6 +82,17 @@ export class WardenViews {
     const usage = this.daemon.fleet.ledger.session(session.source, session.key, session.generation);
     const decisions = journal.entries(session.key, session.source).filter((e) => e.type === 'decision' || e.type === 'action' || e.type === 'step');
     return { ...boardExtras(this.view(session), this.daemon, journal, true), decisions: [...decisions].reverse(), calls: recentCalls(usage) };
+  }
+
+  /**
+   * `clawwarden explain` from the live state: the running engine over the synced fleet, the enforcement memory
+   * (episodes, holds) and the enforcer's planning against the live sources. Undefined for an unknown key.
+   */
+  explain(key: string, policy?: string): SessionExplanation | undefined {
+    const { fleet, state, engine, config } = this.daemon;
+    const session = fleet.find(key)[0];
+    if (!session) return undefined;
+    return explainSession({ session, sessions: fleet.sessions(), ledger: fleet.ledger, config, state, now: this.daemon.now(), engine, fleet, ...(policy !== undefined ? { policy } : {}) });
   }
 
   view(session: Session): SessionView {

@@ -2,10 +2,11 @@ import picomatch from 'picomatch';
 import type { Config } from '../config/types.js';
 import { conditionModules } from '../conditions/index.js';
 import type { ConditionContext } from '../conditions/types.js';
-import { actionLimit, DISRUPTIVE, protectionMatcher, protectionVeto } from '../enforcer/safety.js';
+import { planBatch, type FleetView } from '../enforcer/plan.js';
+import { protectionMatcher } from '../enforcer/safety.js';
 import { evaluate } from '../engine/evaluate.js';
 import { LedgerSums } from '../engine/sums.js';
-import type { Decision, EngineState, Episode, PolicyAction } from '../engine/types.js';
+import type { Decision, EngineState, Episode, EvaluationInput, EvaluationResult, PolicyAction } from '../engine/types.js';
 import type { LedgerView } from '../ledger/types.js';
 import type { Policy } from '../policy/types.js';
 import { formatCount, formatDuration, formatMoney, formatPercent } from '../domain/units.js';
@@ -89,6 +90,16 @@ export interface ExplainInput {
   readonly now: number;
   /** Only this policy. */
   readonly policy?: string;
+  /**
+   * The engine to ask (the daemon passes its own persistent one); default a one-shot `evaluate`. It must have been
+   * made for `config.policies`.
+   */
+  readonly engine?: { evaluate(input: EvaluationInput): EvaluationResult };
+  /**
+   * The fleet as the enforcer's planning sees it (sources and their capabilities, synced or not, usage known or not);
+   * default: every source of `sessions` synced and able to take every action, as a fleet read just now.
+   */
+  readonly fleet?: FleetView;
 }
 
 const action = (a: PolicyAction): string => (a.action === 'notify' ? (a.notifiers === 'all' ? 'notify' : `notify(${a.notifiers.join(', ')})`) : a.action === 'cleanup' ? `cleanup(${a.cleanup})` : a.action);
@@ -102,17 +113,20 @@ export function explainSession(input: ExplainInput): SessionExplanation {
   const { session, ledger, state, now, config } = input;
   const policies = input.policy === undefined ? config.policies : config.policies.filter((p) => p.name === input.policy);
   // The engine's own verdict over the whole fleet: targets, ids and blast radius are what the daemon would see.
-  const result = evaluate({ sessions: input.sessions, ledger, policies: config.policies, state, now, mode: config.mode });
+  const result = (input.engine ?? { evaluate }).evaluate({ sessions: input.sessions, ledger, policies: config.policies, state, now, mode: config.mode });
   const isProtected = protectionMatcher(config.safety.protect);
-  const limit = actionLimit(config.safety.maxActionsPerSweep, input.sessions.length);
-  const disruptive = result.decisions.reduce((n, d) => n + (d.mode === 'enforce' && d.kind !== 'release' ? d.actions.filter((a) => a.action !== 'notify').length * d.targets.length : 0), 0);
+  // The enforcer's own planning of that batch: the blast-radius limit over it, and (planned again without the limit,
+  // so a batch refused whole still names them) every step's per-target veto.
+  const allow = new Map(config.policies.map((p) => [p.name, p.allowProtected]));
+  const context = { fleet: input.fleet ?? fleetOf(input), sessionsInScope: input.sessions.length, isProtected, allowProtected: (name: string) => allow.get(name) ?? false };
+  const plan = { blastRadius: planBatch(result.decisions, { ...context, limits: config.safety.maxActionsPerSweep }).blastRadius, steps: planBatch(result.decisions, { ...context, limits: [] }).steps };
   const usage = ledger.session(session.source, session.key, session.generation);
   const sums = new LedgerSums();
   sums.sync(ledger, now + 1);
   const hold = [...state.holds.values()].find((h) => h.source === session.source && h.key === session.key);
   const traces = policies.map((policy) => {
     const decision = result.decisions.find((d) => d.policy === policy.name && d.targets.some((t) => t.source === session.source && t.key === session.key));
-    return tracePolicy(policy, { ...input, usageView: usage, sums, hold, decision, isProtected, limit, disruptive });
+    return tracePolicy(policy, { ...input, usageView: usage, sums, hold, decision, plan });
   });
   const t = usage?.totals;
   return {
@@ -130,9 +144,20 @@ interface Scene extends ExplainInput {
   readonly sums: LedgerSums;
   readonly hold: EngineState['holds'] extends ReadonlyMap<string, infer H> ? H | undefined : never;
   readonly decision: Decision | undefined;
-  readonly isProtected: (key: string) => boolean;
-  readonly limit: number;
-  readonly disruptive: number;
+  readonly plan: { readonly blastRadius: ReturnType<typeof planBatch>['blastRadius']; readonly steps: ReturnType<typeof planBatch>['steps'] };
+}
+
+/** A fleet read just now: every source that has a session is synced and can take every action. */
+function fleetOf(input: ExplainInput): FleetView {
+  const sources = new Set(input.sessions.map((s) => s.source));
+  const byKey = new Map(input.sessions.map((s) => [`${s.source}\u0000${s.key}`, s]));
+  const every = new Set(['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact'] as const);
+  return {
+    source: (name) => (sources.has(name) ? { type: name, capabilities: every } : undefined),
+    synced: (name) => sources.has(name),
+    session: (source, key) => byKey.get(`${source}\u0000${key}`),
+    usageKnown: (source, key, generation) => input.ledger.session(source, key, generation)?.known ?? false,
+  };
 }
 
 function tracePolicy(policy: Policy, scene: Scene): PolicyTrace {
@@ -168,7 +193,7 @@ function tracePolicy(policy: Policy, scene: Scene): PolicyTrace {
   const d = scene.decision;
   if (!matches) return { ...base, verdict: 'quiet', why: `does not match this session (${match.find((m) => m.includes(' not ') || m.includes('excluded')) ?? 'match'})`, safety: [] };
   if (d) {
-    const safety = safetyOf(d, policy, scene);
+    const safety = safetyOf(d, scene);
     const acts = d.kind === 'warn' ? 'warns' : mode === 'observe' ? 'would act (observe mode: it records "would …" and touches nothing)' : 'acts';
     const what = d.kind === 'escalation' ? `step ${d.step} of its ladder is due` : d.kind === 'release' ? 'the budget window has reset: it releases its pause' : d.kind === 'warn' ? `${formatPercent(ratio)} of the budget reached; it warns at ${formatPercent(policy.warn ?? 1)}` : episode ? 'the condition holds again after the cooldown' : 'the condition holds and it has not acted on this generation yet';
     return {
@@ -249,22 +274,18 @@ function nextStep(policy: Policy, episode: Episode | undefined, now: number): Ne
   };
 }
 
-/** What the enforcer would hold back from this decision: observe mode, protection, unknown usage, the blast radius. */
-function safetyOf(d: Decision, policy: Policy, scene: Scene): string[] {
+/** What the enforcer's planning holds back from this decision: observe mode, each refused step with its reason, the blast radius. */
+function safetyOf(d: Decision, scene: Scene): string[] {
   const out: string[] = [];
   if (d.mode === 'dry-run') out.push('observe mode: every action is recorded as "would …" and none is carried out');
-  for (const a of d.actions) {
-    if (a.action === 'notify') continue;
-    for (const t of d.targets) {
-      if (scene.isProtected(t.key)) {
-        const veto = protectionVeto(a.action, policy.allowProtected);
-        if (veto) out.push(`${a.action} on ${t.key}: held back — ${veto}`);
-      }
-    }
-    if (DISRUPTIVE.has(a.action) && d.step === 0 && !(scene.usageView?.known ?? false) && d.scope === 'session') out.push(`${a.action}: held back — usage of ${scene.session.key} is not known (fail-safe)`);
+  const { plan } = scene;
+  const whole = plan.blastRadius && d.mode === 'enforce' && d.kind !== 'release' ? plan.blastRadius : undefined;
+  for (const step of plan.steps) {
+    if (step.decision !== d || step.verdict !== 'refused' || !step.target) continue;
+    out.push(`${step.action.action} on ${step.target.key}: held back — ${step.reason ?? 'refused'}`);
   }
-  if (d.mode === 'enforce' && scene.disruptive > scene.limit) {
-    out.push(`blast radius: this evaluation plans ${scene.disruptive} actions, more than safety.maxActionsPerSweep allows (${scene.limit} of ${scene.sessions.length} sessions): the whole batch would be refused and an alert sent`);
+  if (whole) {
+    out.push(`blast radius: this evaluation plans ${whole.planned} actions, more than safety.maxActionsPerSweep allows (${whole.limit} of ${scene.sessions.length} sessions): the whole batch would be refused and an alert sent`);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/types.js';
+import type { FleetView } from '../enforcer/plan.js';
 import type { EngineState, Episode, Hold } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
 import { sourceModules } from '../sources/index.js';
@@ -14,6 +15,8 @@ export interface Snapshot {
   readonly sessions: readonly Session[];
   readonly ledger: Ledger;
   readonly state: EngineState;
+  /** The fleet as the enforcer's planning sees it: every source just read (synced), with its capabilities. */
+  readonly fleet: FleetView;
   /** Set when the daemon's state file could not be read (the explanation then assumes nothing was acted on yet). */
   readonly stateNote?: string;
 }
@@ -48,7 +51,15 @@ export async function takeSnapshot(config: Config, now: () => number = Date.now)
     await Promise.allSettled(sources.map((s) => s.close()));
   }
   const saved = await readSavedState(config.stateDir);
-  return { sessions, ledger, state: saved.state, ...(saved.note ? { stateNote: saved.note } : {}) };
+  const bySource = new Map(sources.map((s) => [s.name, { type: s.type, capabilities: s.capabilities }]));
+  const byKey = new Map(sessions.map((s) => [`${s.source}\u0000${s.key}`, s]));
+  const fleet: FleetView = {
+    source: (name) => bySource.get(name),
+    synced: (name) => bySource.has(name),
+    session: (source, key) => byKey.get(`${source}\u0000${key}`),
+    usageKnown: (source, key, generation) => ledger.session(source, key, generation)?.known ?? false,
+  };
+  return { sessions, ledger, state: saved.state, fleet, ...(saved.note ? { stateNote: saved.note } : {}) };
 }
 
 /**

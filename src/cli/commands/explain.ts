@@ -51,8 +51,8 @@ export const command: Command = {
     }
     let explanation = await fromDaemon(config.http.listen, key, policy);
     let note: string | undefined;
-    if (explanation === 'unknown') {
-      io.stderr(`clawwarden explain: the daemon at ${config.http.listen} has no session "${key}"\n`);
+    if (typeof explanation === 'object' && 'refused' in explanation) {
+      io.stderr(`clawwarden explain: the daemon at ${config.http.listen}: ${explanation.refused}\n`);
       return 2;
     }
     if (explanation === undefined) {
@@ -74,7 +74,7 @@ export const command: Command = {
       }
       // The demo fleet is made afresh for this command: a demo daemon's saved ladders are about another run of it.
       const state = values.demo === true ? { episodes: new Map(), warned: new Set<string>(), holds: new Map() } : snapshot.state;
-      explanation = explainSession({ session: matches[0]!, sessions: snapshot.sessions, ledger: snapshot.ledger, config, state, now: Date.now(), ...(policy !== undefined ? { policy } : {}) });
+      explanation = explainSession({ session: matches[0]!, sessions: snapshot.sessions, ledger: snapshot.ledger, fleet: snapshot.fleet, config, state, now: Date.now(), ...(policy !== undefined ? { policy } : {}) });
       if (values.demo !== true) note = snapshot.stateNote;
     }
     if (values.json === true) {
@@ -88,15 +88,20 @@ export const command: Command = {
   },
 };
 
-/** The daemon's own explanation (live ledger and ladders), `unknown` when it has no such session, undefined when no daemon answers or it cannot explain. */
-async function fromDaemon(listen: string, key: string, policy: string | undefined): Promise<SessionExplanation | 'unknown' | undefined> {
+/**
+ * The daemon's own explanation (live ledger and ladders); `refused` with its reason when it has no such session or
+ * policy (its loaded config may differ from the file read here); undefined when no daemon answers or it cannot explain.
+ */
+async function fromDaemon(listen: string, key: string, policy: string | undefined): Promise<SessionExplanation | { refused: string } | undefined> {
   if (!(await daemonRunning(listen))) return undefined;
   try {
     const query = policy !== undefined ? `?policy=${encodeURIComponent(policy)}` : '';
     const response = await fetch(`http://${listen}/api/v1/sessions/${encodeURIComponent(key)}/explain${query}`, { signal: AbortSignal.timeout(10_000) });
     if (response.status === 404) {
-      const body = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
-      return body.error?.code === 'UNKNOWN_SESSION' ? 'unknown' : undefined;
+      const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+      if (body.error?.code === 'UNKNOWN_SESSION') return { refused: `no session "${key}"; "clawwarden sessions list" shows the keys` };
+      if (body.error?.code === 'UNKNOWN_POLICY') return { refused: body.error.message ?? `no policy "${policy ?? ''}"` };
+      return undefined;
     }
     if (!response.ok) return undefined;
     return ((await response.json()) as { explanation: SessionExplanation }).explanation;
