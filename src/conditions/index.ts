@@ -4,6 +4,7 @@ import * as age from './age.js';
 import * as burn from './burn.js';
 import * as cost from './cost.js';
 import * as idle from './idle.js';
+import * as idleHuman from './idle-human.js';
 import * as ratioInputOutput from './ratio-input-output.js';
 import * as runtime from './runtime.js';
 import * as state from './state.js';
@@ -19,6 +20,7 @@ export const conditionModules: readonly ConditionModule[] = [
   burn,
   cost,
   idle,
+  idleHuman,
   ratioInputOutput,
   runtime,
   state,

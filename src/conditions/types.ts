@@ -20,6 +20,8 @@ export interface ConditionContext {
 export interface ConditionResult {
   readonly matched: boolean;
   readonly unknown?: boolean;
+  /** When unknown: what is missing, in words (for explain). */
+  readonly reason?: string;
   readonly measurements: readonly Measurement[];
 }
 

@@ -22,6 +22,11 @@ export interface Session {
   readonly startedAt?: number;
   /** Epoch ms of the last model call or message; drives `idle`. */
   readonly lastActivityAt?: number;
+  /**
+   * Epoch ms of the last human input (a user or channel message), not moved by heartbeat polls, cron wakes or
+   * system events; drives `idle.human`. Absent when the source cannot tell (then `idle.human` never matches).
+   */
+  readonly lastHumanAt?: number;
   /** Epoch ms the current run started, when `active`; drives `runtime`. */
   readonly runStartedAt?: number;
   /** The platform's own status word (`running`, `done`, `killed`), for display only. */

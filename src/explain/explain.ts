@@ -27,6 +27,8 @@ export interface ConditionTrace {
   readonly threshold?: number;
   /** true holds, false does not, undefined unknown (the data is missing). */
   readonly holds: boolean | undefined;
+  /** When unknown: what is missing, as the condition says it. */
+  readonly reason?: string;
 }
 
 /** The next rung of a policy's ladder for this subject. */
@@ -208,8 +210,11 @@ function tracePolicy(policy: Policy, scene: Scene): PolicyTrace {
   }
   if (holds === undefined) {
     if (!context.known) return { ...base, verdict: 'quiet', why: 'usage is not known yet (the platform has not reported it since the last connect): policies that read usage do not act on it (fail-safe)', safety: [] };
-    const missing = conditions.filter((c) => c.holds === undefined && c.value === undefined).map((c) => c.name);
-    return { ...base, verdict: 'quiet', why: `${missing.join(', ') || 'a condition'} cannot be measured yet${missing.includes('burn') ? ' (a burn rate needs a full period of per-call history; usage reported only as a total has no timing)' : ''}, so the policy does not act`, safety: [] };
+    const unmeasured = conditions.filter((c) => c.holds === undefined && c.value === undefined && c.name !== 'not' && !c.name.endsWith(' of'));
+    const missing = unmeasured.map((c) => c.name);
+    const reasons = [...new Set(unmeasured.flatMap((c) => (c.reason !== undefined ? [c.reason] : [])))];
+    const because = [...(missing.includes('burn') ? ['a burn rate needs a full period of per-call history; usage reported only as a total has no timing'] : []), ...reasons];
+    return { ...base, verdict: 'quiet', why: `${missing.join(', ') || 'a condition'} cannot be measured yet${because.length > 0 ? ` (${because.join('; ')})` : ''}, so the policy does not act`, safety: [] };
   }
   if (!holds) {
     const warn = policy.warn !== undefined ? `; it warns at ${formatPercent(policy.warn)} of the budget (now ${formatPercent(ratio)})` : '';
@@ -338,9 +343,10 @@ function traceWhen(node: unknown, context: ConditionContext, depth: number): Con
       out.push({
         depth,
         name,
-        text: m ? m.text : `${name} ${written(value)}: not measurable yet`,
+        text: m ? m.text : `${name} ${written(value)}: ${result.reason ?? 'not measurable yet'}`,
         ...(m ? { value: m.value, op: m.op, threshold: m.threshold } : {}),
         holds: result.unknown ? undefined : result.matched,
+        ...(result.unknown && result.reason !== undefined ? { reason: result.reason } : {}),
       });
     }
   }

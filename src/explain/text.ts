@@ -12,6 +12,7 @@ export function explanationText(e: SessionExplanation, paint: { bold: (t: string
     ...(s.model ? [`model ${s.model}`] : []),
     s.active ? `running${s.runStartedAt !== undefined ? ` ${formatDuration(now - s.runStartedAt)}` : ''}` : s.archived ? 'archived' : 'idle',
     ...(s.lastActivityAt !== undefined && !s.active ? [`last active ${formatDuration(now - s.lastActivityAt)} ago`] : []),
+    ...(s.lastHumanAt !== undefined ? [`last human input ${formatDuration(Math.max(0, now - s.lastHumanAt))} ago`] : []),
     ...(s.startedAt !== undefined ? [`started ${formatDuration(now - s.startedAt)} ago`] : []),
     `generation ${s.generation.slice(0, 8)}`,
     ...(e.protected ? ['protected (safety.protect)'] : []),

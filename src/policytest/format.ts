@@ -19,6 +19,8 @@ export interface FixtureSession {
   readonly held: boolean;
   readonly startedAt?: TimeRef;
   readonly lastActivityAt?: TimeRef;
+  /** When a person last wrote to it (`idle.human`); absent = the platform does not say. */
+  readonly lastHumanAt?: TimeRef;
   readonly runStartedAt?: TimeRef;
   /** Cumulative usage at the clock (a platform baseline), or `unknown` (not reported yet: usage policies must not fire). */
   readonly usage?: FixtureUsage | 'unknown';
@@ -85,7 +87,7 @@ export interface TestFile {
 const TOP_KEYS = ['config', 'policies', 'safety', 'mode', 'source', 'now', 'description', 'tests'];
 const CASE_KEYS = ['name', 'now', 'sessions', 'expect', 'then'];
 const STEP_KEYS = ['after', 'sessions', 'expect'];
-const SESSION_KEYS = ['key', 'agent', 'source', 'generation', 'model', 'provider', 'channel', 'kind', 'main', 'archived', 'active', 'held', 'started', 'lastActivity', 'runStarted', 'usage', 'calls'];
+const SESSION_KEYS = ['key', 'agent', 'source', 'generation', 'model', 'provider', 'channel', 'kind', 'main', 'archived', 'active', 'held', 'started', 'lastActivity', 'lastHuman', 'runStarted', 'usage', 'calls'];
 const USAGE_KEYS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cost'];
 const EXPECT_KEYS = ['policy', 'session', 'agent', 'fleet', 'actions', 'held', 'kind', 'mode'];
 const KINDS = ['violation', 'escalation', 'warn', 'release'];
@@ -255,6 +257,7 @@ function readSession(raw: unknown, at: Segment[], fail: Fail): FixtureSession | 
     ...optional('kind', text('kind')),
     ...optional('startedAt', time('started')),
     ...optional('lastActivityAt', time('lastActivity')),
+    ...optional('lastHumanAt', time('lastHuman')),
     ...optional('runStartedAt', time('runStarted')),
     ...optional('usage', usage),
   } as FixtureSession;

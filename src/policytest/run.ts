@@ -92,6 +92,7 @@ function place(stage: Stage, fixture: FixtureSession, defaultSource: string, clo
   const active = pick('active', fixture.active, existing?.active) ?? false;
   const startedAt = pick('started', time(fixture.startedAt) ?? (callTimes.length > 0 ? Math.min(...callTimes) : clock - 3_600_000), existing?.startedAt);
   const lastActivityAt = existing && !given.has('lastActivity') && lastCall === undefined ? existing.lastActivityAt : (time(fixture.lastActivityAt) ?? lastCall ?? clock);
+  const lastHumanAt = pick('lastHuman', time(fixture.lastHumanAt), existing?.lastHumanAt);
   const runStartedAt = active ? (pick('runStarted', time(fixture.runStartedAt) ?? clock, existing?.runStartedAt) ?? clock) : undefined;
   const optional = (key: keyof Session, value: unknown): object => (value === undefined ? {} : { [key]: value });
   const session: Session = {
@@ -108,6 +109,7 @@ function place(stage: Stage, fixture: FixtureSession, defaultSource: string, clo
     ...optional('kind', pick('kind', fixture.kind, existing?.kind)),
     ...optional('startedAt', startedAt),
     ...optional('lastActivityAt', lastActivityAt),
+    ...optional('lastHumanAt', lastHumanAt),
     ...optional('runStartedAt', runStartedAt),
   };
   const unknown = fixture.usage === 'unknown';

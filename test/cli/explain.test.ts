@@ -135,6 +135,33 @@ describe('explain', () => {
     expect(text).toContain('session agent:backend:main (agent backend');
     expect(text).toContain('  match     no: key agent:backend:main is excluded by "agent:*:main"');
   });
+
+  test('idle.human: measured on a heartbeat-kept session, and when the last human input is unknown, says so instead of guessing', () => {
+    const policies = `  - name: heartbeat-burn
+    when: { all: [ { idle.human: "> 3d" }, { idle: "< 1h" } ] }
+    do: [ pause ]
+`;
+    const stage = new Stage({ config: config(policies), now: NOW });
+    const day = 86_400_000;
+    stage.put(session('agent:ops:main', { active: false, lastActivityAt: NOW - 21 * day, lastHumanAt: NOW - 21 * day }));
+    stage.call({ source: 'home', key: 'agent:ops:main', generation: 'g1', agent: 'ops', id: 'hb1', at: NOW - 5 * 60_000, input: 12_000, output: 12, cacheRead: 0, cacheWrite: 0, cost: 0.04 });
+    const known = explain(stage, 'agent:ops:main').policies[0]!;
+    expect(known.conditions.map((c) => [c.text, c.holds])).toEqual([
+      ['every condition below holds', true],
+      ['idle.human 3w > 3d', true],
+      ['idle 5m < 1h', true],
+    ]);
+    expect(known.verdict).toBe('acts');
+    expect(explanationText(explain(stage, 'agent:ops:main'))).toContain('last human input 3w ago');
+
+    stage.put(session('agent:ops:cron-nightly', { active: false, lastActivityAt: NOW - 60_000 }));
+    const unknown = explain(stage, 'agent:ops:cron-nightly').policies[0]!;
+    expect(unknown.holds).toBeUndefined();
+    expect(unknown.verdict).toBe('quiet');
+    expect(unknown.conditions[1]).toMatchObject({ name: 'idle.human', holds: undefined, text: expect.stringContaining('idle.human > 3d: no human input is known for this session') });
+    expect(unknown.why).toBe('idle.human cannot be measured yet (no human input is known for this session: the source has not reported when a person last wrote to it), so the policy does not act');
+    expect(explanationText(explain(stage, 'agent:ops:cron-nightly'))).toContain('? (unknown)');
+  });
 });
 
 describe('clawwarden explain (CLI)', () => {

@@ -20,7 +20,7 @@ describe('condition registry', () => {
 
   it('has every condition of DESIGN.md §3', () => {
     expect(conditionModules.map((m) => m.name).sort()).toEqual(
-      ['active', 'age', 'burn', 'cost', 'idle', 'ratio.input_output', 'runtime', 'state', 'tokens.cache', 'tokens.input', 'tokens.output', 'tokens.total'],
+      ['active', 'age', 'burn', 'cost', 'idle', 'idle.human', 'ratio.input_output', 'runtime', 'state', 'tokens.cache', 'tokens.input', 'tokens.output', 'tokens.total'],
     );
   });
 

@@ -110,6 +110,22 @@ describe('demo fleet at t0', () => {
     expect(inventory.filter((s) => T0 - (s.lastActivityAt ?? T0) > DAY).map((s) => s.key)).toEqual([DEMO_CAST.idle]);
   });
 
+  it('knows when a person last started work in every session: never after its last activity, moved by a new run', async () => {
+    const source = demo();
+    const { inventory } = await started(source);
+    for (const s of inventory) {
+      expect(s.lastHumanAt, s.key).toBeTypeOf('number');
+      expect(s.lastHumanAt!, s.key).toBeLessThanOrEqual(s.lastActivityAt!);
+    }
+    const idle = inventory.find((s) => s.key === DEMO_CAST.idle)!;
+    expect(T0 - idle.lastHumanAt!).toBeGreaterThanOrEqual(3 * DAY);
+    const key = 'agent:docs:api-reference';
+    const before = inventory.find((s) => s.key === key)!.lastHumanAt!;
+    source.advance(2 * HOUR);
+    const after = (await source.inventory()).find((s) => s.key === key)!;
+    expect(after.lastHumanAt!).toBeGreaterThan(before);
+  });
+
   it('has one session with high input and tiny output', async () => {
     const { usage } = await started(demo());
     const u = usage.find((b) => b.key === DEMO_CAST.inefficient) as UsageBaseline;

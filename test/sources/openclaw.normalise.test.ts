@@ -33,6 +33,7 @@ describe('sessionFromRow (sessions.list rows of a real gateway)', () => {
       status: 'running',
       startedAt: 1795499141779,
       lastActivityAt: expect.any(Number),
+      lastHumanAt: 1795499141778,
       runStartedAt: 1795499143068,
     });
   });
@@ -72,6 +73,50 @@ describe('sessionFromRow (sessions.list rows of a real gateway)', () => {
   it('never reads the trap fields (last-run tokens) of sessions.list', () => {
     const s = sessionFromRow('home', rows[2] as OpenClawRow) as unknown as Record<string, unknown>;
     for (const field of ['inputTokens', 'outputTokens', 'totalTokens', 'estimatedCostUsd']) expect(s[field]).toBeUndefined();
+  });
+});
+
+describe('lastHumanAt (a main session kept busy by heartbeats, captured on gateway 2026.9.6)', () => {
+  // One chat.send from an operator, then heartbeat turns every ~30 s (`agents.defaults.heartbeat.every: "10s"`).
+  const heartbeat = readFileSync(join(fixtures, 'heartbeat-events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { event: string; payload: SessionMessagePayload & { reason?: string; phase?: string } });
+  const rows = heartbeat.flatMap((e) => (e.payload.session ? [{ event: e, session: sessionFromRow('home', e.payload.session)! }] : []));
+  const HUMAN = 1796172938079;
+
+  it('is the row\'s lastInteractionAt: the human message, unmoved by the heartbeat turns that keep updating the row', () => {
+    expect(rows.length).toBeGreaterThan(10);
+    expect(new Set(rows.map((r) => r.session.lastHumanAt))).toEqual(new Set([HUMAN]));
+    // The heartbeat runs are real: the row went running again after the human turn ended, and updatedAt moved on.
+    const humanTurnEnd = rows.findIndex((r) => r.event.payload.phase === 'end');
+    expect(rows.slice(humanTurnEnd + 1).some((r) => r.session.active)).toBe(true);
+    const updated = heartbeat.map((e) => Number(e.payload.session?.updatedAt ?? 0));
+    expect(Math.max(...updated) - HUMAN).toBeGreaterThan(90_000);
+  });
+
+  it('heartbeat turns bill model calls: two assistant messages after the human turn, each a usage record', () => {
+    const records = heartbeat.filter((e) => e.event === 'session.message').flatMap((e) => {
+      const r = recordFromMessage('home', e.payload, 0);
+      return r ? [r] : [];
+    });
+    expect(records.map((r) => r.id)).toEqual(['2', '4', '6']);
+    // The calls of seq 4 and 6 came after the human's own turn, with no new human input: idle.human keeps growing.
+    expect(records.every((r) => r.at > HUMAN)).toBe(true);
+  });
+
+  it('the heartbeat poll itself reaches a client only as a bare sessions.changed (no message), so the row is what tells', () => {
+    const polls = heartbeat.filter((e) => e.payload.reason === 'message' || (e.event === 'sessions.changed' && typeof e.payload.messageSeq === 'number'));
+    expect(polls.map((e) => e.payload.messageSeq)).toEqual([3, 5]);
+    expect(polls.every((e) => e.payload.message == null)).toBe(true);
+    const human = heartbeat.find((e) => e.event === 'session.message' && e.payload.message?.role === 'user');
+    expect(human?.payload.messageSeq).toBe(1);
+  });
+
+  it('is absent, not guessed, when the row has no lastInteractionAt', () => {
+    const row = { ...heartbeat[0]!.payload.session!, lastInteractionAt: undefined };
+    expect(sessionFromRow('home', row)?.lastHumanAt).toBeUndefined();
+    expect(sessionFromRow('home', { ...row, lastInteractionAt: 'yesterday' })?.lastHumanAt).toBeUndefined();
   });
 });
 

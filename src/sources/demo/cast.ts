@@ -157,6 +157,7 @@ function past(
   }
   s.startedAt = Math.round(at - MINUTE);
   s.lastActivityAt = s.startedAt;
+  s.lastHumanAt = s.startedAt;
   for (const t of times) fleet.recordPast(s, s.drawCall(), t);
   return s;
 }

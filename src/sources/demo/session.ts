@@ -70,6 +70,8 @@ export class SimSession {
   generation: string;
   startedAt: number;
   lastActivityAt: number;
+  /** When a person last started work here (the demo's runs are all people's requests; its calls are not input). */
+  lastHumanAt: number;
   archived = false;
   status = 'done';
   run: Run | undefined;
@@ -92,6 +94,7 @@ export class SimSession {
     this.generation = rng.uuid();
     this.startedAt = at;
     this.lastActivityAt = at;
+    this.lastHumanAt = at;
   }
 
   /** Epoch ms of this session's next happening (a model call, or an attempt to start work); Infinity if none. */
@@ -136,6 +139,7 @@ export class SimSession {
     this.generation = this.rng.uuid();
     this.startedAt = at;
     this.lastActivityAt = at;
+    this.lastHumanAt = at;
     this.totals = emptyUsage();
     this.daily = new Map();
     this.context = 0;
@@ -157,6 +161,7 @@ export class SimSession {
       active: this.run !== undefined,
       startedAt: this.startedAt,
       lastActivityAt: this.lastActivityAt,
+      lastHumanAt: this.lastHumanAt,
       ...(this.run ? { runStartedAt: this.run.startedAt } : {}),
       status: this.run ? 'running' : this.status,
     };

@@ -108,6 +108,7 @@ export class DemoFleet {
     };
     session.nextWorkAt = undefined;
     session.lastActivityAt = Math.max(session.lastActivityAt, Math.round(at));
+    session.lastHumanAt = Math.max(session.lastHumanAt, Math.round(at));
     this.#announce(session, 'run.start');
     return { started: true, detail: `run ${session.run.id} started` };
   }

@@ -46,6 +46,9 @@ export function sessionFromRow(source: string, row: OpenClawRow): Session | unde
   const input = num(row.lastInteractionAt);
   const lastActivityAt = ran !== undefined || input !== undefined ? Math.max(ran ?? 0, input ?? 0) : num(row.updatedAt);
   const runStartedAt = active ? num(row.startedAt) : undefined;
+  // OpenClaw moves lastInteractionAt only for a person's message: heartbeat, cron and internal-event turns leave it
+  // (gateway 2026.9.6: touchInteraction is off for them; its idle expiry reads the same field). Absent = unknown.
+  const lastHumanAt = input;
   const session: Session = {
     source,
     key,
@@ -60,6 +63,7 @@ export function sessionFromRow(source: string, row: OpenClawRow): Session | unde
     ...(str(row.kind) !== undefined && { kind: str(row.kind) }),
     ...(num(row.createdAt) !== undefined && { startedAt: num(row.createdAt) }),
     ...(lastActivityAt !== undefined && { lastActivityAt }),
+    ...(lastHumanAt !== undefined && { lastHumanAt }),
     ...(runStartedAt !== undefined && { runStartedAt }),
     ...(str(row.status) !== undefined && { status: str(row.status) }),
   };
