@@ -1,6 +1,6 @@
 import type { CompiledCondition, ConditionResult } from './types.js';
 import type { Measurement } from '../domain/decision.js';
-import { thresholdCondition, thresholdSchema } from './measure.js';
+import { thresholdCondition, thresholdSchema, type ThresholdValue } from './measure.js';
 
 /**
  * `idle.human: "> 3d"` — time since a person last wrote to the session. Heartbeat polls, cron wakes, exec
@@ -19,7 +19,7 @@ export const UNKNOWN_REASON = 'no human input is known for this session: the sou
 const UNKNOWN_HUMAN: ConditionResult = Object.freeze({ matched: false, unknown: true, reason: UNKNOWN_REASON, measurements: Object.freeze([]) as readonly Measurement[] });
 
 /** Compiles the threshold; a session whose last human input is not known never matches. */
-export function compile(value: unknown): CompiledCondition {
+export function compile(value: ThresholdValue): CompiledCondition {
   const compiled = thresholdCondition(name, value, 'duration', false, (context) => {
     const last = context.session?.lastHumanAt;
     return last === undefined ? undefined : Math.max(0, context.now - last);

@@ -45,7 +45,7 @@ const cases: Record<ProblemCode, Case> = {
     files: { 'clawwarden.yaml': policy('    when: { all: [ { idle: "> 1h" }, { tokens.totl: "> 200k" } ] }\n    do: stop\n') },
     marker: 'tokens.totl',
     path: 'policies[0] "cap" › when.all[1].tokens.totl',
-    message: 'unknown condition "tokens.totl"; expected one of: active, age, burn, cost, idle, ratio.input_output, runtime, state, tokens.cache, tokens.input, tokens.output, tokens.total, all, any, not',
+    message: 'unknown condition "tokens.totl"; expected one of: active, age, burn, cost, idle, idle.human, ratio.input_output, runtime, state, tokens.cache, tokens.input, tokens.output, tokens.total, all, any, not',
   },
   UNKNOWN_VALUE: { files: { 'clawwarden.yaml': policy('    scope: team\n    when: { cost: "> $5" }\n    do: stop\n') }, marker: 'team', path: 'policies[0] "cap" › scope', message: 'unknown scope "team"; expected one of: session, agent, fleet' },
   SECRET_ENV_MISSING: { files: { 'clawwarden.yaml': `${SOURCE}http:\n  token: \${env:CW_TOKEN}\n` }, marker: '${env', path: 'http.token', message: 'environment variable CW_TOKEN is not set' },

@@ -37,9 +37,8 @@ describe.each(loaders)('secret files ($name loader): regular files only, at most
     const config = `${SOURCE}    token: { file: ${c.path} }\n`;
     const dir = workspace({ 'clawwarden.yaml': config, ...(c.files ?? {}) });
     c.setup(dir);
-    const started = Date.now();
+    // Refused unread: a read that had started would end in the read timeout's own error, not the kind-of-file one.
     const { config: loaded, errors } = await load(dir);
-    expect(Date.now() - started).toBeLessThan(FILE_READ_TIMEOUT_MS);
     expect(loaded).toBeUndefined();
     expect(errors.map((e) => [e.code, e.file, e.line, e.column, e.path, e.message])).toEqual([
       ['SECRET_FILE_UNREADABLE', 'clawwarden.yaml', 4, config.split('\n')[3]!.indexOf(c.path) + 1, 'sources[0] "home" › token.file', c.message(dir)],
@@ -56,9 +55,8 @@ describe.each(loaders)('secret files ($name loader): regular files only, at most
 
 test('a file request that does not answer is given up after the timeout', async () => {
   const hanging: AsyncFiles = { read: () => new Promise(() => {}), kind: () => new Promise(() => {}), list: () => new Promise(() => {}) };
-  const started = Date.now();
+  // The request never settles, so an answer at all means it was given up on.
   expect(await runAsync(readText('/mnt/stale-nfs/token', 100), hanging, 50)).toEqual({ problem: { reason: 'timeout', ms: 50 } });
-  expect(Date.now() - started).toBeLessThan(1000);
 });
 
 const BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefgh'.split('').map((x, i) => `${x}: &${x} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
@@ -103,9 +101,7 @@ describe.each(loaders)('YAML limits ($name loader): a config error with file:lin
   ];
   test.each(cases)('$name', async (c) => {
     const dir = workspace(c.files);
-    const started = Date.now();
     const { config, errors } = await load(dir);
-    expect(Date.now() - started).toBeLessThan(FILE_READ_TIMEOUT_MS);
     expect(config).toBeUndefined();
     expect(errors).toHaveLength(1);
     const [code, file, line, column, message] = c.error;

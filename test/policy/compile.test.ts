@@ -156,7 +156,7 @@ describe('policySchema', () => {
   it('enumerates every when key (for typo suggestions)', () => {
     const schema = (validate.schema as { definitions: { when: { properties: Record<string, unknown> } } }).definitions.when;
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ['active', 'age', 'all', 'any', 'burn', 'cost', 'idle', 'not', 'ratio.input_output', 'runtime', 'state', 'tokens.cache', 'tokens.input', 'tokens.output', 'tokens.total'],
+      ['active', 'age', 'all', 'any', 'burn', 'cost', 'idle', 'idle.human', 'not', 'ratio.input_output', 'runtime', 'state', 'tokens.cache', 'tokens.input', 'tokens.output', 'tokens.total'],
     );
   });
 });

@@ -36,7 +36,7 @@ describe('clawwarden test', () => {
     }
     expect(result.stdout).toMatch(new RegExp(`${shipped.length} test files, \\d+ cases: \\d+ passed\\.\\n$`));
     expect(result.stdout).not.toContain('FAIL');
-  });
+  }, 120_000);
 
   test('a failing case exits 1 and shows expected against actual', async () => {
     const file = write(
