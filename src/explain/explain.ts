@@ -2,7 +2,9 @@ import picomatch from 'picomatch';
 import type { Config } from '../config/types.js';
 import { conditionModules } from '../conditions/index.js';
 import type { ConditionContext } from '../conditions/types.js';
-import { actionLimit, DISRUPTIVE, protectionMatcher, protectionVeto } from '../enforcer/safety.js';
+import { needsKnownUsage } from '../actions/index.js';
+import { countedSteps, stepsOf } from '../enforcer/plan.js';
+import { actionLimit, protectionMatcher, protectionVeto } from '../enforcer/safety.js';
 import { evaluate } from '../engine/evaluate.js';
 import { LedgerSums } from '../engine/sums.js';
 import type { Decision, EngineState, Episode, PolicyAction } from '../engine/types.js';
@@ -105,7 +107,8 @@ export function explainSession(input: ExplainInput): SessionExplanation {
   const result = evaluate({ sessions: input.sessions, ledger, policies: config.policies, state, now, mode: config.mode });
   const isProtected = protectionMatcher(config.safety.protect);
   const limit = actionLimit(config.safety.maxActionsPerSweep, input.sessions.length);
-  const disruptive = result.decisions.reduce((n, d) => n + (d.mode === 'enforce' && d.kind !== 'release' ? d.actions.filter((a) => a.action !== 'notify').length * d.targets.length : 0), 0);
+  // The enforcer's own count: the steps that count toward safety.maxActionsPerSweep.
+  const disruptive = countedSteps(result.decisions.flatMap(stepsOf)).length;
   const usage = ledger.session(session.source, session.key, session.generation);
   const sums = new LedgerSums();
   sums.sync(ledger, now + 1);
@@ -261,7 +264,7 @@ function safetyOf(d: Decision, policy: Policy, scene: Scene): string[] {
         if (veto) out.push(`${a.action} on ${t.key}: held back — ${veto}`);
       }
     }
-    if (DISRUPTIVE.has(a.action) && d.step === 0 && !(scene.usageView?.known ?? false) && d.scope === 'session') out.push(`${a.action}: held back — usage of ${scene.session.key} is not known (fail-safe)`);
+    if (needsKnownUsage(a.action) && d.step === 0 && !(scene.usageView?.known ?? false) && d.scope === 'session') out.push(`${a.action}: held back — usage of ${scene.session.key} is not known (fail-safe)`);
   }
   if (d.mode === 'enforce' && scene.disruptive > scene.limit) {
     out.push(`blast radius: this evaluation plans ${scene.disruptive} actions, more than safety.maxActionsPerSweep allows (${scene.limit} of ${scene.sessions.length} sessions): the whole batch would be refused and an alert sent`);
