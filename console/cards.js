@@ -1,16 +1,19 @@
 // One card per session: built once, then updated in place so focus, dialogs and scroll survive live updates.
 import { compact, duration, el, hm, money, perHour, shown, tokens } from './format.js';
 
+// The browser cannot import src/: these copy the registry's manual actions (MANUAL_ACTIONS in src/actions/index.ts,
+// the actions whose traits say `manual`) and its action names; test/console/actions.test.ts holds them equal.
+// Which buttons apply to a session is not copied: the daemon serves it as `can`.
 export const ACTIONS = ['stop', 'kill', 'pause', 'resume'];
-const ACTION_LABELS = { stop: 'Stop', kill: 'Kill', pause: 'Pause', resume: 'Resume' };
-const ACTION_HINTS = {
+export const ACTION_LABELS = { stop: 'Stop', kill: 'Kill', pause: 'Pause', resume: 'Resume' };
+export const ACTION_HINTS = {
   stop: 'End the current run; the session stays usable',
   kill: 'End the run and its queued work; nothing new starts until resumed',
   pause: 'Block new work until resumed',
   resume: 'Undo a pause or kill by clawwarden',
 };
 const SVG = 'http://www.w3.org/2000/svg';
-const VERBS = { stop: 'Stopped', kill: 'Killed', pause: 'Paused', resume: 'Resumed', cleanup: 'Cleaned up', compact: 'Compacted' };
+export const VERBS = { stop: 'Stopped', kill: 'Killed', pause: 'Paused', resume: 'Resumed', cleanup: 'Cleaned up', compact: 'Compacted' };
 
 /** Whether an action applies to a session now: the daemon decides (state and source capabilities) and serves it as `can`. */
 export function actionAllowed(view, action) {

@@ -1,4 +1,5 @@
 import type { PolicyAction } from '../domain/decision.js';
+import type { ActionTraits } from './types.js';
 import { PolicyValueError } from '../domain/problem.js';
 import { bareOrValueSchema } from './simple.js';
 
@@ -9,6 +10,16 @@ export const name = 'cleanup';
 export const description = 'Remove the session: archive (default; reversible) or delete (the platform keeps a .deleted transcript).';
 export const capability = 'cleanup' as const;
 export const bare = true;
+/** Removes the session: needs known usage, never on main or protected sessions; operators use the cleanup route, not a key. */
+export const traits = {
+  disruptive: true,
+  hold: 'none',
+  onMain: 'never',
+  onProtected: 'never',
+  countsTowardBlastRadius: true,
+  manual: false,
+  words: { done: 'archived', noop: 'already archived' },
+} as const satisfies ActionTraits;
 export const valueSchema = { type: 'string', enum: [...MODES] } as const;
 export const schema = bareOrValueSchema(name, valueSchema);
 export const example = 'do: [ { cleanup: archive } ]';

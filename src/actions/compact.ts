@@ -1,4 +1,5 @@
 import type { PolicyAction } from '../domain/decision.js';
+import type { ActionTraits } from './types.js';
 import { simpleParse, simpleSchema } from './simple.js';
 
 /** `do: [compact]` — Shrink a bloated context (spends tokens). */
@@ -6,6 +7,16 @@ export const name = 'compact';
 export const description = 'Shrink a bloated context (spends tokens).';
 export const capability = 'compact' as const;
 export const bare = true;
+/** Spends tokens on the session's context: counted, never on protected sessions; policies only. */
+export const traits = {
+  disruptive: false,
+  hold: 'none',
+  onMain: 'yes',
+  onProtected: 'never',
+  countsTowardBlastRadius: true,
+  manual: false,
+  words: { done: 'compacted', noop: 'nothing to compact' },
+} as const satisfies ActionTraits;
 export const schema = simpleSchema(name);
 export const example = 'do: [ compact ]';
 

@@ -1,7 +1,8 @@
 import type { PolicyAction } from '../domain/decision.js';
 import { PolicyValueError } from '../domain/problem.js';
 
-type SimpleName = 'stop' | 'kill' | 'pause' | 'resume' | 'compact';
+/** Actions written only as their bare word: those whose PolicyAction carries nothing but the name. */
+type SimpleName = Exclude<PolicyAction, { readonly notifiers: unknown } | { readonly cleanup: unknown }>['action'];
 
 /** Schema of an action written only as its bare word. */
 export function simpleSchema(name: SimpleName): object {

@@ -7,7 +7,7 @@ import type { BudgetUse, Decision } from '../domain/decision.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { UsageRecord } from '../domain/session.js';
 import type { GuardView } from '../guard/view.js';
-import type { ActionName } from '../domain/action.js';
+import type { ManualAction } from '../actions/index.js';
 import type { Source, SourceEvent } from '../sources/source.js';
 import { Journal } from '../state/journal.js';
 import { StateStore } from '../state/store.js';
@@ -255,7 +255,7 @@ export class Daemon implements WardenView {
     return this.audit.read(query);
   }
 
-  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], options: ManualRequest): Promise<ActionOutcome[]> {
+  act(action: ManualAction, keys: readonly string[], options: ManualRequest): Promise<ActionOutcome[]> {
     return this.#queue.run(async () => {
       const outcomes = await this.#manual.act(action, keys, options);
       this.#emit({ type: 'sessions', at: this.now() });

@@ -1,5 +1,6 @@
 import { closest } from '../config/errors.js';
 import type { ActionName } from '../domain/action.js';
+import type { ManualAction } from '../actions/index.js';
 import { cleanupCandidates } from '../domain/cleanup.js';
 import type { Session } from '../domain/session.js';
 import type { Enforcer } from '../enforcer/enforcer.js';
@@ -28,7 +29,7 @@ export class ManualActions {
   constructor(private readonly deps: ManualDeps) {}
 
   /** One outcome per key, in the order given. */
-  async act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], options: ManualRequest): Promise<ActionOutcome[]> {
+  async act(action: ManualAction, keys: readonly string[], options: ManualRequest): Promise<ActionOutcome[]> {
     const outcomes = new Map<number, ActionOutcome>();
     const resolved: { index: number; session: Session }[] = [];
     for (const [index, key] of keys.entries()) {

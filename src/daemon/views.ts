@@ -1,6 +1,7 @@
 import type { Session } from '../domain/session.js';
 import { totalTokens } from '../domain/session.js';
-import { actionsFor, sessionState } from '../domain/session-view.js';
+import { sessionState } from '../domain/session-view.js';
+import { manualActionsIn } from '../actions/index.js';
 import type { Engine } from '../engine/index.js';
 import { LedgerSums } from '../engine/sums.js';
 import type { Config } from '../config/types.js';
@@ -103,7 +104,7 @@ export class WardenViews {
     const hold = state.hold(session.source, session.key);
     const display = sessionState(session, hold);
     const source = fleet.source(session.source);
-    const can = actionsFor(display, session.active).filter((action) => source?.capabilities.has(action));
+    const can = manualActionsIn(display, session.active).filter((action) => source?.capabilities.has(action));
     return {
       session,
       state: display,

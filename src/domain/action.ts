@@ -1,9 +1,13 @@
 // The ground floor: what clawwarden can ask a platform to do to a session, and what came of it.
 
-/** What clawwarden can ask a source to do to a session. */
-export type ActionName = 'stop' | 'kill' | 'pause' | 'resume' | 'cleanup' | 'compact';
+/**
+ * What clawwarden can ask a source to do to a session, in display order: the ground floor's one list of names.
+ * Each has a module in src/actions declaring its traits; src/actions/index.ts holds the two equal at compile time.
+ */
+export const ACTION_NAMES = ['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact'] as const;
 
-export const ACTION_NAMES: readonly ActionName[] = ['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact'];
+/** What clawwarden can ask a source to do to a session. */
+export type ActionName = (typeof ACTION_NAMES)[number];
 
 /** One action on one session generation. */
 export interface ActionRequest {

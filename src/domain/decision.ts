@@ -1,4 +1,5 @@
 // The ground floor: what a policy decides, and the enforcement memory that decisions depend on.
+import type { ActionName } from './action.js';
 
 export type Scope = 'session' | 'agent' | 'fleet';
 
@@ -9,7 +10,7 @@ export type Comparison = '>' | '>=' | '<' | '<=' | '==';
 /** One action in a policy's `do` list (in order). */
 export type PolicyAction =
   | { readonly action: 'notify'; readonly notifiers: readonly string[] | 'all' }
-  | { readonly action: 'stop' | 'kill' | 'pause' | 'resume' | 'compact' }
+  | { readonly action: Exclude<ActionName, 'cleanup'> }
   | { readonly action: 'cleanup'; readonly cleanup: 'archive' | 'delete' };
 
 /** A measured value against a threshold: `tokens.total 231,402 > 200,000`. */
@@ -88,8 +89,8 @@ export interface Hold {
   readonly agent: string;
   /** `archive` where the platform could archive; `hold` for main sessions (runs are aborted as they start). */
   readonly kind: 'archive' | 'hold';
-  /** What placed it: a pause or a kill (older records say so only in `reason`). */
-  readonly action?: 'pause' | 'kill';
+  /** What placed it: an action whose traits say it places a hold, i.e. a pause or a kill (older records say so only in `reason`). */
+  readonly action?: ActionName;
   readonly policy?: string;
   /** `policy`, `api`, `cli`. */
   readonly by: string;

@@ -38,7 +38,7 @@ export interface SessionFilter {
 export const SESSION_STATES = ['running', 'idle', 'stopped', 'paused', 'held', 'killed', 'archived'] as const;
 
 /** A session's state from the platform's row and clawwarden's hold on it, if any. */
-export function sessionState(session: Session, hold: Pick<Hold, 'kind' | 'reason'> & { readonly action?: 'pause' | 'kill' } | undefined): SessionDisplayState {
+export function sessionState(session: Session, hold: Pick<Hold, 'kind' | 'reason'> & { readonly action?: ActionName } | undefined): SessionDisplayState {
   const killed = hold !== undefined && (hold.action === 'kill' || (hold.action === undefined && hold.reason.startsWith('kill:')));
   // A hold on an unarchivable (main) session is in force whatever the row says; a pause is real only while archived.
   if (hold?.kind === 'hold') return killed ? 'killed' : 'held';
@@ -46,21 +46,4 @@ export function sessionState(session: Session, hold: Pick<Hold, 'kind' | 'reason
   if (session.archived) return 'archived';
   if (session.active) return 'running';
   return session.status === 'killed' ? 'stopped' : 'idle';
-}
-
-/** The manual actions that make sense in a state (the source must also be able to do them): served to the console. */
-export function actionsFor(state: SessionDisplayState, active: boolean): readonly ('stop' | 'kill' | 'pause' | 'resume')[] {
-  switch (state) {
-    case 'running':
-      return ['stop', 'kill', 'pause'];
-    case 'idle':
-    case 'stopped':
-      return ['kill', 'pause'];
-    case 'paused':
-    case 'held':
-    case 'killed':
-      return active ? ['stop', 'resume'] : ['resume'];
-    case 'archived':
-      return ['resume'];
-  }
 }

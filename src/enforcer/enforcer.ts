@@ -7,7 +7,8 @@ import type { Source } from '../sources/source.js';
 import type { Journal } from '../state/journal.js';
 import type { ActionRecord, StateStore } from '../state/store.js';
 import type { ActionOutcomeRecord, EnforcementHooks } from './hooks.js';
-import { DISRUPTIVE, actionLimit, protectionMatcher } from './safety.js';
+import { countsTowardBlastRadius, traitsOf } from '../actions/index.js';
+import { actionLimit, manualNeedsForce, protectionMatcher } from './safety.js';
 import { blastRadius, stepsOf, targetVeto, type FleetView as PlanFleetView, type Step } from './plan.js';
 
 /** What the enforcer needs to know about the live fleet: planning's view plus a usage snapshot to journal. */
@@ -154,7 +155,7 @@ export class Enforcer {
   async manualBatch(action: ActionName, sessions: readonly Session[], options: ManualOptions & { readonly force: boolean; readonly sessionsInScope: number }): Promise<ActionOutcomeRecord[]> {
     const mode: Mode = options.dryRun ? 'dry-run' : 'enforce';
     const refuse = (session: Session, detail: string): ActionOutcomeRecord => ({ target: session, action, mode, by: options.by, status: 'refused', detail, reason: `requested by ${options.by}` });
-    const guarded = action !== 'resume';
+    const guarded = manualNeedsForce(action);
     const allowed: Session[] = [];
     const out = new Map<Session, ActionOutcomeRecord>();
     for (const session of sessions) {
@@ -163,7 +164,7 @@ export class Enforcer {
       } else allowed.push(session);
     }
     const limit = actionLimit(this.#config.safety.maxActionsPerSweep, options.sessionsInScope);
-    const counted = DISRUPTIVE.has(action) || action === 'stop';
+    const counted = countsTowardBlastRadius(action);
     if (guarded && counted && !options.force && allowed.length > limit) {
       const detail = `${allowed.length} sessions exceed the blast-radius limit (safety.maxActionsPerSweep: ${limit} of ${options.sessionsInScope} sessions); nothing was done; force it to act on all of them`;
       if (!options.dryRun) await this.deps.journal.append({ type: 'refusal', action, by: options.by, reason: `manual ${action} refused: ${detail}` });
@@ -365,15 +366,15 @@ export class Enforcer {
     }
   }
 
-  /** Places (pause, kill) or releases (resume) the hold an action leaves; returns the hold placed. */
+  /** Places (pause, kill) or releases (resume) the hold an action leaves, as its `hold` trait says; returns the hold placed. */
   #recordHold(action: ActionName, target: SessionRef | Session, meta: { by: string; reason: string; policy?: string; decision?: Decision }, result?: ActionResult): Hold | undefined {
     const { state } = this.deps;
-    if (action === 'resume') {
+    const effect = traitsOf(action).hold;
+    if (effect === 'releases') {
       state.releaseHold(target.source, target.key);
       return undefined;
     }
-    // Only pause and kill leave something to undo; stop, compact and cleanup do not hold a session.
-    if (action !== 'pause' && action !== 'kill') return undefined;
+    if (effect !== 'places') return undefined;
     const policy = meta.policy ? this.#policies.get(meta.policy) : undefined;
     const hold: Hold = {
       source: target.source,

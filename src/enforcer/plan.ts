@@ -1,9 +1,9 @@
 import type { ActionLimit } from '../config/types.js';
-import type { ActionName } from '../domain/action.js';
+import { countsTowardBlastRadius, needsKnownUsage, traitsOf, type ActionName } from '../actions/index.js';
 import type { Decision, PolicyAction, SessionRef } from '../domain/decision.js';
 import type { Session } from '../domain/session.js';
 import type { Source } from '../sources/source.js';
-import { DISRUPTIVE, actionLimit, protectionVeto } from './safety.js';
+import { actionLimit, protectionVeto } from './safety.js';
 
 /** What planning needs to know about the live fleet (the daemon's, or a fleet read once by `check`). */
 export interface FleetView {
@@ -36,9 +36,9 @@ export function stepsOf(decision: Decision): Step[] {
   return steps;
 }
 
-/** Steps that count toward the blast-radius limit: actions (not notifications) that would really be taken. */
+/** Steps that count toward the blast-radius limit: actions whose traits say so (not notifications, not resume) that would really be taken. */
 export function countedSteps(steps: readonly Step[]): Step[] {
-  return steps.filter((s) => s.action.action !== 'notify' && s.decision.mode === 'enforce' && s.decision.kind !== 'release');
+  return steps.filter((s) => s.action.action !== 'notify' && countsTowardBlastRadius(s.action.action) && s.decision.mode === 'enforce' && s.decision.kind !== 'release');
 }
 
 /** The blast-radius verdict for a batch: undefined when it may proceed, else the limit it exceeds. */
@@ -74,13 +74,14 @@ export function targetVeto(action: ActionName, target: SessionRef | Session, fle
   if (!source.capabilities.has(action)) return `source "${target.source}" (${source.type}) cannot ${action}`;
   if (!fleet.synced(target.source)) return `source "${target.source}" is down or not yet re-synced; not acting on a partial picture`;
   const current = fleet.session(target.source, target.key);
-  if (!current && action !== 'resume') return `session ${target.key} no longer exists`;
+  // Releasing a hold still makes sense on a session that is gone; nothing else does.
+  if (!current && traitsOf(action).hold !== 'releases') return `session ${target.key} no longer exists`;
   if (current && current.generation !== target.generation) {
     return `session ${target.key} was reset since the decision (generation ${short(target.generation)} → ${short(current.generation)}); it will be re-evaluated, not hit`;
   }
   // An escalation step acts on a crossing already decided and recorded: unknown usage since then never blocks it.
   const recorded = (asker.step ?? 0) > 0;
-  if (DISRUPTIVE.has(action) && asker.by === 'policy' && !recorded && !fleet.usageKnown(target.source, target.key, target.generation)) {
+  if (needsKnownUsage(action) && asker.by === 'policy' && !recorded && !fleet.usageKnown(target.source, target.key, target.generation)) {
     return `usage of ${target.key} is not known yet (stale or missing); not acting on it`;
   }
   return undefined;

@@ -1,9 +1,6 @@
 import picomatch from 'picomatch';
 import type { ActionLimit } from '../config/types.js';
-import type { ActionName } from '../domain/action.js';
-
-/** Actions that may take work away from an operator's agent and therefore need fresh, known usage and an unprotected target. */
-export const DISRUPTIVE: ReadonlySet<ActionName> = new Set(['kill', 'pause', 'cleanup']);
+import { traitsOf, type ActionName } from '../actions/index.js';
 
 /** Compiles `safety.protect` key globs once. */
 export function protectionMatcher(globs: readonly string[]): (key: string) => boolean {
@@ -12,13 +9,18 @@ export function protectionMatcher(globs: readonly string[]): (key: string) => bo
   return (key) => match(key);
 }
 
-/** Why a policy may not do `action` to a protected session, or undefined if it may: protected sessions are stopped only with allowProtected, never killed, paused or cleaned up. */
+/** Why a policy may not do `action` to a protected session, or undefined if it may: the action's `onProtected` trait decides (stop only with allowProtected; resume always; the rest never). */
 export function protectionVeto(action: ActionName, allowProtected: boolean): string | undefined {
-  if (action === 'stop' && allowProtected) return undefined;
-  if (action === 'resume') return undefined;
-  return action === 'stop'
-    ? 'session is protected (safety.protect); set allowProtected: true on the policy to let it stop protected sessions'
+  const rule = traitsOf(action).onProtected;
+  if (rule === 'always' || (rule === 'if-allowed' && allowProtected)) return undefined;
+  return rule === 'if-allowed'
+    ? `session is protected (safety.protect); set allowProtected: true on the policy to let it ${action} protected sessions`
     : `session is protected (safety.protect); policies never ${action} protected sessions`;
+}
+
+/** Whether an operator's manual `action` on a protected session, or past the blast-radius limit, needs force (everything but what `onProtected: always` allows). */
+export function manualNeedsForce(action: ActionName): boolean {
+  return traitsOf(action).onProtected !== 'always';
 }
 
 /** The tightest limit for a batch: counts as given, percentages of the sessions in scope (at least 1). */

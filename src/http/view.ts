@@ -1,4 +1,5 @@
 import type { ActionName, ActionResult } from '../domain/action.js';
+import type { ManualAction } from '../actions/index.js';
 import type { Decision, Mode } from '../domain/decision.js';
 import type { SessionFilter, SessionView } from '../domain/session-view.js';
 import type { JournalEntry } from '../state/journal-types.js';
@@ -42,7 +43,7 @@ export interface WardenView {
   journal(query: { readonly since?: number; readonly session?: string; readonly limit: number; readonly before?: number }): Promise<JournalEntry[]>;
   /** Manual action by key(s); goes through the enforcer (holds, journal). */
   /** `by` is the origin (api, cli, console); `force` acts past protection and the blast-radius limit (journaled). */
-  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], options: { readonly by: string; readonly dryRun: boolean; readonly force?: boolean }): Promise<ActionOutcome[]>;
+  act(action: ManualAction, keys: readonly string[], options: { readonly by: string; readonly dryRun: boolean; readonly force?: boolean }): Promise<ActionOutcome[]>;
   /** Protected sessions are refused and a batch past the blast-radius limit is refused whole, unless `force`. */
   cleanup(options: { readonly ageMs?: number; readonly idleMs?: number; readonly agent?: string; readonly mode: 'archive' | 'delete'; readonly dryRun: boolean; readonly by: string; readonly force?: boolean }): Promise<ActionOutcome[]>;
   subscribe(listener: (update: WardenUpdate) => void): () => void;

@@ -7,6 +7,7 @@ import { Ledger } from '../ledger/ledger.js';
 import type { Policy } from '../policy/types.js';
 import { sourceModules } from '../sources/index.js';
 import type { ActionName, ActionRequest, ActionResult, Session, Source, SourceEvent, UsageBaseline, UsageRecord } from '../sources/source.js';
+import { ACTION_NAMES } from '../domain/action.js';
 import type { Journal } from '../state/journal.js';
 import type { StateStore } from '../state/store.js';
 import { MemoryJournal, MemoryState } from './memory.js';
@@ -49,7 +50,7 @@ export interface StageOptions {
 /** The capabilities of a configured source type (all actions for a type clawwarden does not know). */
 function capabilitiesOf(type: string): ReadonlySet<ActionName> {
   const module = sourceModules.find((m) => m.name === type);
-  return new Set(module ? module.capabilities : (['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact'] as const));
+  return new Set(module ? module.capabilities : ACTION_NAMES);
 }
 
 const sessionId = (source: string, key: string): string => `${source}\u0000${key}`;

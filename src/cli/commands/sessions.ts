@@ -1,4 +1,5 @@
 import { parseCount, parseDuration } from '../../domain/units.js';
+import { isManualAction, MANUAL_ACTIONS, type ManualAction } from '../../actions/index.js';
 import { didYouMean, parseCommandArgs } from '../args.js';
 import { palette } from '../color.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
@@ -8,12 +9,10 @@ import { isFailure, type SessionControl } from '../sessions/control.js';
 import { DEMO_ACTIONS_HINT, DemoControl } from '../sessions/demo.js';
 import { resultsText, sessionsTable, totalTokens, type TableStyle } from '../sessions/format.js';
 
-const ACTIONS = ['stop', 'kill', 'pause', 'resume'] as const;
-type KeyAction = (typeof ACTIONS)[number];
 
 const help = `Usage:
   clawwarden sessions list [--active] [--tokens N] [--agent A] [--wide] [--json] [--demo]
-  clawwarden sessions stop|kill|pause|resume <key...> [--dry-run] [--force] [--json]
+  clawwarden sessions ${MANUAL_ACTIONS.join('|')} <key...> [--dry-run] [--force] [--json]
   clawwarden sessions cleanup --age 1h [--idle 30m] [--agent A] [--mode archive|delete] [--dry-run] [--force] [--json]
 
 List and control the sessions of an OpenClaw gateway: what OpenClaw itself has no command for.
@@ -124,7 +123,7 @@ export async function runSessions(sub: string, parsed: Parsed, control: SessionC
     io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results, style));
     return results.some(isFailure) ? 1 : 0;
   }
-  const results = await control.act(sub as KeyAction, positionals, dryRun, values.force === true);
+  const results = await control.act(sub as ManualAction, positionals, dryRun, values.force === true);
   io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results, style));
   return results.some(isFailure) ? 1 : 0;
 }
@@ -136,14 +135,14 @@ export const command: Command = {
   help,
   async run(argv, io) {
     const [sub, ...rest] = argv;
-    const subs = ['list', 'cleanup', ...ACTIONS];
+    const subs = ['list', 'cleanup', ...MANUAL_ACTIONS];
     if (sub === undefined || !subs.includes(sub)) throw new UsageError(`expected a subcommand: ${subs.join(', ')}${sub ? `; found "${sub}"${didYouMean(sub, subs)}` : ''}`);
     const parsed = parse(rest);
     if (parsed.values.demo === true && sub !== 'list') throw new UsageError(DEMO_ACTIONS_HINT);
     if (parsed.values.demo === true && (['url', 'token', 'config', 'discover', 'direct'] as const).some((f) => parsed.values[f] !== undefined)) {
       throw new UsageError('--demo lists the built-in demo fleet; it takes no connection flags (--url, --token, --config, --discover, --direct)');
     }
-    if ((ACTIONS as readonly string[]).includes(sub) && parsed.positionals.length === 0) throw new UsageError(`${sub} needs at least one session key`);
+    if (isManualAction(sub) && parsed.positionals.length === 0) throw new UsageError(`${sub} needs at least one session key`);
     if (sub === 'cleanup' && parsed.values.age === undefined) throw new UsageError('cleanup needs --age (e.g. --age 1h)');
     const flags: ConnectionFlags = {
       ...(typeof parsed.values.url === 'string' && { url: parsed.values.url }),

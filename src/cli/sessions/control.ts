@@ -2,6 +2,7 @@ import { cleanupCandidates } from '../../domain/cleanup.js';
 import type { SessionDisplayState } from '../../domain/session-view.js';
 import type { Session } from '../../domain/session.js';
 import type { ActionName, ActionStatus } from '../../domain/action.js';
+import type { ManualAction } from '../../actions/index.js';
 
 /** A session with its cumulative usage, as `sessions list` shows it. */
 export interface SessionView extends Session {
@@ -45,7 +46,7 @@ export interface SessionControl {
   /** Lines about the sources worth showing under the list (the in-gateway guard's status, through the daemon). */
   sourceNotes?(): Promise<string[]>;
   /** `force` acts on protected sessions and past the blast-radius limit (the daemon journals it as forced). */
-  act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean, force?: boolean): Promise<KeyResult[]>;
+  act(action: ManualAction, keys: readonly string[], dryRun: boolean, force?: boolean): Promise<KeyResult[]>;
   cleanup(options: CleanupOptions): Promise<KeyResult[]>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { ActionOutcome, ReadinessReport, SessionView as DaemonSessionView } from '../../http/view.js';
-import type { ActionName } from '../../domain/action.js';
+import type { ManualAction } from '../../actions/index.js';
 import { formatConfigError, loadConfig } from '../../config/index.js';
 import { ConnectError, connectDirect, type ConnectionFlags } from './connect.js';
 import type { CleanupOptions, KeyResult, SessionControl, SessionView } from './control.js';
@@ -51,7 +51,7 @@ export class DaemonControl implements SessionControl {
     return body.sessions.map((v) => ({ ...v.session, state: v.state, ...(v.usage.known ? { usage: v.usage } : {}) }));
   }
 
-  async act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean, force = false): Promise<KeyResult[]> {
+  async act(action: ManualAction, keys: readonly string[], dryRun: boolean, force = false): Promise<KeyResult[]> {
     const results: KeyResult[] = [];
     for (const key of keys) {
       const held = action === 'pause' || action === 'kill' ? await this.#heldAlready(key) : undefined;

@@ -1,7 +1,7 @@
 import { closest } from '../../config/errors.js';
 import type { OpenClawSource } from '../../sources/openclaw/index.js';
 import type { UsageBaseline } from '../../domain/session.js';
-import type { ActionName } from '../../domain/action.js';
+import { traitsOf, type ManualAction } from '../../actions/index.js';
 import { selectForCleanup, type CleanupOptions, type KeyResult, type SessionControl, type SessionView } from './control.js';
 
 const DAEMON_HINT = 'main sessions cannot be archived; a hold lives in the running daemon (clawwarden run), which aborts any new run on it';
@@ -28,7 +28,7 @@ export class DirectControl implements SessionControl {
     });
   }
 
-  async act(action: Exclude<ActionName, 'cleanup' | 'compact'>, keys: readonly string[], dryRun: boolean): Promise<KeyResult[]> {
+  async act(action: ManualAction, keys: readonly string[], dryRun: boolean): Promise<KeyResult[]> {
     const sessions = await this.#source.inventory();
     const byKey = new Map(sessions.map((s) => [s.key, s]));
     const results: KeyResult[] = [];
@@ -46,8 +46,8 @@ export class DirectControl implements SessionControl {
       }
       seen.add(key);
       // Without the daemon nobody keeps a hold: refuse rather than abort once and leave the session open.
-      if (session.main && action !== 'stop') {
-        const advice = action === 'resume' ? 'resume it through the daemon' : `${action} it through the daemon, or use "sessions stop" to end the current run`;
+      if (session.main && traitsOf(action).onMain !== 'yes') {
+        const advice = traitsOf(action).hold === 'releases' ? `${action} it through the daemon` : `${action} it through the daemon, or use "sessions stop" to end the current run`;
         results.push({ key, action, status: 'refused', detail: `${DAEMON_HINT}; ${advice}`, generation: session.generation });
         continue;
       }

@@ -1,4 +1,5 @@
 import { totalTokens as usageTotal } from '../../domain/session.js';
+import { traitsOf } from '../../actions/index.js';
 import { sessionState } from '../../domain/session-view.js';
 import type { Palette } from '../color.js';
 import { renderTable } from '../table.js';
@@ -62,26 +63,18 @@ export function sessionsTable(sessions: readonly SessionView[], now: number, sty
   });
 }
 
-const DONE: Record<KeyResult['action'], string> = { stop: 'stopped', kill: 'killed', pause: 'paused', resume: 'resumed', cleanup: 'archived', compact: 'compacted' };
-const NOOP: Record<KeyResult['action'], string> = {
-  stop: 'nothing to stop',
-  kill: 'already killed',
-  pause: 'already paused',
-  resume: 'not paused',
-  cleanup: 'already archived',
-  compact: 'nothing to compact',
-};
 
 /** What happened to one key, in words: `paused (held)`, `already paused`, `would stop`, `refused`. */
 export function resultWord(r: KeyResult): string {
   switch (r.status) {
     case 'done': {
       if (r.action === 'cleanup') return /^deleted/.test(r.detail) ? 'deleted' : 'archived';
-      const held = (r.action === 'pause' || r.action === 'kill') && (r.hold === true || /\b(held|hold)\b/i.test(r.detail));
-      return held ? `${DONE[r.action]} (held)` : DONE[r.action];
+      const { done } = traitsOf(r.action).words;
+      const held = traitsOf(r.action).hold === 'places' && (r.hold === true || /\b(held|hold)\b/i.test(r.detail));
+      return held ? `${done} (held)` : done;
     }
     case 'noop':
-      return /^already held\b/.test(r.detail) ? 'already held' : NOOP[r.action];
+      return /^already held\b/.test(r.detail) ? 'already held' : traitsOf(r.action).words.noop;
     case 'planned':
       return `would ${r.action === 'cleanup' && /delete/.test(r.detail) ? 'delete' : r.action}`;
     case 'unknown':

@@ -1,11 +1,11 @@
 import { SESSION_STATES } from '../../domain/session-view.js';
+import { MANUAL_ACTIONS } from '../../actions/index.js';
 import type { ActionOutcome, SessionDisplayState, SessionFilter } from '../view.js';
 import { HttpError, badRequest } from '../errors.js';
 import type { Reply, Route } from '../route.js';
 import { jsonBody, optionalBoolean, optionalString, parseBoolean, parseChoice, parseCount, parseDuration, queryParams } from '../params.js';
 
 const STATES: readonly SessionDisplayState[] = SESSION_STATES;
-const ACTIONS = ['stop', 'kill', 'pause', 'resume'] as const;
 const CLEANUP_MODES = ['archive', 'delete'] as const;
 /** Who asked, journaled with every manual action: the console and the CLI say so; anything else is `api`. */
 const ORIGINS = ['api', 'cli', 'console'] as const;
@@ -58,9 +58,9 @@ export const sessionRoutes: readonly Route[] = [
     write: true,
     async handle({ req, url, view, params }) {
       queryParams(url.searchParams, []);
-      const action = ACTIONS.find((a) => a === params.action);
+      const action = MANUAL_ACTIONS.find((a) => a === params.action);
       if (action === undefined) {
-        throw new HttpError(404, 'UNKNOWN_ACTION', `unknown action "${params.action}"; expected one of: ${ACTIONS.join(', ')}`, { allowedValues: ACTIONS });
+        throw new HttpError(404, 'UNKNOWN_ACTION', `unknown action "${params.action}"; expected one of: ${MANUAL_ACTIONS.join(', ')}`, { allowedValues: MANUAL_ACTIONS });
       }
       const body = await jsonBody(req, ['dryRun', 'force', 'origin']);
       const dryRun = optionalBoolean('dryRun', body.dryRun) ?? false;
