@@ -1,8 +1,9 @@
+import type { JSONSchemaType } from 'ajv';
 import nodemailer from 'nodemailer';
 import { reveal, type SecretValue } from '../domain/secret.js';
 import { NotifierError, scrub } from './errors.js';
-import { rateLimitSchema } from './rate-limit.js';
-import { secretOptionSchema } from './secret-option.js';
+import { rateLimitSchema, type RateLimitOption } from './rate-limit.js';
+import { secretOptionSchema, type SecretOption } from './secret-option.js';
 import type { Notification, Notifier, NotifierModule } from './types.js';
 
 /** `type: email` options, after the loader resolved secrets. */
@@ -28,39 +29,58 @@ export type EmailConfig = {
   readonly rateLimit?: { readonly count: number; readonly per: string | number };
 };
 
+/** The options as the schema sees them: secrets still as written (the loader validates before it resolves them). */
+type EmailOptions = {
+  readonly type?: 'email';
+  readonly smtp: {
+    readonly host: string;
+    readonly port?: number;
+    readonly secure?: boolean;
+    readonly requireTLS?: boolean;
+    readonly auth?: { readonly user: SecretOption; readonly pass: SecretOption };
+    readonly tls?: { readonly rejectUnauthorized?: boolean };
+    readonly timeoutMs?: number;
+  };
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly subjectPrefix?: string;
+  readonly rateLimit?: RateLimitOption;
+};
+
 export const name = 'email';
 export const description = 'Sends each notification as a plain-text mail over SMTP (implicit TLS or STARTTLS, optional auth).';
-export const schema = {
+export const schema: JSONSchemaType<EmailOptions> = {
   type: 'object',
   properties: {
-    type: { const: 'email' },
+    type: { type: 'string', enum: ['email'], nullable: true },
     smtp: {
       type: 'object',
       properties: {
         host: { type: 'string', minLength: 1 },
-        port: { type: 'integer', minimum: 1, maximum: 65535 },
-        secure: { type: 'boolean', description: 'implicit TLS (port 465)' },
-        requireTLS: { type: 'boolean', description: 'require STARTTLS' },
+        port: { type: 'integer', minimum: 1, maximum: 65535, nullable: true },
+        secure: { type: 'boolean', nullable: true, description: 'implicit TLS (port 465)' },
+        requireTLS: { type: 'boolean', nullable: true, description: 'require STARTTLS' },
         auth: {
           type: 'object',
+          nullable: true,
           properties: { user: secretOptionSchema, pass: secretOptionSchema },
           required: ['user', 'pass'],
           additionalProperties: false,
         },
-        tls: { type: 'object', properties: { rejectUnauthorized: { type: 'boolean' } }, additionalProperties: false },
-        timeoutMs: { type: 'integer', minimum: 100 },
+        tls: { type: 'object', nullable: true, properties: { rejectUnauthorized: { type: 'boolean', nullable: true } }, additionalProperties: false },
+        timeoutMs: { type: 'integer', minimum: 100, nullable: true },
       },
       required: ['host'],
       additionalProperties: false,
     },
     from: { type: 'string', minLength: 3 },
     to: { type: 'array', items: { type: 'string', minLength: 3 }, minItems: 1 },
-    subjectPrefix: { type: 'string' },
-    rateLimit: rateLimitSchema,
+    subjectPrefix: { type: 'string', nullable: true },
+    rateLimit: { ...rateLimitSchema, nullable: true },
   },
   required: ['smtp', 'from', 'to'],
   additionalProperties: false,
-} as const;
+};
 export const example = `notifiers:
   ops-email:
     type: email

@@ -1,3 +1,4 @@
+import type { JSONSchemaType } from 'ajv';
 /** A per-notifier send budget: at most `count` messages per `perMs` milliseconds. */
 export interface RateLimit {
   readonly count: number;
@@ -7,8 +8,14 @@ export interface RateLimit {
 /** 30 messages an hour per notifier: enough for a bad incident, not enough to bury an inbox. */
 export const DEFAULT_RATE_LIMIT: RateLimit = { count: 30, perMs: 3_600_000 };
 
+/** The `rateLimit` option as written: `per` is a duration like "10m", or milliseconds. */
+export interface RateLimitOption {
+  readonly count: number;
+  readonly per: string | number;
+}
+
 /** JSON schema of the `rateLimit: { count, per }` option every notifier takes. */
-export const rateLimitSchema = {
+export const rateLimitSchema: JSONSchemaType<RateLimitOption> = {
   type: 'object',
   description: 'At most `count` messages per `per` (duration like 10m, 1h, or ms); default 30 per 1h.',
   properties: {
@@ -17,7 +24,7 @@ export const rateLimitSchema = {
   },
   required: ['count', 'per'],
   additionalProperties: false,
-} as const;
+};
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

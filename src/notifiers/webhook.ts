@@ -1,7 +1,8 @@
+import type { JSONSchemaType } from 'ajv';
 import { reveal, type SecretValue } from '../domain/secret.js';
 import { NotifierError, scrub } from './errors.js';
-import { rateLimitSchema } from './rate-limit.js';
-import { secretOptionSchema } from './secret-option.js';
+import { rateLimitSchema, type RateLimitOption } from './rate-limit.js';
+import { secretOptionSchema, type SecretOption } from './secret-option.js';
 import type { Notification, Notifier, NotifierModule } from './types.js';
 
 /** `type: webhook` options, after the loader resolved secrets. */
@@ -17,21 +18,31 @@ export type WebhookConfig = {
   readonly rateLimit?: { readonly count: number; readonly per: string | number };
 };
 
+/** The options as the schema sees them: secrets still as written (the loader validates before it resolves them). */
+type WebhookOptions = {
+  readonly type?: 'webhook';
+  readonly url: SecretOption;
+  readonly format?: 'json' | 'slack';
+  readonly headers?: Readonly<Record<string, SecretOption>>;
+  readonly timeoutMs?: number;
+  readonly rateLimit?: RateLimitOption;
+};
+
 export const name = 'webhook';
 export const description = 'POSTs each notification to a URL as JSON, or as Slack-compatible `{text}`, with optional headers.';
-export const schema = {
+export const schema: JSONSchemaType<WebhookOptions> = {
   type: 'object',
   properties: {
-    type: { const: 'webhook' },
+    type: { type: 'string', enum: ['webhook'], nullable: true },
     url: secretOptionSchema,
-    format: { enum: ['json', 'slack'] },
-    headers: { type: 'object', additionalProperties: secretOptionSchema },
-    timeoutMs: { type: 'integer', minimum: 100 },
-    rateLimit: rateLimitSchema,
+    format: { type: 'string', enum: ['json', 'slack'], nullable: true },
+    headers: { type: 'object', additionalProperties: secretOptionSchema, required: [], nullable: true },
+    timeoutMs: { type: 'integer', minimum: 100, nullable: true },
+    rateLimit: { ...rateLimitSchema, nullable: true },
   },
   required: ['url'],
   additionalProperties: false,
-} as const;
+};
 export const example = `notifiers:
   ops-chat:
     type: webhook

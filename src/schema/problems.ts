@@ -147,7 +147,7 @@ function describe(error: ErrorObject, options: ProblemOptions): Problem {
     case 'anyOf':
     case 'oneOf': {
       const allowed = forms(error.schema);
-      return { code: 'SCHEMA', path, message: `${found} does not match any accepted form`, ...(allowed ? { allowed } : {}) };
+      return { code: 'SCHEMA', path, message: `${found} does not match any accepted form${expected(allowed ?? [])}`, ...(allowed ? { allowed } : {}) };
     }
     case 'pattern':
       return { code: 'SCHEMA', path, message: `${found} is not valid: expected ${parent.description ?? `a value matching ${String(params['pattern'])}`}` };
@@ -188,7 +188,7 @@ function forms(schema: unknown): string[] | undefined {
     if (Array.isArray(branch['enum'])) result.push(...(branch['enum'] as unknown[]).map(String));
     else if (branch['const'] !== undefined) result.push(String(branch['const']));
     else if (Array.isArray(branch['required']) && branch['required'].length > 0) result.push(`{ ${(branch['required'] as string[]).join(', ')}: … }`);
-    else if (typeof branch['type'] === 'string') result.push(`a ${branch['type']}`);
+    else if (typeof branch['type'] === 'string') result.push(`${/^[aeiou]/.test(branch['type']) ? 'an' : 'a'} ${branch['type']}`);
   }
   return result.length > 0 ? result : undefined;
 }

@@ -131,6 +131,16 @@ describe('compilePolicy problems', () => {
     expect(compilePolicy(parse('{ name: a, when: { cost: "25" }, do: stop }'), ORIGIN, FULL).policy).toBeUndefined();
   });
 
+  it.each([
+    ['a malformed time', '{ name: a, window: { every: day, at: "7:00" }, when: { cost: "> $1" }, do: stop }', 'SCHEMA', ['window', 'at'], '"7:00" is not valid: expected a 24-hour time "HH:MM" like "00:00" or "18:30"'],
+    ['an unknown action', '{ name: a, when: { idle: "> 1h" }, do: [ kil ] }', 'UNKNOWN_VALUE', ['do', 0], 'unknown action "kil"; expected one of: cleanup, compact, kill, notify, pause, resume, stop'],
+    ['burn with both', '{ name: a, when: { burn: { tokens: "> 20k", cost: "> $1", per: 1m } }, do: stop }', 'SCHEMA', ['when', 'burn'], 'expected exactly one of tokens or cost, and per, e.g. { tokens: "> 20k", per: 1m }, found a map'],
+    ['a state of the wrong type', '{ name: a, when: { state: 5 }, do: stop }', 'SCHEMA', ['when', 'state'], '5 does not match any accepted form; expected one of: running, idle, stopped, paused, held, killed, archived, an array'],
+    ['an unknown window key', '{ name: a, window: { every: day, tz: UTC, zone: UTC }, when: { cost: "> $1" }, do: stop }', 'UNKNOWN_KEY', ['window', 'zone'], 'unknown window key "zone"; expected one of: every, at, tz'],
+  ])('%s is reported once, as the schema says it, with its code', (_name, yaml, code, path, message) => {
+    expect(problems(yaml)).toEqual([expect.objectContaining({ code, path, message })]);
+  });
+
   it('lists the allowed names with unknown keys so a loader can suggest the closest', () => {
     const [hit] = problems('{ name: a, when: { idel: "> 1h" }, do: stop }');
     expect(hit!.allowed).toContain('idle');
