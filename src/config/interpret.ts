@@ -13,6 +13,7 @@ import { formatPath, schemaProblems } from '../schema/problems.js';
 import type { Problem } from '../domain/problem.js';
 import { pathKey, resolveSecrets, withSecrets } from './secret-refs.js';
 import { Secret } from '../domain/secret.js';
+import { parseDuration } from '../domain/units.js';
 import { collectPolicies, configDir } from './policy-files.js';
 import { compilePolicies } from './policy-set.js';
 import { checkSettings } from './settings-check.js';
@@ -186,6 +187,7 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
       maxBytes: ((plain['journal'] as Raw | undefined)?.['maxBytes'] as number | undefined) ?? DEFAULTS.journalMaxBytes,
       keep: ((plain['journal'] as Raw | undefined)?.['keep'] as number | undefined) ?? DEFAULTS.journalKeep,
     }),
+    history: Object.freeze({ retentionMs: parseDuration(((plain['history'] as Raw | undefined)?.['retention'] as string | undefined) ?? DEFAULTS.historyRetention) }),
     logLevel: (plain['logLevel'] as string | undefined) ?? DEFAULTS.logLevel,
     ...(guard ? { guard } : {}),
   };

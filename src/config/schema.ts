@@ -89,6 +89,13 @@ export function configSchema(registries: Registries): object {
         additionalProperties: false,
         properties: { maxBytes: { type: 'integer', minimum: 1024 }, keep: { type: 'integer', minimum: 0 } },
       },
+      history: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          retention: { type: 'string', pattern: '^\\s*([0-9]+(\\.[0-9]+)?(ms|s|m|h|d|w)\\s*)+$', description: 'a duration like "35d", "2w" or "720h" (how long recorded calls are kept)' },
+        },
+      },
       logLevel: { enum: [...LOG_LEVELS] },
       guard: guardSchema(),
     },

@@ -20,6 +20,8 @@ export const DEFAULTS = {
   topSessions: 50,
   journalMaxBytes: 10 * 1024 * 1024,
   journalKeep: 5,
+  /** How long the per-call history (`stateDir/history`, read by `replay --from state`) keeps calls: a little past the 30 days a replay looks back. */
+  historyRetention: '35d',
   logLevel: 'info',
 } as const;
 

@@ -65,6 +65,11 @@ export interface Config {
     /** Rotated files kept. Default 5. */
     readonly keep: number;
   };
+  /** The per-call history the daemon records in `stateDir/history` for `replay --from state`. */
+  readonly history: {
+    /** Segments whose calls are all older than this are dropped. Default 35 days. */
+    readonly retentionMs: number;
+  };
   readonly logLevel: string;
   /** The in-gateway guard channel (`guard:`); absent when no guard is configured. */
   readonly guard?: GuardConfig;

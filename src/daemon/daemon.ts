@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { Enforcer } from '../enforcer/enforcer.js';
@@ -13,6 +14,7 @@ import { Journal } from '../state/journal.js';
 import { StateStore } from '../state/store.js';
 import { LiveFleet } from './source-state.js';
 import { LedgerFile } from '../ledger/file.js';
+import { CallHistory } from '../replay/history-file.js';
 import type { DaemonOutputs } from './outputs.js';
 import { SerialQueue, SweepSchedule } from '../triggers/schedule.js';
 import { DirtyAgents } from '../triggers/dirty.js';
@@ -79,6 +81,8 @@ export class Daemon implements WardenView {
     readonly audit: Journal,
     readonly enforcer: Enforcer,
     private readonly ledgerFile: LedgerFile,
+    /** Every counted model call, for `replay --from state`. */
+    private readonly history: CallHistory,
     private readonly options: DaemonOptions,
     private sources: Source[],
   ) {
@@ -122,6 +126,11 @@ export class Daemon implements WardenView {
     }
     await replayJournal(store, journal, options.log);
     await restoreUsage(loaded.ledger, loaded.journalSeq, journal, options.log);
+    const history = await CallHistory.open(join(config.stateDir, 'history'), {
+      retentionMs: config.history.retentionMs,
+      now,
+      onError: (error) => options.log.error({ err: error }, 'writing the call history failed; replay --from state will show the gap'),
+    });
     const fleet = new LiveFleet(loaded.ledger);
     const sources = createSources(config, { now, log: options.log });
     let daemon: Daemon | undefined;
@@ -137,7 +146,7 @@ export class Daemon implements WardenView {
         refused: (d, p, l, s) => daemon?.outputs.hooks.refused(d, p, l, s),
       },
     });
-    daemon = new Daemon(config, fleet, store, journal, enforcer, ledgerFile, options, sources);
+    daemon = new Daemon(config, fleet, store, journal, enforcer, ledgerFile, history, options, sources);
     daemon.#outputs = await options.outputs(config, daemon);
     const ready = daemon;
     journal.subscribe((entry) => ready.#emit({ type: 'journal', entry }));
@@ -162,6 +171,7 @@ export class Daemon implements WardenView {
       this.config = config;
       this.#engine = createEngine(config.policies);
       this.enforcer.configure(config);
+      this.history.retain(config.history.retentionMs);
       this.#outputs = await this.options.outputs(config, this);
       await previous.close();
       this.#sweep.start(config.schedule);
@@ -184,6 +194,7 @@ export class Daemon implements WardenView {
     this.#escalations.cancel();
     await this.#queue.idle();
     await this.#disconnect();
+    await this.history.close();
     await this.state.commit();
     await this.flushLedger();
     await this.audit.append({ type: 'config', reason: 'stopped' });
@@ -302,7 +313,7 @@ export class Daemon implements WardenView {
   /** Usage the gateway's events do not carry (the in-gateway guard's reports), counted and evaluated like an event. */
   ingestUsage(record: UsageRecord): void {
     if (this.#closed) return;
-    this.fleet.ledger.ingest(record);
+    this.#count(record);
     this.#markDirty(record.source, record.agent, this.now());
   }
 
@@ -374,10 +385,18 @@ export class Daemon implements WardenView {
       }
       case 'usage':
         if (event.session) this.fleet.upsert(event.session);
-        if (this.options.guard?.admitUsage(event.record) !== false) this.fleet.ledger.ingest(event.record);
+        if (this.options.guard?.admitUsage(event.record) !== false) this.#count(event.record);
         this.#markDirty(event.record.source, event.record.agent, at);
         return;
     }
+  }
+
+  /** Counts a model call in the ledger and, when it is a new one, records it in the call history with its session's facts. */
+  #count(record: UsageRecord): void {
+    if (!this.fleet.ledger.ingest(record)) return;
+    const session = this.fleet.session(record.source, record.key);
+    if (session?.generation === record.generation) this.history.session(session);
+    this.history.record(record);
   }
 
   #markDirty(source: string, agent: string, at: number): void {

@@ -7,8 +7,9 @@ import { SessionRecorder, type Gap, type SessionMeta, type Timeline } from './ti
 export const HISTORY_RETENTION_MS = 35 * 24 * 3600_000;
 /** Recorded history is kept under this many bytes by default; the oldest segments go first. */
 export const HISTORY_MAX_BYTES = 1024 * 1024 * 1024;
-/** A segment is closed and a new one started past this size (retention drops whole segments). */
+/** A segment is closed and a new one started past this size or age (retention drops whole segments). */
 const SEGMENT_BYTES = 32 * 1024 * 1024;
+const SEGMENT_MS = 24 * 3600_000;
 const FLUSH_MS = 1_000;
 const FLUSH_LINES = 2_000;
 const HEADER = '#clawwarden-calls 1';
@@ -17,8 +18,9 @@ const SUFFIX = '.calls';
 /**
  * clawwarden's own per-call history for `replay --from state`: every model call the daemon counted, with the session
  * facts policies match on and when runs started. Append-only segment files in `dir` (one per daemon start, and a new one
- * every 32 MiB), tab-separated lines, flushed and synced every second: a crash loses at most the last second and never
- * damages what was written (a torn last line is ignored when read). Bounded by age and total size.
+ * every day or 32 MiB), tab-separated lines, flushed and synced every second: a crash loses at most the last second and
+ * never damages what was written (a torn last line is ignored when read). Bounded by age and total size: segments whose
+ * calls are all past retention are dropped at every new segment, so a daemon that runs for months keeps only its window.
  *
  * Lines: `U <ms>` recording started, `D <ms>` stopped cleanly, `S <n> <json [source,key,generation,agent]>` a session
  * generation numbered for this segment, `M <n> <json>` its model/provider/channel/kind/main/createdAt, `R <n> <ms>` a run
@@ -27,6 +29,7 @@ const SUFFIX = '.calls';
 export class CallHistory {
   #handle: FileHandle | undefined;
   #size = 0;
+  #segmentStartedAt = 0;
   #lines: string[] = [];
   #ids = new Map<string, number>();
   #meta = new Map<number, string>();
@@ -37,18 +40,19 @@ export class CallHistory {
 
   private constructor(
     readonly dir: string,
-    private readonly retentionMs: number,
+    private retentionMs: number,
     private readonly maxBytes: number,
     private readonly now: () => number,
+    private readonly onError: (error: unknown) => void,
   ) {}
 
   /** Opens `dir` (created, mode 0700), drops segments past retention or the size bound, and starts a new segment. */
-  static async open(dir: string, options: { retentionMs?: number; maxBytes?: number; now?: () => number } = {}): Promise<CallHistory> {
-    const history = new CallHistory(dir, options.retentionMs ?? HISTORY_RETENTION_MS, options.maxBytes ?? HISTORY_MAX_BYTES, options.now ?? Date.now);
+  static async open(dir: string, options: { retentionMs?: number; maxBytes?: number; now?: () => number; onError?: (error: unknown) => void } = {}): Promise<CallHistory> {
+    const history = new CallHistory(dir, options.retentionMs ?? HISTORY_RETENTION_MS, options.maxBytes ?? HISTORY_MAX_BYTES, options.now ?? Date.now, options.onError ?? (() => undefined));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await history.#prune();
-    await history.#startSegment();
-    history.#timer = setInterval(() => void history.flush().catch(() => undefined), FLUSH_MS);
+    await history.#startSegment(history.now());
+    history.#timer = setInterval(() => void history.flush().catch(history.onError), FLUSH_MS);
     history.#timer.unref();
     return history;
   }
@@ -73,6 +77,11 @@ export class CallHistory {
       this.#runs.set(n, s.runStartedAt);
       this.#push(`R\t${n}\t${s.runStartedAt}`);
     }
+  }
+
+  /** A new retention (a reloaded config): applied from the next new segment on. */
+  retain(retentionMs: number): void {
+    this.retentionMs = retentionMs;
   }
 
   /** Writes what is buffered and syncs it; resolves when it is on disk. */
@@ -106,35 +115,51 @@ export class CallHistory {
 
   #push(line: string): void {
     this.#lines.push(line);
-    if (this.#lines.length >= FLUSH_LINES) void this.flush().catch(() => undefined);
+    if (this.#lines.length >= FLUSH_LINES) void this.flush().catch(this.onError);
   }
 
   async #write(): Promise<void> {
-    if (this.#lines.length === 0 || !this.#handle) return;
-    const text = `${this.#lines.join('\n')}\n`;
+    if (!this.#handle) return;
+    const at = this.now();
+    const roll = !this.#closed && (this.#size >= SEGMENT_BYTES || at - this.#segmentStartedAt >= SEGMENT_MS);
+    if (this.#lines.length === 0 && !roll) return;
+    // The stop mark and the next segment's start carry the same time: the reader sees no gap between them.
+    const text = `${[...this.#lines, ...(roll ? [`D\t${at}`] : [])].join('\n')}\n`;
     this.#lines = [];
+    // From here on every line is the next segment's (its sessions are declared in it anew), also those pushed while
+    // this write is under way.
+    if (roll) this.#beginSegment(at);
     await this.#handle.write(text);
     await this.#handle.datasync();
     this.#size += Buffer.byteLength(text);
-    if (this.#size >= SEGMENT_BYTES && !this.#closed) {
+    if (roll) {
       await this.#handle.close();
+      this.#handle = undefined;
       await this.#prune();
-      await this.#startSegment();
+      await this.#openSegment(at);
     }
   }
 
-  async #startSegment(): Promise<void> {
-    const at = this.now();
+  async #startSegment(at: number): Promise<void> {
+    this.#beginSegment(at);
+    await this.#openSegment(at);
+  }
+
+  /** A new segment's memory: no session declared yet; the header and start mark go first. */
+  #beginSegment(at: number): void {
+    this.#ids = new Map();
+    this.#meta = new Map();
+    this.#runs = new Map();
+    this.#lines.unshift(HEADER, `U\t${at}`);
+  }
+
+  async #openSegment(at: number): Promise<void> {
     const names = new Set(await readdir(this.dir).catch(() => [] as string[]));
     let name = `${stamp(at)}${SUFFIX}`;
     for (let i = 1; names.has(name); i++) name = `${stamp(at)}-${i}${SUFFIX}`;
     this.#handle = await open(join(this.dir, name), 'a', 0o600);
     this.#size = 0;
-    this.#ids = new Map();
-    this.#meta = new Map();
-    this.#runs = new Map();
-    // A new segment declares its sessions again; the header and start mark go first.
-    this.#lines.unshift(HEADER, `U\t${at}`);
+    this.#segmentStartedAt = at;
   }
 
   /** Drops whole segments that ended before the retention horizon, then the oldest ones past the size bound. */
@@ -168,7 +193,8 @@ async function listSegments(dir: string): Promise<SegmentFile[]> {
     const info = await stat(join(dir, name)).catch(() => undefined);
     if (info?.isFile()) out.push({ path: join(dir, name), startedAt, bytes: info.size });
   }
-  return out;
+  // `…123Z.calls` before `…123Z-1.calls` (started in the same millisecond, in that order).
+  return out.sort((a, b) => a.startedAt - b.startedAt || a.path.length - b.path.length || (a.path < b.path ? -1 : 1));
 }
 
 /** The latest time a segment records (its stop mark, or its last call or start), read from its tail. */
@@ -246,6 +272,8 @@ export async function readHistory(dir: string, from: number, to: number): Promis
     running = false;
     for (const line of lines) {
       const f = line.split('\t');
+      // A line that is not whole (a write cut short, then appended to) is skipped, never read as numbers it is not.
+      if (!wellFormed(f)) continue;
       switch (f[0]) {
         case 'U': {
           const at = Number(f[1]);
@@ -308,6 +336,34 @@ export async function readHistory(dir: string, from: number, to: number): Promis
   });
   sessions.sort((a, b) => (a.calls.at[0] ?? 0) - (b.calls.at[0] ?? 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { origin: `state ${dir}`, from, to, sessions, gaps };
+}
+
+/** The line has its kind's fields, its numbers are numbers and its JSON parses. */
+function wellFormed(f: readonly string[]): boolean {
+  const numbers = (...i: number[]): boolean => i.every((k) => f[k] !== undefined && f[k] !== '' && Number.isFinite(Number(f[k])));
+  const json = (text: string | undefined, array: boolean): boolean => {
+    try {
+      const v: unknown = JSON.parse(text ?? '');
+      return array ? Array.isArray(v) && v.length === 4 && v.every((x) => typeof x === 'string') : v !== null && typeof v === 'object' && !Array.isArray(v);
+    } catch {
+      return false;
+    }
+  };
+  switch (f[0]) {
+    case 'U':
+    case 'D':
+      return f.length === 2 && numbers(1);
+    case 'S':
+      return f.length === 3 && numbers(1) && json(f[2], true);
+    case 'M':
+      return f.length === 3 && numbers(1) && json(f[2], false);
+    case 'R':
+      return f.length === 3 && numbers(1, 2);
+    case 'C':
+      return f.length === 9 && numbers(1, 2, 4, 5, 6, 7, 8);
+    default:
+      return false;
+  }
 }
 
 function iso(ms: number): string {

@@ -74,6 +74,48 @@ describe('the call history file', () => {
     expect(t.gaps[0]).toMatchObject({ kind: 'retention', from: T0 + 10 * day, to: T0 + 40 * day });
   });
 
+  test('a torn last line is read up to the tear, and a line cut short mid-file is skipped, not misread', async () => {
+    const dir = fresh();
+    const history = await CallHistory.open(dir, { now: () => T0 });
+    history.record(call('agent:a:x', 1, 1000, '1'));
+    await history.flush();
+    const [segment] = readdirSync(dir);
+    // A write cut short (no newline), then more lines appended after it: the cut line is merged with the next one.
+    appendFileSync(join(dir, segment!), 'C\t0\t9999');
+    history.record(call('agent:a:x', 2, 2000, '2'));
+    history.record(call('agent:a:x', 3, 3000, '3'));
+    await history.flush();
+    // And a torn tail, as a crash mid-write leaves it.
+    appendFileSync(join(dir, segment!), 'C\t0\t1767571440000\t4\t40');
+    const t = await readHistory(dir, T0, T0 + 60 * MIN);
+    expect([...t.sessions[0]!.calls.input]).toEqual([1000, 3000]);
+    await history.close();
+  });
+
+  test('a history that runs for months keeps only its retention: a new segment every day, the old ones dropped', async () => {
+    const dir = fresh();
+    const day = 24 * 60 * MIN;
+    let clock = T0;
+    const history = await CallHistory.open(dir, { now: () => clock, retentionMs: 35 * day });
+    for (let d = 0; d < 60; d++) {
+      clock = T0 + d * day;
+      history.record(call('agent:a:x', d * 24 * 60 + 1, 1000 + d, String(d)));
+      await history.flush();
+    }
+    await history.close();
+    const files = readdirSync(dir);
+    expect(files.length).toBeGreaterThanOrEqual(35);
+    expect(files.length).toBeLessThanOrEqual(37);
+    const t = await readHistory(dir, T0, T0 + 61 * day);
+    const kept = [...t.sessions[0]!.calls.input];
+    // Days 0 … 23 are past retention at day 59; what is kept is whole and in order, with no gap between daily segments.
+    expect(kept[0]).toBeGreaterThanOrEqual(1000 + 23);
+    expect(kept.at(-1)).toBe(1059);
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => kept[0]! + i));
+    expect(t.gaps.map((g) => g.kind)).toEqual(['retention', 'history']);
+    expect(t.gaps[1]).toMatchObject({ from: T0 + 59 * day });
+  });
+
   test('clawwarden replay --from state replays what the daemon recorded', async () => {
     const dir = fresh();
     const state = join(dir, 'state');

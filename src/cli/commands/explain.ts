@@ -93,7 +93,8 @@ export const command: Command = {
  * policy (its loaded config may differ from the file read here); undefined when no daemon answers or it cannot explain.
  */
 async function fromDaemon(listen: string, key: string, policy: string | undefined): Promise<SessionExplanation | { refused: string } | undefined> {
-  if (!(await daemonRunning(listen))) return undefined;
+  // A refused connection answers at once; a daemon that is up but busy is given a few seconds, not mistaken for none.
+  if (!(await daemonRunning(listen, 3_000))) return undefined;
   try {
     const query = policy !== undefined ? `?policy=${encodeURIComponent(policy)}` : '';
     const response = await fetch(`http://${listen}/api/v1/sessions/${encodeURIComponent(key)}/explain${query}`, { signal: AbortSignal.timeout(10_000) });
