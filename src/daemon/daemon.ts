@@ -400,12 +400,13 @@ export class Daemon implements WardenView {
   }
 
   /**
-   * Escalations run on their own timer, armed for the earliest next step recorded in state, so a step is taken when
-   * due — not at the next cron sweep — also after a restart.
+   * Escalations and marks run on their own timer, armed for the earliest next step recorded in state or the earliest
+   * mark's due time, so a step is taken (or a mark acted on or dropped) when due — not at the next cron sweep, with no
+   * usage event needed — also after a restart.
    */
   #armEscalations(): void {
     if (this.#closed) return;
-    this.#escalations.arm(nextEscalationDue(this.config.policies, this.state.episodes), this.now());
+    this.#escalations.arm(Math.min(nextEscalationDue(this.config.policies, this.state.episodes), this.enforcer.nextMarkDue()), this.now());
   }
 
   async #evaluate(trigger: 'sweep' | 'event' | 'resync' | 'timer', scope?: { source: string; agent: string; eventAt: number }): Promise<void> {
@@ -415,9 +416,12 @@ export class Daemon implements WardenView {
     if (scope && sessions.length === 0) return;
     const policies = scope ? this.config.policies.filter((p) => p.scope !== 'fleet') : this.config.policies;
     let decisions: Decision[] = [];
+    let evaluated: Set<string> | undefined;
     try {
       const result = this.#engine.evaluate({ sessions, ledger: this.fleet.ledger, policies, state: this.state, now: this.now(), mode: this.config.mode });
       decisions = result.decisions;
+      // A whole-fleet evaluation says which due marks' policies no longer match (those that failed cannot tell).
+      if (!scope) evaluated = new Set(policies.map((p) => p.name).filter((name) => !result.errors.some((e) => e.policy === name)));
       if (!scope) this.#lastAggregates = result.aggregates;
       for (const note of result.notes) this.log.debug({ note }, 'evaluation note');
       await this.#failures.report(result.errors, !scope, this.now());
@@ -427,7 +431,7 @@ export class Daemon implements WardenView {
     }
     this.#outputs.evaluated((performance.now() - started) / 1000, trigger);
     try {
-      const report = await this.enforcer.enforce(decisions, { trigger, sessionsInScope: allSessions.length, ...(scope ? { eventAt: scope.eventAt } : {}) });
+      const report = await this.enforcer.enforce(decisions, { trigger, sessionsInScope: allSessions.length, ...(scope ? { eventAt: scope.eventAt } : {}), ...(evaluated ? { evaluated } : {}) });
       // The usage behind an action is saved at once (not at the next periodic flush), so a restart starts from it.
       if (report.actions > 0) void this.flushLedger();
     } catch (error) {

@@ -166,7 +166,11 @@ export class Stage {
    */
   async evaluate(options: { trigger: BatchContext['trigger']; sessions?: readonly Session[]; policies?: readonly Policy[]; eventAt?: number; sessionsInScope?: number }): Promise<Batch> {
     const result = this.decide(options);
-    return this.enforce(result.decisions, options, { notes: result.notes, errors: result.errors });
+    // A whole-fleet evaluation tells which marks fell due on a policy that no longer matches.
+    const whole = options.sessions === undefined && options.policies === undefined;
+    const failed = new Set(result.errors.map((e) => e.policy));
+    const evaluated = whole ? new Set(this.config.policies.map((p) => p.name).filter((n) => !failed.has(n))) : undefined;
+    return this.enforce(result.decisions, { ...options, ...(evaluated ? { evaluated } : {}) }, { notes: result.notes, errors: result.errors });
   }
 
   /** The engine's decisions for `sessions` (default all) against `policies` (default all) at the clock; nothing is enforced. */
@@ -178,15 +182,16 @@ export class Stage {
   }
 
   /** Hands decisions to the enforcer as one batch and reports what it did. */
-  async enforce(decisions: readonly Decision[], options: { trigger: BatchContext['trigger']; eventAt?: number; sessionsInScope?: number }, extra: { notes?: readonly string[]; errors?: readonly PolicyError[] } = {}): Promise<Batch> {
+  async enforce(decisions: readonly Decision[], options: { trigger: BatchContext['trigger']; eventAt?: number; sessionsInScope?: number; evaluated?: ReadonlySet<string> }, extra: { notes?: readonly string[]; errors?: readonly PolicyError[] } = {}): Promise<Batch> {
     const batch: { decided: Decision[]; outcomes: ActionOutcomeRecord[]; refused?: Batch['refused'] } = { decided: [], outcomes: [] };
     this.#batch = batch;
     try {
-      if (decisions.length > 0) {
+      if (decisions.length > 0 || (options.evaluated !== undefined && this.state.marks.size > 0)) {
         await this.enforcer.enforce(decisions, {
           trigger: options.trigger,
           sessionsInScope: options.sessionsInScope ?? this.#sessions.size,
           ...(options.eventAt !== undefined ? { eventAt: options.eventAt } : {}),
+          ...(options.evaluated !== undefined ? { evaluated: options.evaluated } : {}),
         });
       }
     } finally {
