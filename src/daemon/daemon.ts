@@ -23,7 +23,8 @@ import { UsageWatch, type UnknownUsage } from './usage-watch.js';
 import { WardenViews } from './views.js';
 import { ManualActions, type ManualRequest } from './manual.js';
 import { PolicyFailures } from './policy-failures.js';
-import type { ActionOutcome, BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, SpendQuery, SpendSeries, WardenUpdate, WardenView } from '../http/view.js';
+import { markView } from '../domain/mark.js';
+import type { ActionOutcome, UnmarkOutcome, BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, SpendQuery, SpendSeries, WardenUpdate, WardenView } from '../http/view.js';
 
 export interface DaemonOptions {
   readonly log: Logger;
@@ -260,6 +261,18 @@ export class Daemon implements WardenView {
       const outcomes = await this.#manual.act(action, keys, options);
       this.#emit({ type: 'sessions', at: this.now() });
       return outcomes;
+    });
+  }
+
+  unmark(key: string, by: string): Promise<UnmarkOutcome | undefined> {
+    return this.#queue.run(async () => {
+      const sources = new Set([...this.fleet.find(key).map((s) => s.source), ...this.enforcer.marks().filter((m) => m.target.key === key).map((m) => m.target.source)]);
+      if (sources.size === 0) return undefined;
+      const cancelled = [];
+      for (const source of sources) cancelled.push(...(await this.enforcer.unmark(source, key, by)));
+      this.#armEscalations();
+      this.#emit({ type: 'sessions', at: this.now() });
+      return { key, cancelled: cancelled.map(markView) };
     });
   }
 

@@ -21,6 +21,22 @@ export interface Mark {
 /** How a mark ended without its action: `cancelled` by an operator (journaled with who), `dropped` because the policy no longer matched at due time. */
 export type MarkEnd = 'cancelled' | 'dropped';
 
+/** A mark as the API, CLI and console show it. */
+export interface SessionMark {
+  readonly policy: string;
+  /** The verb: `archive`, `delete`, `kill`, `stop`, … */
+  readonly action: string;
+  /** Epoch ms it was placed and falls due. */
+  readonly at: number;
+  readonly due: number;
+  readonly reason: string;
+}
+
+/** The view of a mark. */
+export function markView(mark: Mark): SessionMark {
+  return { policy: mark.decision.policy, action: markVerb(mark.action), at: mark.at, due: mark.due, reason: mark.reason };
+}
+
 /** The notice of an action, if it has one (notify never does). */
 export function noticeOf(action: PolicyAction): number | undefined {
   return action.action === 'notify' ? undefined : action.notice;

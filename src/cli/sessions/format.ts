@@ -54,12 +54,28 @@ export function sessionsTable(sessions: readonly SessionView[], now: number, sty
     s.startedAt === undefined ? '-' : shortDuration(now - s.startedAt),
   ]);
   const p = style.palette;
-  return renderTable(['KEY', 'AGENT', 'STATE', 'IN', 'OUT', 'TOTAL', 'COST', 'IDLE', 'AGE'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'], {
+  const headers = ['KEY', 'AGENT', 'STATE', 'IN', 'OUT', 'TOTAL', 'COST', 'IDLE', 'AGE'];
+  const align: ('left' | 'right')[] = ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'];
+  // The countdown of a notice, only when some session is marked: `archive in 42m`.
+  if (sessions.some((s) => (s.marks?.length ?? 0) > 0)) {
+    headers.push('MARKED');
+    align.push('left');
+    sessions.forEach((s, i) => rows[i]!.push(markText(s, now)));
+  }
+  return renderTable(headers, rows, align, {
     width: style.width,
     drop: [3, 4, 8, 1, 6],
     shrink: [0],
     ...(p ? { paint: (text: string, _row: number, column: number) => paintState(p, text, column) } : {}),
   });
+}
+
+/** `archive in 42m (idle-cleanup)`, `archive due now`, or `-`. */
+export function markText(s: SessionView, now: number): string {
+  const mark = s.marks?.[0];
+  if (!mark) return '-';
+  const left = mark.due - now;
+  return `${mark.action} ${left > 0 ? `in ${shortDuration(left)}` : 'due now'} (${mark.policy})${(s.marks?.length ?? 0) > 1 ? ` +${s.marks!.length - 1}` : ''}`;
 }
 
 const DONE: Record<KeyResult['action'], string> = { stop: 'stopped', kill: 'killed', pause: 'paused', resume: 'resumed', cleanup: 'archived', compact: 'compacted' };
