@@ -83,7 +83,11 @@ export class Stage {
     this.engine = createEngine(options.config.policies);
     const hooks: EnforcementHooks = {
       decided: (decision) => this.#batch?.decided.push(decision),
-      acted: (outcome) => this.#batch?.outcomes.push(outcome),
+      acted: (outcome) => {
+        this.#batch?.outcomes.push(outcome);
+        // A mark falling due acts on a decision announced when it was marked: it is in this batch all the same.
+        if (outcome.decision && this.#batch && !this.#batch.decided.includes(outcome.decision)) this.#batch.decided.push(outcome.decision);
+      },
       refused: (decisions, planned, limit, sessionsInScope) => {
         if (this.#batch) this.#batch.refused = { decisions, planned, limit, sessionsInScope };
       },
