@@ -240,7 +240,7 @@ function setBusy(key, busy) {
 async function onAction(action, key) {
   // A protected session (safety.protect) is acted on only when the operator confirms it knowingly: the request then
   // says force, and the journal records the action as forced from the console.
-  const isProtected = action !== 'resume' && cards.get(key)?.view?.protected === true;
+  const isProtected = action !== 'resume' && action !== 'unmark' && cards.get(key)?.view?.protected === true;
   const verb = `${action[0].toUpperCase()}${action.slice(1)}`;
   if (isProtected) {
     ui.confirmTitle.textContent = `${verb} a protected session?`;
@@ -259,7 +259,8 @@ async function onAction(action, key) {
     if (!r) return;
     if (r.ok) {
       const outcome = r.body.outcomes?.[0];
-      say(`${action} ${key}: ${outcome?.status ?? 'done'}${outcome?.detail ? ` — ${outcome.detail}` : ''}`, 'ok');
+      if (action === 'unmark') say(`unmark ${key}: ${r.body.cancelled?.length ? `cancelled ${r.body.cancelled.map((m) => `${m.action} (${m.policy})`).join(', ')}` : 'nothing was marked'}`, 'ok');
+      else say(`${action} ${key}: ${outcome?.status ?? 'done'}${outcome?.detail ? ` — ${outcome.detail}` : ''}`, 'ok');
     } else if (r.status !== 401 && r.status !== 403) {
       say(`${action} ${key} refused (HTTP ${r.status}): ${r.body?.error?.message ?? 'no reason given'}`, 'error');
     }

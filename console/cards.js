@@ -52,6 +52,11 @@ export function createCard(key, onAction, onOpen) {
   const budgets = el('div', { class: 'budgets' });
   const note = el('p', { class: 'note', hidden: true });
   const next = el('p', { class: 'next', hidden: true });
+  // A policy's notice: the countdown to the marked action, with Undo (POST …/unmark).
+  const markText = el('span', { class: 'mark-text' });
+  const undo = el('button', { type: 'button', class: 'action action-unmark', 'data-action': 'unmark', 'aria-label': `Undo the mark on session ${key}`, title: 'Cancel the marked action (journaled as from the console)' }, 'Undo');
+  undo.addEventListener('click', () => onAction('unmark', key));
+  const mark = el('p', { class: 'mark', hidden: true, role: 'status' }, el('span', { class: 'badge badge-mark' }, 'Marked'), markText, undo);
   const buttons = {};
   const actions = el('div', { class: 'actions' });
   for (const action of ACTIONS) {
@@ -71,10 +76,11 @@ export function createCard(key, onAction, onOpen) {
       budgets,
       note,
       next,
+      mark,
       actions,
     ),
   );
-  return { root, agent, state, facts, budgets, note, next, buttons, sparkPath, sparkText, budgetKey: '', view: undefined, fetchedAt: 0 };
+  return { root, agent, state, facts, budgets, note, next, mark, markText, undo, buttons, sparkPath, sparkText, budgetKey: '', view: undefined, fetchedAt: 0 };
 }
 
 /** Idle time now: the server's figure plus the time since it was fetched (a running session is never idle). */
@@ -149,6 +155,15 @@ export function nextText(view, now) {
   return left > 0 ? `Next: ${what} at ${hm(next.due)}${condition} (in ${duration(left)}) — ${next.policy} step ${next.step}` : `Next: ${what}${condition} is due now — ${next.policy} step ${next.step}`;
 }
 
+/** The soonest mark as a sentence with its countdown: "archive at 14:02 (in 42m) by idle-cleanup unless undone"; empty when unmarked. */
+export function markText(view, now) {
+  const mark = Array.isArray(view.marks) ? view.marks[0] : undefined;
+  if (!mark) return '';
+  const left = mark.due - now;
+  const more = view.marks.length > 1 ? ` (+${view.marks.length - 1} more)` : '';
+  return left > 0 ? `${mark.action} at ${hm(mark.due)} (in ${duration(left)}) by ${mark.policy} unless undone${more}` : `${mark.action} is due now by ${mark.policy} if it still matches${more}`;
+}
+
 function renderSpark(card, spark) {
   const values = Array.isArray(spark) ? spark : [];
   const max = Math.max(...values, 0);
@@ -181,6 +196,7 @@ export function updateCard(card, view, fetchedAt, busy) {
   card.note.textContent = shown(note);
   tickCard(card, fetchedAt);
   for (const action of ACTIONS) card.buttons[action].disabled = busy || !actionAllowed(view, action);
+  card.undo.disabled = busy;
 }
 
 /** Per-second changes: idle time and the ladder's countdown. */
@@ -190,4 +206,8 @@ export function tickCard(card, now) {
   const next = nextText(card.view, now);
   card.next.hidden = next === '';
   card.next.textContent = shown(next);
+  const mark = markText(card.view, now);
+  card.mark.hidden = mark === '';
+  card.root.dataset.marked = mark === '' ? 'false' : 'true';
+  card.markText.textContent = shown(mark);
 }

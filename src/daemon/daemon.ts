@@ -25,7 +25,8 @@ import { UsageWatch, type UnknownUsage } from './usage-watch.js';
 import { WardenViews } from './views.js';
 import { ManualActions, type ManualRequest } from './manual.js';
 import { PolicyFailures } from './policy-failures.js';
-import type { ActionOutcome, BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, SpendQuery, SpendSeries, WardenUpdate, WardenView } from '../http/view.js';
+import { markView } from '../domain/mark.js';
+import type { ActionOutcome, UnmarkOutcome, BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, SpendQuery, SpendSeries, WardenUpdate, WardenView } from '../http/view.js';
 
 export interface DaemonOptions {
   readonly log: Logger;
@@ -274,6 +275,18 @@ export class Daemon implements WardenView {
     });
   }
 
+  unmark(key: string, by: string): Promise<UnmarkOutcome | undefined> {
+    return this.#queue.run(async () => {
+      const sources = new Set([...this.fleet.find(key).map((s) => s.source), ...this.enforcer.marks().filter((m) => m.target.key === key).map((m) => m.target.source)]);
+      if (sources.size === 0) return undefined;
+      const cancelled = [];
+      for (const source of sources) cancelled.push(...(await this.enforcer.unmark(source, key, by)));
+      this.#armEscalations();
+      this.#emit({ type: 'sessions', at: this.now() });
+      return { key, cancelled: cancelled.map(markView) };
+    });
+  }
+
   cleanup(options: Parameters<WardenView['cleanup']>[0]): Promise<ActionOutcome[]> {
     return this.#queue.run(async () => {
       const outcomes = await this.#manual.cleanup(options);
@@ -424,12 +437,13 @@ export class Daemon implements WardenView {
   }
 
   /**
-   * Escalations run on their own timer, armed for the earliest next step recorded in state, so a step is taken when
-   * due — not at the next cron sweep — also after a restart.
+   * Escalations and marks run on their own timer, armed for the earliest next step recorded in state or the earliest
+   * mark's due time, so a step is taken (or a mark acted on or dropped) when due — not at the next cron sweep, with no
+   * usage event needed — also after a restart.
    */
   #armEscalations(): void {
     if (this.#closed) return;
-    this.#escalations.arm(nextEscalationDue(this.config.policies, this.state.episodes), this.now());
+    this.#escalations.arm(Math.min(nextEscalationDue(this.config.policies, this.state.episodes), this.enforcer.nextMarkDue()), this.now());
   }
 
   async #evaluate(trigger: 'sweep' | 'event' | 'resync' | 'timer', scope?: { source: string; agent: string; eventAt: number }): Promise<void> {
@@ -439,9 +453,12 @@ export class Daemon implements WardenView {
     if (scope && sessions.length === 0) return;
     const policies = scope ? this.config.policies.filter((p) => p.scope !== 'fleet') : this.config.policies;
     let decisions: Decision[] = [];
+    let evaluated: Set<string> | undefined;
     try {
       const result = this.#engine.evaluate({ sessions, ledger: this.fleet.ledger, policies, state: this.state, now: this.now(), mode: this.config.mode });
       decisions = result.decisions;
+      // A whole-fleet evaluation says which due marks' policies no longer match (those that failed cannot tell).
+      if (!scope) evaluated = new Set(policies.map((p) => p.name).filter((name) => !result.errors.some((e) => e.policy === name)));
       if (!scope) this.#lastAggregates = result.aggregates;
       for (const note of result.notes) this.log.debug({ note }, 'evaluation note');
       await this.#failures.report(result.errors, !scope, this.now());
@@ -451,7 +468,7 @@ export class Daemon implements WardenView {
     }
     this.#outputs.evaluated((performance.now() - started) / 1000, trigger);
     try {
-      const report = await this.enforcer.enforce(decisions, { trigger, sessionsInScope: allSessions.length, ...(scope ? { eventAt: scope.eventAt } : {}) });
+      const report = await this.enforcer.enforce(decisions, { trigger, sessionsInScope: allSessions.length, ...(scope ? { eventAt: scope.eventAt } : {}), ...(evaluated ? { evaluated } : {}) });
       // The usage behind an action is saved at once (not at the next periodic flush), so a restart starts from it.
       if (report.actions > 0) void this.flushLedger();
     } catch (error) {

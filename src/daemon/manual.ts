@@ -82,7 +82,8 @@ export class ManualActions {
 }
 
 function outcomeOf(record: ActionOutcomeRecord): ActionOutcome {
-  return { key: record.target.key, source: record.target.source, action: record.action, status: record.status, detail: record.detail };
+  // Manual actions carry no notice, so they are never marked; were one, it is reported as not done yet.
+  return { key: record.target.key, source: record.target.source, action: record.action, status: record.status === 'marked' ? 'would' : record.status, detail: record.detail };
 }
 
 /** `unknown session "agent:main:lop"; did you mean "agent:main:loop"?` */

@@ -5,7 +5,7 @@ import type { Decision, SessionRef } from '../domain/decision.js';
 import type { WardenMetrics } from '../metrics/metrics.js';
 import { createNotifiers } from '../notifiers/index.js';
 import {
-  actionFailedMessage, actionMessage, blastRadiusMessage, policyErrorMessage, sourceDownMessage, sourceUpMessage, usageUnknownMessage, violationMessage, warnMessage,
+  actionFailedMessage, actionMessage, blastRadiusMessage, markMessage, policyErrorMessage, sourceDownMessage, sourceUpMessage, usageUnknownMessage, violationMessage, warnMessage,
 } from '../notifiers/messages.js';
 import { NotificationQueue } from '../notifiers/queue.js';
 import { logAction, logDecision } from './logger.js';
@@ -61,7 +61,13 @@ function outputsFor(config: Config, queue: NotificationQueue, deps: OutputDeps):
       metrics.recordAction({ policy: outcome.policy ?? 'manual', action: outcome.action, result, mode: outcome.mode });
       if (outcome.latencyMs !== undefined) metrics.observeLatency(outcome.latencyMs / 1000);
       if (!outcome.decision) return;
-      const report = reportOf(outcome, outcome.decision);
+      if (result === 'marked') {
+        // A notice is for people: with no notifier named by the policy it goes to all of them.
+        const cleanup = outcome.decision.actions.find((a) => a.action === 'cleanup');
+        queue.enqueue(markMessage({ decision: outcome.decision, action: outcome.action, ...(cleanup?.action === 'cleanup' && outcome.action === 'cleanup' ? { cleanup: cleanup.cleanup } : {}), target: outcome.target, due: outcome.due ?? now(), detail: outcome.detail }, now()), outcome.notifiers ?? 'all');
+        return;
+      }
+      const report = reportOf(outcome, outcome.decision, result);
       if (result === 'failed' || result === 'refused') queue.enqueue(actionFailedMessage(report, now()), outcome.notifiers ?? 'all');
       else if (outcome.notifiers) queue.enqueue(actionMessage(report, now()), outcome.notifiers);
     },
@@ -107,7 +113,7 @@ function outputsFor(config: Config, queue: NotificationQueue, deps: OutputDeps):
   };
 }
 
-function reportOf(outcome: ActionOutcomeRecord, decision: Decision): Parameters<typeof actionMessage>[0] {
+function reportOf(outcome: ActionOutcomeRecord, decision: Decision, status: Exclude<ActionOutcomeRecord['status'], 'marked'>): Parameters<typeof actionMessage>[0] {
   const target: SessionRef = {
     source: outcome.target.source,
     key: outcome.target.key,
@@ -116,6 +122,5 @@ function reportOf(outcome: ActionOutcomeRecord, decision: Decision): Parameters<
     main: outcome.target.main,
     active: outcome.target.active,
   };
-  const status = outcome.status;
   return { decision, action: outcome.action, results: [{ target, status, detail: outcome.detail }], mode: outcome.mode };
 }

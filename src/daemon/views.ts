@@ -12,12 +12,13 @@ import type { BoardSessionView, FleetOverview, ReadinessReport, SessionFilter, S
 import { explainSession, type SessionExplanation } from '../explain/explain.js';
 import { boardExtras, ConsoleJournal, recentCalls } from './console-data.js';
 import { overview, spendSeries } from './spend.js';
+import { markView, type Mark } from '../domain/mark.js';
 
 /** What the views are built from: the daemon's live fleet, its enforcement memory and its engine. */
 export interface ViewInputs {
   readonly fleet: LiveFleet;
   readonly state: StateStore;
-  readonly enforcer: { isProtected(key: string): boolean };
+  readonly enforcer: { isProtected(key: string): boolean; marks(): readonly Mark[] };
   readonly engine: Engine;
   readonly now: () => number;
   /** For the console's data (board, spend, overview): the journal, the running config and the readiness report. */
@@ -105,6 +106,7 @@ export class WardenViews {
     const display = sessionState(session, hold);
     const source = fleet.source(session.source);
     const can = manualActionsIn(display, session.active).filter((action) => source?.capabilities.has(action));
+    const marks = state.marks.size === 0 ? [] : enforcer.marks().filter((m) => m.target.source === session.source && m.target.key === session.key).map(markView);
     return {
       session,
       state: display,
@@ -115,6 +117,7 @@ export class WardenViews {
       budgets: this.daemon.engine.budgetsFor(session, fleet.ledger, now),
       can,
       protected: enforcer.isProtected(session.key),
+      ...(marks.length > 0 ? { marks } : {}),
     };
   }
 }

@@ -7,11 +7,14 @@ export type Mode = 'enforce' | 'dry-run';
 
 export type Comparison = '>' | '>=' | '<' | '<=' | '==';
 
-/** One action in a policy's `do` list (in order). */
+/**
+ * One action in a policy's `do` list (in order). `notice` (ms, actions on sessions only): the session is marked and
+ * the action is taken only when the notice has run out and the policy still matches; an operator can unmark it.
+ */
 export type PolicyAction =
   | { readonly action: 'notify'; readonly notifiers: readonly string[] | 'all' }
-  | { readonly action: Exclude<ActionName, 'cleanup'> }
-  | { readonly action: 'cleanup'; readonly cleanup: 'archive' | 'delete' };
+  | { readonly action: Exclude<ActionName, 'cleanup'>; readonly notice?: number }
+  | { readonly action: 'cleanup'; readonly cleanup: 'archive' | 'delete'; readonly notice?: number };
 
 /** A measured value against a threshold: `tokens.total 231,402 > 200,000`. */
 export interface Measurement {

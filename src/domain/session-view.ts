@@ -2,6 +2,7 @@
 import type { Session, Usage } from './session.js';
 import type { ActionName } from './action.js';
 import type { BudgetUse, Hold } from './decision.js';
+import type { SessionMark } from './mark.js';
 
 /** Display state of a session, derived from the platform and clawwarden's holds (see SESSION_STATES). */
 export type SessionDisplayState = (typeof SESSION_STATES)[number];
@@ -19,6 +20,8 @@ export interface SessionView {
   /** Actions the source can perform on it right now. */
   readonly can: readonly ActionName[];
   readonly protected: boolean;
+  /** Actions policies have marked the session for, after a notice (soonest due first); undone by unmark. */
+  readonly marks?: readonly SessionMark[];
 }
 
 export interface SessionFilter {

@@ -10,6 +10,8 @@ import type { ActionOutcomeRecord, EnforcementHooks } from './hooks.js';
 import { countsTowardBlastRadius, traitsOf } from '../actions/index.js';
 import { actionLimit, manualNeedsForce, protectionMatcher } from './safety.js';
 import { blastRadius, stepsOf, targetVeto, type FleetView as PlanFleetView, type Step } from './plan.js';
+import { markVerb, noticeOf, type Mark, type MarkEnd } from '../domain/mark.js';
+import { formatDuration } from '../domain/units.js';
 
 /** What the enforcer needs to know about the live fleet: planning's view plus a usage snapshot to journal. */
 export interface FleetView extends PlanFleetView {
@@ -35,6 +37,12 @@ export interface BatchContext {
   readonly eventAt?: number;
   /** Sessions the limit percentage refers to (the whole fleet). */
   readonly sessionsInScope: number;
+  /**
+   * Set when the decisions are everything an evaluation over the whole fleet concluded: the policies it evaluated
+   * (without those that failed). A due mark of one of them whose decision is not among them is dropped: the policy no
+   * longer matches. Event-driven evaluations of one agent leave it unset.
+   */
+  readonly evaluated?: ReadonlySet<string>;
 }
 
 export interface BatchReport {
@@ -91,9 +99,12 @@ export class Enforcer {
   /** Acts on a batch of decisions from one evaluation. Resolves when every step is durable. */
   async enforce(decisions: readonly Decision[], context: BatchContext): Promise<BatchReport> {
     const { state } = this.deps;
-    const fresh = decisions.filter((d) => !this.#handled(d));
+    if (context.evaluated && state.marks.size > 0) await this.#dropUnmatched(decisions, context.evaluated);
+    const now = this.deps.now();
+    // A decision whose only steps left are marks still running out their notice has nothing to do until they are due.
+    const fresh = decisions.filter((d) => !this.#handled(d) && this.#live(d, now).length > 0);
     if (fresh.length === 0) return { decisions: 0, actions: 0, failed: 0, refused: false };
-    const items = fresh.flatMap(stepsOf).filter((item) => !terminal(state.actions.get(item.id)));
+    const items = fresh.flatMap((d) => this.#live(d, now));
     const refused = blastRadius(items, this.#config.safety.maxActionsPerSweep, context.sessionsInScope);
     if (refused) {
       await this.#refuseBatch(fresh, refused.planned, refused.limit, context);
@@ -128,7 +139,12 @@ export class Enforcer {
         state.inflight.delete(decision.id);
         continue;
       }
-      const items = stepsOf(decision).filter((item) => !terminal(state.actions.get(item.id)));
+      const items = this.#live(decision, this.deps.now());
+      if (items.length === 0) {
+        // Only marks are left: they act when due, on the decision made then.
+        state.inflight.delete(decision.id);
+        continue;
+      }
       try {
         await this.#apply(decision, items, { trigger: 'resync', sessionsInScope }, true);
         resumed++;
@@ -193,6 +209,84 @@ export class Enforcer {
     });
   }
 
+  /** The sessions marked for an action right now, soonest due first. */
+  marks(): Mark[] {
+    return [...this.deps.state.marks.values()].sort((a, b) => a.due - b.due || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Cancels every mark on a session (an operator's undo): journaled with who asked, never acted on again for that
+   * step. When that leaves the marking decision nothing to wait for, its step is recorded (so the ladder and the
+   * cooldown go on from there) instead of marking the session again at the next evaluation.
+   */
+  async unmark(source: string, key: string, by: string): Promise<Mark[]> {
+    const { state } = this.deps;
+    const mine = [...state.marks.values()].filter((m) => m.target.source === source && m.target.key === key);
+    for (const mark of mine) {
+      state.marks.delete(mark.id);
+      state.actions.set(mark.id, { status: 'cancelled', at: this.deps.now() });
+      await this.#endMark(mark, 'cancelled', by, `mark cancelled by ${by}: would have ${this.#markText(mark)}`);
+    }
+    for (const decision of new Set(mine.map((m) => m.decision))) {
+      const open = stepsOf(decision).some((item) => !terminal(state.actions.get(item.id)));
+      if (!open && !this.#handled(decision)) await this.#advance(decision, this.#policies.get(decision.policy), this.deps.now());
+    }
+    if (mine.length > 0) await state.commit();
+    return mine;
+  }
+
+  /** When the earliest mark falls due (Infinity when there is none): the daemon's due-timer wakes for it. */
+  nextMarkDue(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const mark of this.deps.state.marks.values()) if (mark.due < next) next = mark.due;
+    return next;
+  }
+
+  /** The steps of a decision still to take now: not yet terminal, and not a mark whose notice is still running. */
+  #live(decision: Decision, now: number): Step[] {
+    const { state } = this.deps;
+    return stepsOf(decision).filter((item) => {
+      if (terminal(state.actions.get(item.id))) return false;
+      const mark = state.marks.get(item.id);
+      return mark === undefined || mark.due <= now;
+    });
+  }
+
+  /**
+   * Drops the due marks of evaluated policies whose decision was not made again: the policy no longer matches the
+   * session. A mark on a source not re-synced, or on a session whose usage is not known, waits for an evaluation
+   * that can tell.
+   */
+  async #dropUnmatched(decisions: readonly Decision[], evaluated: ReadonlySet<string>): Promise<void> {
+    const { state, fleet } = this.deps;
+    const now = this.deps.now();
+    const made = new Set(decisions.map((d) => d.id));
+    let dropped = 0;
+    for (const mark of [...state.marks.values()]) {
+      if (mark.due > now || made.has(mark.decision.id) || !evaluated.has(mark.decision.policy)) continue;
+      const { source, key, generation } = mark.target;
+      const current = fleet.session(source, key);
+      if (!fleet.synced(source) || (current?.generation === generation && !fleet.usageKnown(source, key, generation))) continue;
+      state.marks.delete(mark.id);
+      const why = current === undefined ? 'the session is gone' : current.generation !== generation ? 'the session was reset since' : `policy ${mark.decision.policy} no longer matches it`;
+      await this.#endMark(mark, 'dropped', 'policy', `mark dropped at its due time: ${why}; did not ${this.#markText(mark)}`);
+      dropped++;
+    }
+    if (dropped > 0) await state.commit();
+  }
+
+  async #endMark(mark: Mark, end: MarkEnd, by: string, reason: string): Promise<void> {
+    const t = mark.target;
+    await this.deps.journal.append({
+      type: 'mark', decision: mark.decision.id, policy: mark.decision.policy, source: t.source, session: t.key, generation: t.generation, agent: t.agent,
+      action: mark.action.action, result: end, mode: mark.decision.mode, by, reason, item: mark.id,
+    });
+  }
+
+  #markText(mark: Mark): string {
+    return `${markVerb(mark.action)} ${mark.target.key} at ${new Date(mark.due).toISOString()}`;
+  }
+
   #handled(decision: Decision): boolean {
     const { state } = this.deps;
     if (decision.kind === 'warn') return state.warned.has(decision.id);
@@ -210,13 +304,15 @@ export class Enforcer {
     const firstAttempt = items.reduce((at, item) => Math.min(at, state.actions.get(item.id)?.at ?? at), this.deps.now());
     const only = decision.targets.length === 1 ? decision.targets[0] : undefined;
     const usage = only && decision.kind !== 'release' ? this.deps.fleet.usageSnapshot?.(only.source, only.key, only.generation) : undefined;
+    // Marks falling due: the decision was announced when they were placed; it is journaled again as made now.
+    const due = items.some((item) => state.marks.has(item.id));
     await journal.append({
       type: 'decision',
       decision: decision.id,
       policy: decision.policy,
       kind: decision.kind,
       mode: decision.mode,
-      reason: `${resumed ? 'resumed after a restart: ' : ''}${decision.subject}: ${decision.reason}`,
+      reason: `${resumed ? 'resumed after a restart: ' : ''}${due ? 'notice ran out and the policy still matches: ' : ''}${decision.subject}: ${decision.reason}`,
       measurements: decision.measurements,
       plan: {
         stateKey: decision.stateKey,
@@ -233,7 +329,7 @@ export class Enforcer {
         ? { source: decision.targets[0].source, session: decision.targets[0].key, generation: decision.targets[0].generation, agent: decision.targets[0].agent }
         : {}),
     });
-    if (!resumed) hooks.decided(decision, notifiers);
+    if (!resumed && !due) hooks.decided(decision, notifiers);
     let actions = 0;
     let failed = 0;
     for (const item of items) {
@@ -241,16 +337,27 @@ export class Enforcer {
         state.actions.set(item.id, { status: 'done', at: this.deps.now() });
         continue;
       }
+      const mark = state.marks.get(item.id);
+      // Only a violation's or an escalation's own actions are marked; a mark falling due acts.
+      const notice = mark === undefined && (decision.kind === 'violation' || decision.kind === 'escalation') ? noticeOf(item.action) : undefined;
       const record = await this.#execute(
         item.id,
         { action: item.action.action, cleanup: item.action.action === 'cleanup' ? item.action.cleanup : undefined },
         item.target,
-        { mode: decision.mode, by: 'policy', reason: decision.reason, eventAt: context.eventAt, decision, policy: decision.policy, allowProtected: policy?.allowProtected ?? false, notifiers },
+        {
+          mode: decision.mode, by: 'policy', reason: decision.reason, eventAt: context.eventAt, decision, policy: decision.policy, allowProtected: policy?.allowProtected ?? false, notifiers,
+          ...(notice !== undefined ? { notice: { ms: notice, action: item.action } } : {}),
+        },
       );
+      if (mark && terminal(state.actions.get(item.id))) state.marks.delete(item.id);
+      if (record.status === 'marked') continue;
       actions++;
       if (record.status === 'failed') failed++;
     }
-    await this.#advance(decision, policy, firstAttempt);
+    if (stepsOf(decision).some((item) => state.marks.has(item.id))) {
+      // Waiting on a notice: the step is recorded once its marks are acted on (or cancelled).
+      state.inflight.delete(decision.id);
+    } else await this.#advance(decision, policy, firstAttempt);
     await state.commit();
     return { actions, failed };
   }
@@ -297,11 +404,15 @@ export class Enforcer {
     id: string,
     request: { action: ActionName; cleanup?: 'archive' | 'delete' | undefined },
     target: SessionRef | Session,
-    meta: { mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; allowProtected?: boolean; notifiers?: readonly string[] | 'all'; forced?: boolean },
+    meta: {
+      mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; allowProtected?: boolean; notifiers?: readonly string[] | 'all'; forced?: boolean;
+      /** The action's notice: mark the session (after every safety check) instead of acting. */
+      notice?: { readonly ms: number; readonly action: Exclude<PolicyAction, { action: 'notify' }> };
+    },
   ): Promise<ActionOutcomeRecord> {
     const { state } = this.deps;
     const inDoubt = state.actions.get(id)?.status === 'pending';
-    const finish = async (status: ActionOutcomeRecord['status'], detail: string, result?: ActionResult): Promise<ActionOutcomeRecord> => {
+    const finish = async (status: Exclude<ActionOutcomeRecord['status'], 'marked'>, detail: string, result?: ActionResult, due?: number): Promise<ActionOutcomeRecord> => {
       const at = this.deps.now();
       state.actions.set(id, { status, at });
       const hold = status === 'done' || status === 'noop' ? this.#recordHold(request.action, target, meta, result) : undefined;
@@ -318,6 +429,7 @@ export class Enforcer {
         reason: meta.reason,
         ...(meta.eventAt !== undefined && (status === 'done' || status === 'noop') ? { latencyMs: (result?.at ?? at) - meta.eventAt } : {}),
         ...(meta.notifiers ? { notifiers: meta.notifiers } : {}),
+        ...(due !== undefined ? { due } : {}),
       };
       await this.deps.journal.append({
         type: 'action',
@@ -349,6 +461,12 @@ export class Enforcer {
       });
       if (veto) return await finish('refused', veto);
       const source = this.deps.fleet.source(target.source)!;
+      if (meta.notice && meta.decision) {
+        const due = this.deps.now() + meta.notice.ms;
+        const text = `${describe(request)} ${target.key} at ${new Date(due).toISOString()} (${formatDuration(meta.notice.ms)} notice) if policy ${meta.decision.policy} still matches then`;
+        if (meta.mode === 'dry-run') return await finish('would', `would mark ${target.key}: would ${text}`, undefined, due);
+        return await this.#placeMark(id, meta.decision, meta.notice.action, target, due, `will ${text}, unless unmarked (clawwarden sessions unmark ${target.key})`, meta.notifiers);
+      }
       if (meta.mode === 'dry-run') return await finish('would', `would ${describe(request)} ${target.key}`);
       // The first attempt's time is kept: an in-doubt call re-issued after a restart still counts from it.
       state.actions.set(id, { status: 'pending', at: inDoubt ? (state.actions.get(id)?.at ?? this.deps.now()) : this.deps.now() });
@@ -364,6 +482,33 @@ export class Enforcer {
         return { target, action: request.action, mode: meta.mode, by: meta.by, status: 'failed', detail: (error as Error).message, reason: meta.reason };
       }
     }
+  }
+
+  /** Marks a session for an action after its notice: persisted and journaled before it is reported. */
+  async #placeMark(
+    id: string,
+    decision: Decision,
+    action: Exclude<PolicyAction, { action: 'notify' }>,
+    target: SessionRef | Session,
+    due: number,
+    detail: string,
+    notifiers: readonly string[] | 'all' | undefined,
+  ): Promise<ActionOutcomeRecord> {
+    const { state } = this.deps;
+    const ref: SessionRef = { source: target.source, key: target.key, generation: target.generation, agent: target.agent, main: target.main, active: target.active };
+    const mark: Mark = { id, decision, action, target: ref, at: this.deps.now(), due, reason: decision.reason };
+    await this.deps.journal.append({
+      type: 'mark', decision: decision.id, policy: decision.policy, source: ref.source, session: ref.key, generation: ref.generation, agent: ref.agent,
+      action: action.action, result: 'marked', mode: decision.mode, by: 'policy', reason: decision.reason, detail, item: id, mark,
+    });
+    state.marks.set(id, mark);
+    await state.commit();
+    const record: ActionOutcomeRecord = {
+      decision, policy: decision.policy, target, action: action.action, mode: decision.mode, by: 'policy', status: 'marked', detail, reason: decision.reason, due,
+      ...(notifiers ? { notifiers } : {}),
+    };
+    this.deps.hooks.acted(record);
+    return record;
   }
 
   /** Places (pause, kill) or releases (resume) the hold an action leaves, as its `hold` trait says; returns the hold placed. */

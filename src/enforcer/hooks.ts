@@ -20,8 +20,13 @@ export interface ActionOutcomeRecord {
   readonly action: ActionName;
   readonly mode: Mode;
   readonly by: string;
-  /** The platform's answer, `would` in a dry run, or `refused` by a safety rule (with the reason in `detail`). */
-  readonly status: ActionResult['status'] | 'would';
+  /**
+   * The platform's answer, `would` in a dry run, `refused` by a safety rule (with the reason in `detail`), or `marked`:
+   * the action has a notice, the session is marked and nothing was done yet.
+   */
+  readonly status: ActionResult['status'] | 'would' | 'marked';
+  /** Epoch ms a marked action falls due (also for a dry run's "would mark"). */
+  readonly due?: number;
   readonly detail: string;
   readonly reason: string;
   readonly latencyMs?: number;

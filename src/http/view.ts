@@ -2,6 +2,7 @@ import type { ActionName, ActionResult } from '../domain/action.js';
 import type { ManualAction } from '../actions/index.js';
 import type { Decision, Mode } from '../domain/decision.js';
 import type { SessionFilter, SessionView } from '../domain/session-view.js';
+import type { SessionMark } from '../domain/mark.js';
 import type { JournalEntry } from '../state/journal-types.js';
 import type { SessionExplanation } from '../explain/explain.js';
 
@@ -14,6 +15,12 @@ export interface ActionOutcome {
   readonly action: ActionName;
   readonly status: ActionResult['status'] | 'unknown-key' | 'would';
   readonly detail: string;
+}
+
+/** What an unmark cancelled (nothing when the session had no mark). */
+export interface UnmarkOutcome {
+  readonly key: string;
+  readonly cancelled: readonly SessionMark[];
 }
 
 export interface ReadinessReport {
@@ -44,6 +51,11 @@ export interface WardenView {
   /** Manual action by key(s); goes through the enforcer (holds, journal). */
   /** `by` is the origin (api, cli, console); `force` acts past protection and the blast-radius limit (journaled). */
   act(action: ManualAction, keys: readonly string[], options: { readonly by: string; readonly dryRun: boolean; readonly force?: boolean }): Promise<ActionOutcome[]>;
+  /**
+   * Cancels the marks on the session with this key (an operator's undo of a notice), journaled with `by`; undefined
+   * when no session or mark has that key.
+   */
+  unmark(key: string, by: string): Promise<UnmarkOutcome | undefined>;
   /** Protected sessions are refused and a batch past the blast-radius limit is refused whole, unless `force`. */
   cleanup(options: { readonly ageMs?: number; readonly idleMs?: number; readonly agent?: string; readonly mode: 'archive' | 'delete'; readonly dryRun: boolean; readonly by: string; readonly force?: boolean }): Promise<ActionOutcome[]>;
   subscribe(listener: (update: WardenUpdate) => void): () => void;

@@ -10,7 +10,7 @@ export type { FleetSnapshot } from './fleet-snapshot.js';
  * `result` label of `clawwarden_actions_total`: the platform's answer, `would` in dry-run, and
  * `refused-blast-radius` when `safety.maxActionsPerSweep` stopped the whole sweep (the alert rule keys on it).
  */
-export type ActionMetricResult = ActionStatus | 'would' | 'refused-blast-radius';
+export type ActionMetricResult = ActionStatus | 'would' | 'marked' | 'refused-blast-radius';
 
 /** Minimal logger (pino-compatible). */
 export interface MetricsLog {
@@ -75,7 +75,7 @@ export function createMetrics(options: MetricsOptions): WardenMetrics {
   });
   const violations = new Counter({ name: 'clawwarden_policy_violations_total', help: 'Times a policy\'s condition was found violated (new episodes and escalations).', labelNames: ['policy'], registers });
   const policyErrors = new Counter({ name: 'clawwarden_policy_errors_total', help: 'Evaluations in which a policy failed (threw) and was skipped; the other policies went on.', labelNames: ['policy'], registers });
-  const actions = new Counter({ name: 'clawwarden_actions_total', help: 'Enforcement actions by policy, action, result (done, noop, refused, failed, would, refused-blast-radius) and mode.', labelNames: ['policy', 'action', 'result', 'mode'], registers });
+  const actions = new Counter({ name: 'clawwarden_actions_total', help: 'Enforcement actions by policy, action, result (done, noop, refused, failed, would, marked, refused-blast-radius) and mode.', labelNames: ['policy', 'action', 'result', 'mode'], registers });
   const latency = new Histogram({ name: 'clawwarden_enforcement_latency_seconds', help: 'Time from the usage event to the platform acknowledging the action.', buckets: LATENCY_BUCKETS, registers });
   const evaluation = new Histogram({ name: 'clawwarden_evaluation_duration_seconds', help: 'Duration of one policy evaluation.', buckets: EVALUATION_BUCKETS, registers });
   const lastSweep = new Gauge({ name: 'clawwarden_last_sweep_success_timestamp_seconds', help: 'Unix time of the last sweep that completed.', registers });

@@ -132,6 +132,23 @@ export function actionMessage(report: ActionReport, at: number): Notification {
   };
 }
 
+/** A session was marked for an action after a notice: nothing is done yet, and an operator can still unmark it. */
+export function markMessage(report: { readonly decision: Decision; readonly action: string; readonly cleanup?: 'archive' | 'delete'; readonly target: SessionRef; readonly due: number; readonly detail: string }, at: number): Notification {
+  const { decision, action, target } = report;
+  const verb = baseVerb(action, report.cleanup);
+  const when = new Date(report.due).toISOString();
+  const lines = decisionLines(decision, [target]);
+  lines.push(`Marked: ${report.detail}`);
+  lines.push(`Done: nothing yet. clawwarden will ${verb} ${target.key} at ${when} if policy ${decision.policy} still matches then; to cancel: clawwarden sessions unmark ${target.key} (or Undo in the console).`);
+  return {
+    kind: 'marked', at, policy: decision.policy, action, result: 'marked', mode: decision.mode,
+    measurements: decision.measurements, ...single(decision), source: target.source, session: target.key, agent: target.agent,
+    title: title(`Will ${verb} ${target.key} at ${when} unless unmarked`, headline(decision.measurements)),
+    lines,
+    dedupKey: `marked:${decision.id}:${action}:${target.key}:${report.due}`,
+  };
+}
+
 /** An action was refused by the platform or failed in transport. */
 export function actionFailedMessage(report: ActionReport, at: number): Notification {
   const { decision, action } = report;

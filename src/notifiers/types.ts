@@ -7,6 +7,7 @@ export type NotificationKind =
   | 'violation'
   | 'action'
   | 'action-failed'
+  | 'marked'
   | 'source-down'
   | 'source-up'
   | 'blast-radius'

@@ -150,7 +150,9 @@ export function actualDecisions(batch: Batch): ActualDecision[] {
       const outcomes = batch.outcomes.filter((o) => o.decision === decision && o.action === action.action);
       const blocked = outcomes.filter((o) => o.status === 'refused' || o.status === 'failed');
       if (blocked.length > 0) held.push({ action: label, why: [...new Set(blocked.map((o) => `${o.target.key}: ${o.detail}`))].join('; ') });
-      if (outcomes.length === 0 || blocked.length < outcomes.length) carried.push(label);
+      // A notice marks instead of acting (`mark:cleanup(delete)`); when it runs out the action itself is carried.
+      const marked = outcomes.length > 0 && outcomes.every((o) => o.status === 'marked' || (o.status === 'would' && o.due !== undefined));
+      if (outcomes.length === 0 || blocked.length < outcomes.length) carried.push(marked ? `mark:${label}` : label);
     });
     out.push({ policy: decision.policy, subject: decision.subject, kind: decision.kind, mode: modeLabel(decision), actions: carried, held, reason: decision.reason });
   }

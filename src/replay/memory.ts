@@ -1,11 +1,12 @@
 import type { Decision, EngineState, Episode, Hold } from '../engine/types.js';
+import type { Mark } from '../domain/mark.js';
 import type { Session } from '../sources/source.js';
 import type { JournalEntry } from '../state/journal-types.js';
 import type { JournalRecord } from '../state/journal.js';
 import type { ActionRecord, StateStore } from '../state/store.js';
 
 /** The members of the daemon's StateStore the enforcer reads and writes; MemoryState provides exactly these. */
-export type EnforcerState = Pick<StateStore, 'episodes' | 'warned' | 'holds' | 'actions' | 'inflight' | 'hold' | 'setHold' | 'releaseHold' | 'commit'>;
+export type EnforcerState = Pick<StateStore, 'episodes' | 'warned' | 'holds' | 'actions' | 'inflight' | 'marks' | 'hold' | 'setHold' | 'releaseHold' | 'commit'>;
 
 const holdKey = (source: string, key: string): string => `${source}\u0000${key}`;
 
@@ -19,6 +20,7 @@ export class MemoryState implements EnforcerState {
   readonly holds = new Map<string, Hold>();
   readonly actions = new Map<string, ActionRecord>();
   readonly inflight = new Map<string, Decision>();
+  readonly marks = new Map<string, Mark>();
 
   hold(source: string, key: string): Hold | undefined {
     return this.holds.get(holdKey(source, key));

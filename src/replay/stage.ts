@@ -84,7 +84,11 @@ export class Stage {
     this.engine = createEngine(options.config.policies);
     const hooks: EnforcementHooks = {
       decided: (decision) => this.#batch?.decided.push(decision),
-      acted: (outcome) => this.#batch?.outcomes.push(outcome),
+      acted: (outcome) => {
+        this.#batch?.outcomes.push(outcome);
+        // A mark falling due acts on a decision announced when it was marked: it is in this batch all the same.
+        if (outcome.decision && this.#batch && !this.#batch.decided.includes(outcome.decision)) this.#batch.decided.push(outcome.decision);
+      },
       refused: (decisions, planned, limit, sessionsInScope) => {
         if (this.#batch) this.#batch.refused = { decisions, planned, limit, sessionsInScope };
       },
@@ -167,7 +171,11 @@ export class Stage {
    */
   async evaluate(options: { trigger: BatchContext['trigger']; sessions?: readonly Session[]; policies?: readonly Policy[]; eventAt?: number; sessionsInScope?: number }): Promise<Batch> {
     const result = this.decide(options);
-    return this.enforce(result.decisions, options, { notes: result.notes, errors: result.errors });
+    // A whole-fleet evaluation tells which marks fell due on a policy that no longer matches.
+    const whole = options.sessions === undefined && options.policies === undefined;
+    const failed = new Set(result.errors.map((e) => e.policy));
+    const evaluated = whole ? new Set(this.config.policies.map((p) => p.name).filter((n) => !failed.has(n))) : undefined;
+    return this.enforce(result.decisions, { ...options, ...(evaluated ? { evaluated } : {}) }, { notes: result.notes, errors: result.errors });
   }
 
   /** The engine's decisions for `sessions` (default all) against `policies` (default all) at the clock; nothing is enforced. */
@@ -179,15 +187,16 @@ export class Stage {
   }
 
   /** Hands decisions to the enforcer as one batch and reports what it did. */
-  async enforce(decisions: readonly Decision[], options: { trigger: BatchContext['trigger']; eventAt?: number; sessionsInScope?: number }, extra: { notes?: readonly string[]; errors?: readonly PolicyError[] } = {}): Promise<Batch> {
+  async enforce(decisions: readonly Decision[], options: { trigger: BatchContext['trigger']; eventAt?: number; sessionsInScope?: number; evaluated?: ReadonlySet<string> }, extra: { notes?: readonly string[]; errors?: readonly PolicyError[] } = {}): Promise<Batch> {
     const batch: { decided: Decision[]; outcomes: ActionOutcomeRecord[]; refused?: Batch['refused'] } = { decided: [], outcomes: [] };
     this.#batch = batch;
     try {
-      if (decisions.length > 0) {
+      if (decisions.length > 0 || (options.evaluated !== undefined && this.state.marks.size > 0)) {
         await this.enforcer.enforce(decisions, {
           trigger: options.trigger,
           sessionsInScope: options.sessionsInScope ?? this.#sessions.size,
           ...(options.eventAt !== undefined ? { eventAt: options.eventAt } : {}),
+          ...(options.evaluated !== undefined ? { evaluated: options.evaluated } : {}),
         });
       }
     } finally {

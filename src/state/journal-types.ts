@@ -1,6 +1,7 @@
 import type { DecisionKind, Episode, Hold, Measurement, Mode, PolicyAction, Scope, SessionRef } from '../domain/decision.js';
 import type { UsageBaseline } from '../domain/session.js';
 import type { ActionStatus } from '../domain/action.js';
+import type { Mark, MarkEnd } from '../domain/mark.js';
 
 /** One line of the audit journal (append-only JSON lines). */
 export interface JournalEntry {
@@ -11,9 +12,10 @@ export interface JournalEntry {
   /**
    * `decision` (engine concluded), `action` (a call and its result), `step` (a decision's step recorded as done: the
    * escalation clock, cooldown or warn de-dup), `hold`, `release`, `refusal` (blast radius / fail-safe, e.g. usage
-   * unknown for too long), `config`, `source`.
+   * unknown for too long), `config`, `source`, `mark` (a session marked for an action after a notice, or the mark
+   * cancelled or dropped: see `result`).
    */
-  readonly type: 'decision' | 'action' | 'step' | 'hold' | 'release' | 'refusal' | 'config' | 'source';
+  readonly type: 'decision' | 'action' | 'step' | 'hold' | 'release' | 'refusal' | 'config' | 'source' | 'mark';
   readonly decision?: string;
   readonly policy?: string;
   readonly kind?: DecisionKind;
@@ -22,7 +24,7 @@ export interface JournalEntry {
   readonly generation?: string;
   readonly agent?: string;
   readonly action?: string;
-  readonly result?: ActionStatus | 'would';
+  readonly result?: ActionStatus | 'would' | 'marked' | MarkEnd;
   readonly mode?: Mode;
   /** `policy`, `api`, `cli`. */
   readonly by?: string;
@@ -33,6 +35,8 @@ export interface JournalEntry {
   readonly item?: string;
   /** `action` of pause/kill: the hold or pause it placed (rebuilt from the journal like everything else in state). */
   readonly hold?: Hold;
+  /** `mark` placed (result `marked`): the mark, rebuilt from the journal like everything else in state. */
+  readonly mark?: Mark;
   /** Whether a manual action was forced past protection or the blast-radius limit. */
   readonly forced?: boolean;
   /** `decision`: what is needed to finish applying it after a crash (targets, actions, step). */

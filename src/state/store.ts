@@ -1,6 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Decision, Episode, EngineState, Hold } from '../domain/decision.js';
+import type { Mark } from '../domain/mark.js';
 import { writeFileAtomic } from './atomic.js';
 import type { JournalEntry } from './journal-types.js';
 
@@ -18,8 +19,8 @@ export class StateFileError extends Error {
 
 /** The outcome of one action, recorded before the call (pending) and after it (final), so a restart never repeats it. */
 export interface ActionRecord {
-  /** `skipped` only in files written before safety refusals were called `refused`. */
-  readonly status: 'pending' | 'done' | 'noop' | 'refused' | 'failed' | 'would' | 'skipped';
+  /** `skipped` only in files written before safety refusals were called `refused`; `cancelled`: an operator unmarked it. */
+  readonly status: 'pending' | 'done' | 'noop' | 'refused' | 'failed' | 'would' | 'skipped' | 'cancelled';
   readonly at: number;
 }
 
@@ -32,6 +33,8 @@ interface StateDocument {
   readonly actions: [string, ActionRecord][];
   /** Decisions being applied when the file was written: finished after a crash, never dropped. */
   readonly inflight?: Decision[];
+  /** Sessions marked for an action after a notice (absent in files written before marks). */
+  readonly marks?: Mark[];
   /** The last journal entry this snapshot reflects; later entries are replayed on open. */
   readonly journalSeq?: number;
 }
@@ -43,6 +46,7 @@ export interface ReplayReport {
   readonly holds: number;
   readonly actions: number;
   readonly inflight: number;
+  readonly marks: number;
 }
 
 const FORMAT = 'clawwarden-state';
@@ -59,6 +63,8 @@ export class StateStore implements EngineState {
   readonly actions = new Map<string, ActionRecord>();
   /** Decisions whose steps are being applied (set before the first call, cleared when the step is recorded). */
   readonly inflight = new Map<string, Decision>();
+  /** Actions deferred by a notice, by the enforcer's step id. */
+  readonly marks = new Map<string, Mark>();
   #writing: Promise<void> = Promise.resolve();
   #journalSeq: () => number = () => 0;
   #loadedSeq: number | undefined;
@@ -129,7 +135,7 @@ export class StateStore implements EngineState {
    */
   replay(entries: Iterable<JournalEntry>): ReplayReport {
     let count = 0;
-    const touched = { episodes: new Set<string>(), holds: new Set<string>(), actions: new Set<string>() };
+    const touched = { episodes: new Set<string>(), holds: new Set<string>(), actions: new Set<string>(), marks: new Set<string>() };
     for (const e of entries) {
       count++;
       if (e.type === 'decision' && e.decision && e.plan && e.mode && e.kind && e.policy) {
@@ -152,7 +158,15 @@ export class StateStore implements EngineState {
           this.episodes.set(stateKey, episode);
           touched.episodes.add(stateKey);
         } else if (e.kind === 'warn') this.warned.add(e.decision);
-      } else if (e.type === 'action' && e.item && e.result) {
+      } else if (e.type === 'mark' && e.item) {
+        if (e.result === 'marked' && e.mark) this.marks.set(e.item, e.mark);
+        else this.marks.delete(e.item);
+        // A cancelled mark is never placed again for the same step; a dropped one may be, if the policy matches anew.
+        if (e.result === 'cancelled') this.actions.set(e.item, { status: 'cancelled', at: Date.parse(e.time) });
+        touched.marks.add(e.item);
+      } else if (e.type === 'action' && e.item && e.result && e.result !== 'marked' && e.result !== 'cancelled' && e.result !== 'dropped') {
+        // The action a mark deferred has been taken: the mark is spent.
+        this.marks.delete(e.item);
         this.actions.set(e.item, { status: e.result, at: Date.parse(e.time) });
         touched.actions.add(e.item);
         const placed = e.result === 'done' || e.result === 'noop';
@@ -164,7 +178,7 @@ export class StateStore implements EngineState {
         this.releaseHold(e.source, e.session);
       }
     }
-    return { entries: count, episodes: touched.episodes.size, holds: touched.holds.size, actions: touched.actions.size, inflight: this.inflight.size };
+    return { entries: count, episodes: touched.episodes.size, holds: touched.holds.size, actions: touched.actions.size, inflight: this.inflight.size, marks: touched.marks.size };
   }
 
   /** Writes the whole state atomically; concurrent commits are serialised and each resolves once its snapshot is durable. */
@@ -177,6 +191,7 @@ export class StateStore implements EngineState {
       holds: [...this.holds.values()],
       actions: [...this.actions],
       inflight: [...this.inflight.values()],
+      marks: [...this.marks.values()],
       journalSeq: this.#journalSeq(),
     };
     const text = JSON.stringify(document);
@@ -204,6 +219,7 @@ export class StateStore implements EngineState {
     for (const h of doc.holds) this.setHold(h);
     for (const [k, v] of doc.actions) this.actions.set(k, v);
     for (const d of doc.inflight ?? []) this.inflight.set(d.id, d);
+    for (const m of doc.marks ?? []) this.marks.set(m.id, m);
     this.#loadedSeq = typeof doc.journalSeq === 'number' ? doc.journalSeq : undefined;
     return undefined;
   }
@@ -214,5 +230,6 @@ export class StateStore implements EngineState {
     this.holds.clear();
     this.actions.clear();
     this.inflight.clear();
+    this.marks.clear();
   }
 }

@@ -65,6 +65,10 @@ export class FixtureView implements WardenView {
     this.check('act', [action, keys, options]);
     return keys.map((k) => this.outcome(action, k));
   }
+  async unmark(key: string, by: string): ReturnType<WardenView['unmark']> {
+    this.check('unmark', [key, by]);
+    return this.list.some((s) => s.session.key === key) ? { key, cancelled: [] } : undefined;
+  }
   async cleanup(options: Parameters<WardenView['cleanup']>[0]): Promise<ActionOutcome[]> {
     this.check('cleanup', [options]);
     return [{ key: 'agent:backend:job/1', action: 'cleanup', status: options.dryRun ? 'would' : 'done', detail: 'archived' }];

@@ -13,6 +13,7 @@ import { resultsText, sessionsTable, totalTokens, type TableStyle } from '../ses
 const help = `Usage:
   clawwarden sessions list [--active] [--tokens N] [--agent A] [--wide] [--json] [--demo]
   clawwarden sessions ${MANUAL_ACTIONS.join('|')} <key...> [--dry-run] [--force] [--json]
+  clawwarden sessions unmark <key...> [--json]
   clawwarden sessions cleanup --age 1h [--idle 30m] [--agent A] [--mode archive|delete] [--dry-run] [--force] [--json]
 
 List and control the sessions of an OpenClaw gateway: what OpenClaw itself has no command for.
@@ -21,6 +22,8 @@ List and control the sessions of an OpenClaw gateway: what OpenClaw itself has n
   pause    archive the session until resumed (new messages are refused)
   resume   restore a paused or killed session
   cleanup  archive (default) or delete sessions older than --age (and idle for --idle); main and running sessions are kept
+  unmark   cancel what a policy marked the session for after a notice (do: [ { cleanup: archive, notice: 1h } ]);
+           the list's MARKED column shows the countdown. Marks live in the running daemon: unmark goes through it
 Main sessions cannot be archived: pausing or killing one is a hold that the running daemon keeps (clawwarden run);
 straight to the gateway, only stop works on them and pause/kill/resume are refused with that hint.
 
@@ -123,9 +126,31 @@ export async function runSessions(sub: string, parsed: Parsed, control: SessionC
     io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results, style));
     return results.some(isFailure) ? 1 : 0;
   }
+  if (sub === 'unmark') return unmark(positionals, control, io, json);
   const results = await control.act(sub as ManualAction, positionals, dryRun, values.force === true);
   io.stdout(json ? `${JSON.stringify(results, null, 2)}\n` : resultsText(results, style));
   return results.some(isFailure) ? 1 : 0;
+}
+
+/** Cancels the marks on each key; exit 1 when a key is unknown to the daemon. */
+async function unmark(keys: readonly string[], control: SessionControl, io: CommandIO, json: boolean): Promise<number> {
+  if (!control.unmark) {
+    io.stderr(`clawwarden sessions unmark: marks are kept by the running daemon (clawwarden run); none answers for ${control.target}\n`);
+    return 1;
+  }
+  let failed = false;
+  const results = [];
+  for (const key of keys) {
+    const outcome = await control.unmark(key);
+    results.push(outcome ?? { key, unknown: true });
+    if (!outcome) failed = true;
+    if (json) continue;
+    if (!outcome) io.stdout(`${key}  no such session or mark\n`);
+    else if (outcome.cancelled.length === 0) io.stdout(`${key}  not marked: nothing to cancel\n`);
+    else for (const m of outcome.cancelled) io.stdout(`${key}  unmarked: will not ${m.action} at ${new Date(m.due).toISOString()} (policy ${m.policy})\n`);
+  }
+  if (json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);
+  return failed ? 1 : 0;
 }
 
 /** `clawwarden sessions …`: the session commands OpenClaw users asked for. */
@@ -135,14 +160,14 @@ export const command: Command = {
   help,
   async run(argv, io) {
     const [sub, ...rest] = argv;
-    const subs = ['list', 'cleanup', ...MANUAL_ACTIONS];
+    const subs = ['list', 'cleanup', 'unmark', ...MANUAL_ACTIONS];
     if (sub === undefined || !subs.includes(sub)) throw new UsageError(`expected a subcommand: ${subs.join(', ')}${sub ? `; found "${sub}"${didYouMean(sub, subs)}` : ''}`);
     const parsed = parse(rest);
     if (parsed.values.demo === true && sub !== 'list') throw new UsageError(DEMO_ACTIONS_HINT);
     if (parsed.values.demo === true && (['url', 'token', 'config', 'discover', 'direct'] as const).some((f) => parsed.values[f] !== undefined)) {
       throw new UsageError('--demo lists the built-in demo fleet; it takes no connection flags (--url, --token, --config, --discover, --direct)');
     }
-    if (isManualAction(sub) && parsed.positionals.length === 0) throw new UsageError(`${sub} needs at least one session key`);
+    if ((isManualAction(sub) || sub === 'unmark') && parsed.positionals.length === 0) throw new UsageError(`${sub} needs at least one session key`);
     if (sub === 'cleanup' && parsed.values.age === undefined) throw new UsageError('cleanup needs --age (e.g. --age 1h)');
     const flags: ConnectionFlags = {
       ...(typeof parsed.values.url === 'string' && { url: parsed.values.url }),

@@ -1,5 +1,6 @@
 import { cleanupCandidates } from '../../domain/cleanup.js';
 import type { SessionDisplayState } from '../../domain/session-view.js';
+import type { SessionMark } from '../../domain/mark.js';
 import type { Session } from '../../domain/session.js';
 import type { ActionName, ActionStatus } from '../../domain/action.js';
 import type { ManualAction } from '../../actions/index.js';
@@ -10,6 +11,8 @@ export interface SessionView extends Session {
   readonly usage?: { readonly input: number; readonly output: number; readonly cacheRead: number; readonly cacheWrite: number; readonly cost: number };
   /** The state in the one vocabulary, as the daemon sees it (with its holds); absent straight from the gateway. */
   readonly state?: SessionDisplayState;
+  /** Actions a policy marked it for after a notice (through the daemon, which keeps the marks). */
+  readonly marks?: readonly SessionMark[];
 }
 
 /** The result for one key, in the order the keys were given. `unknown`: no such session; `planned`: a dry run. */
@@ -48,6 +51,8 @@ export interface SessionControl {
   /** `force` acts on protected sessions and past the blast-radius limit (the daemon journals it as forced). */
   act(action: ManualAction, keys: readonly string[], dryRun: boolean, force?: boolean): Promise<KeyResult[]>;
   cleanup(options: CleanupOptions): Promise<KeyResult[]>;
+  /** Cancels the marks on a session (only the daemon keeps marks); undefined for an unknown key. */
+  unmark?(key: string): Promise<{ readonly key: string; readonly cancelled: readonly SessionMark[] } | undefined>;
   close(): Promise<void>;
 }
 

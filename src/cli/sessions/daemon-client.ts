@@ -1,4 +1,4 @@
-import type { ActionOutcome, ReadinessReport, SessionView as DaemonSessionView } from '../../http/view.js';
+import type { ActionOutcome, ReadinessReport, SessionView as DaemonSessionView, UnmarkOutcome } from '../../http/view.js';
 import type { ManualAction } from '../../actions/index.js';
 import { formatConfigError, loadConfig } from '../../config/index.js';
 import { ConnectError, connectDirect, type ConnectionFlags } from './connect.js';
@@ -48,7 +48,16 @@ export class DaemonControl implements SessionControl {
   async list(): Promise<SessionView[]> {
     const body = (await this.#request('GET', '/api/v1/sessions')) as { sessions: DaemonSessionView[] };
     // The daemon knows what the platform cannot show: a paused session is archived by clawwarden, a held one is not archived at all.
-    return body.sessions.map((v) => ({ ...v.session, state: v.state, ...(v.usage.known ? { usage: v.usage } : {}) }));
+    return body.sessions.map((v) => ({ ...v.session, state: v.state, ...(v.usage.known ? { usage: v.usage } : {}), ...(v.marks ? { marks: v.marks } : {}) }));
+  }
+
+  async unmark(key: string): Promise<UnmarkOutcome | undefined> {
+    try {
+      return (await this.#request('POST', `/api/v1/sessions/${encodeURIComponent(key)}/unmark`, { origin: 'cli' }, true)) as UnmarkOutcome;
+    } catch (error) {
+      if (error instanceof ConnectError && error.code === 'UNKNOWN_SESSION') return undefined;
+      throw error;
+    }
   }
 
   async act(action: ManualAction, keys: readonly string[], dryRun: boolean, force = false): Promise<KeyResult[]> {

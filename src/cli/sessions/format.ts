@@ -55,7 +55,15 @@ export function sessionsTable(sessions: readonly SessionView[], now: number, sty
     s.startedAt === undefined ? '-' : shortDuration(now - s.startedAt),
   ]);
   const p = style.palette;
-  return renderTable(['KEY', 'AGENT', 'STATE', 'IN', 'OUT', 'TOTAL', 'COST', 'IDLE', 'AGE'], rows, ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'], {
+  const headers = ['KEY', 'AGENT', 'STATE', 'IN', 'OUT', 'TOTAL', 'COST', 'IDLE', 'AGE'];
+  const align: ('left' | 'right')[] = ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right'];
+  // The countdown of a notice, only when some session is marked: `archive in 42m`.
+  if (sessions.some((s) => (s.marks?.length ?? 0) > 0)) {
+    headers.push('MARKED');
+    align.push('left');
+    sessions.forEach((s, i) => rows[i]!.push(markText(s, now)));
+  }
+  return renderTable(headers, rows, align, {
     width: style.width,
     drop: [3, 4, 8, 1, 6],
     shrink: [0],
@@ -63,6 +71,13 @@ export function sessionsTable(sessions: readonly SessionView[], now: number, sty
   });
 }
 
+/** `archive in 42m (idle-cleanup)`, `archive due now`, or `-`. */
+export function markText(s: SessionView, now: number): string {
+  const mark = s.marks?.[0];
+  if (!mark) return '-';
+  const left = mark.due - now;
+  return `${mark.action} ${left > 0 ? `in ${shortDuration(left)}` : 'due now'} (${mark.policy})${(s.marks?.length ?? 0) > 1 ? ` +${s.marks!.length - 1}` : ''}`;
+}
 
 /** What happened to one key, in words: `paused (held)`, `already paused`, `would stop`, `refused`. */
 export function resultWord(r: KeyResult): string {

@@ -54,6 +54,19 @@ export const sessionRoutes: readonly Route[] = [
   },
   {
     method: 'POST',
+    path: '/api/v1/sessions/:key/unmark',
+    write: true,
+    async handle({ req, url, view, params }) {
+      queryParams(url.searchParams, []);
+      const body = await jsonBody(req, ['origin']);
+      const by = body.origin === undefined ? 'api' : parseChoice('origin', body.origin, ORIGINS);
+      const outcome = await view.unmark(params.key!, by);
+      if (outcome === undefined) throw new HttpError(404, 'UNKNOWN_SESSION', `no session or mark with key "${params.key}"`);
+      return { status: 200, json: outcome };
+    },
+  },
+  {
+    method: 'POST',
     path: '/api/v1/sessions/:key/:action',
     write: true,
     async handle({ req, url, view, params }) {
