@@ -192,8 +192,21 @@ export async function startGateway(opts: { modelBaseUrl: string; token?: string;
     }
   };
 
+  /** On a loaded machine the gateway can give up at start-up on its own 5 s state-lease timeout; it starts on a retry. */
+  const launchWithRetry = async (): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await launch();
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !/state lease heartbeat did not become ready/.test((error as Error).message)) throw error;
+        await stop();
+      }
+    }
+  };
+
   try {
-    await launch();
+    await launchWithRetry();
   } catch (error) {
     await stop();
     await rm(home, { recursive: true, force: true });
@@ -221,7 +234,7 @@ export async function startGateway(opts: { modelBaseUrl: string; token?: string;
       }),
     restart: async () => {
       await stop();
-      await launch();
+      await launchWithRetry();
     },
     stop,
     close: async () => {
