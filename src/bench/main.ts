@@ -6,11 +6,12 @@ import { engineBench } from './engine.js';
 import { footprintBench } from './footprint.js';
 import { guardBench } from './guard.js';
 import { historyBench } from './history.js';
+import { incidentsBench } from './incidents.js';
 import { metricsBench } from './metrics.js';
 import { replayBench } from './replay.js';
 
 /** Every bench section, in the order the table prints them. Add a section by importing its module here. */
-const SECTIONS: readonly BenchSection[] = [engineBench, enforcementBench, guardBench, replayBench, historyBench, footprintBench, metricsBench, consoleBench];
+const SECTIONS: readonly BenchSection[] = [engineBench, enforcementBench, guardBench, incidentsBench, replayBench, historyBench, footprintBench, metricsBench, consoleBench];
 
 /** `npx tsx src/bench/main.ts [section...]`: runs the named sections (default all) and prints one table. */
 async function main(argv: readonly string[]): Promise<number> {

@@ -10,7 +10,8 @@ import { startFakeModel, type FakeModel, type ServedCall } from '../e2e/support/
 import { freePort, startGateway, type Gateway } from '../e2e/support/gateway.js';
 import { readJournal, spawnWarden, type ChildWarden } from '../e2e/support/daemon.js';
 import { connectOperator, eventually, type Operator } from '../e2e/support/operator.js';
-import { ensureGuardBuilt } from './build.js';
+import { GUARD_PLUGIN_ID, planInstall } from '../../src/guard/install.js';
+import { ensureGuardBuilt, GUARD_DIR } from './build.js';
 
 export const GATEWAY_TOKEN_ENV = 'CW_E2E_GATEWAY_TOKEN';
 export const API_TOKEN_ENV = 'CW_E2E_API_TOKEN';
@@ -62,8 +63,12 @@ const provider = (baseUrl: string): object => ({
   models: [{ id: 'fake-1', name: 'Fake Model', reasoning: false, input: ['text'], cost: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 }, contextWindow: 128000, maxTokens: 4096 }],
 });
 
-/** Starts the fake models and a gateway, installs the guard with `clawwarden openclaw install-guard`, restarts the gateway and warms both agents up. */
-export async function setUpGuardWorld(options: { workshop?: boolean } = {}): Promise<GuardWorld & { close(): Promise<void> }> {
+/**
+ * Starts the fake models and a gateway, installs the guard with `clawwarden openclaw install-guard`, restarts the gateway
+ * and warms both agents up. `preinstalled`: the guard is written into openclaw.json (as install-guard plans it) before the
+ * first start, no restart, and only agent `main` is warmed up (for suites that do not test the install).
+ */
+export async function setUpGuardWorld(options: { workshop?: boolean; preinstalled?: boolean } = {}): Promise<GuardWorld & { close(): Promise<void> }> {
   const world = {} as GuardWorld & { close(): Promise<void> };
   let configDir: string | undefined;
   world.close = async () => {
@@ -77,15 +82,30 @@ export async function setUpGuardWorld(options: { workshop?: boolean } = {}): Pro
     ensureGuardBuilt();
     world.slow = await startFakeModel({ quickDelayMs: 300 });
     world.fast = await startFakeModel({ quickDelayMs: 30 });
-    world.gateway = await startGateway({ modelBaseUrl: world.slow.baseUrl });
     world.guardPort = await freePort();
     world.guardToken = `guard-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    const agentsAndGuard = (cfg: Record<string, any>): void => {
+      (cfg['models']!['providers'] as Record<string, unknown>)['fast'] = provider(world.fast.baseUrl);
+      cfg['agents'] = { ...cfg['agents'], entries: { main: {}, fast: { model: { primary: 'fast/fake-1' } } } };
+      if (options.workshop) cfg['skills'] = { workshop: { autonomous: { mode: 'auto' } } };
+      if (!options.preinstalled) return;
+      // What install-guard writes (the guard e2e suites run the command itself), in place before the first start.
+      const plan = planInstall(cfg, GUARD_DIR, { url: `http://127.0.0.1:${world.guardPort}`, token: world.guardToken, source: 'gw', failMode: 'open' });
+      Object.assign(cfg, plan.document);
+      cfg['plugins']['entries'][GUARD_PLUGIN_ID]['config']['reconnect'] = { minMs: 200, maxMs: 1000 };
+    };
+    if (options.preinstalled) {
+      world.gateway = await startGateway({ modelBaseUrl: world.slow.baseUrl, configure: agentsAndGuard });
+      world.installed = 'preinstalled (planInstall) before the first start';
+    } else {
+      world.gateway = await startGateway({ modelBaseUrl: world.slow.baseUrl });
+    }
     const openclawJson = join(world.gateway.home, '.openclaw', 'openclaw.json');
-    const cfg = JSON.parse(await readFile(openclawJson, 'utf8')) as Record<string, Record<string, unknown>>;
-    (cfg['models']!['providers'] as Record<string, unknown>)['fast'] = provider(world.fast.baseUrl);
-    cfg['agents'] = { ...cfg['agents'], entries: { main: {}, fast: { model: { primary: 'fast/fake-1' } } } };
-    if (options.workshop) cfg['skills'] = { workshop: { autonomous: { mode: 'auto' } } };
-    await writeFile(openclawJson, JSON.stringify(cfg, null, 2));
+    if (!options.preinstalled) {
+      const cfg = JSON.parse(await readFile(openclawJson, 'utf8')) as Record<string, any>;
+      agentsAndGuard(cfg);
+      await writeFile(openclawJson, JSON.stringify(cfg, null, 2));
+    }
     configDir = await mkdtemp(join(tmpdir(), 'cw-guard-e2e-'));
     world.writeConfig = async (policies, o = {}) => {
       const dir = await mkdtemp(join(configDir!, 'd-'));
@@ -115,18 +135,7 @@ ${policies}
       );
       return { dir, file, stateDir, port, env: { [GATEWAY_TOKEN_ENV]: world.gateway.token, [API_TOKEN_ENV]: API_TOKEN, [GUARD_TOKEN_ENV]: world.guardToken } };
     };
-    // The guard goes in with the command operators use, then the gateway restarts to load it.
-    const files = await world.writeConfig('  - { name: none, when: { tokens.total: "> 1000M" }, do: [ stop ] }');
-    let out = '';
-    let err = '';
-    const code = await main(['openclaw', 'install-guard', '--config', files.file, '--openclaw-config', openclawJson], { stdout: (t) => (out += t), stderr: (t) => (err += t), env: files.env, cwd: files.dir });
-    if (code !== 0) throw new Error(`install-guard exited ${code}: ${out}${err}`);
-    world.installed = out;
-    // Test tuning: daemons come and go between tests, so the guard retries within a second.
-    const installed = JSON.parse(await readFile(openclawJson, 'utf8')) as { plugins: { entries: Record<string, { config: Record<string, unknown> }> } };
-    installed.plugins.entries['clawwarden-guard']!.config['reconnect'] = { minMs: 200, maxMs: 1000 };
-    await writeFile(openclawJson, JSON.stringify(installed, null, 2));
-    await world.gateway.restart();
+    if (!options.preinstalled) await installAndRestart(world, openclawJson);
     world.operator = await connectOperator(world.gateway.url, world.gateway.token);
     world.create = async (agent, name, message) => {
       const key = `agent:${agent}:${name}`;
@@ -135,6 +144,10 @@ ${policies}
     };
     // The first turn of each agent on a fresh HOME spends seconds preparing; pay it here.
     await world.create('main', 'warmup', 'hello MODE:quick ID:warmup');
+    if (options.preinstalled) {
+      await world.slow.waitForCalls('warmup', 1, 300_000);
+      return world;
+    }
     await world.create('fast', 'warmup', 'hello MODE:quick ID:warmup-fast');
     await world.slow.waitForCalls('warmup', 1, 180_000);
     await world.fast.waitForCalls('warmup-fast', 1, 180_000);
@@ -143,6 +156,22 @@ ${policies}
     throw error;
   }
   return world;
+}
+
+/** `clawwarden openclaw install-guard` on the gateway's openclaw.json, then a restart to load the guard. */
+async function installAndRestart(world: GuardWorld, openclawJson: string): Promise<void> {
+  // The guard goes in with the command operators use, then the gateway restarts to load it.
+  const files = await world.writeConfig('  - { name: none, when: { tokens.total: "> 1000M" }, do: [ stop ] }');
+  let out = '';
+  let err = '';
+  const code = await main(['openclaw', 'install-guard', '--config', files.file, '--openclaw-config', openclawJson], { stdout: (t) => (out += t), stderr: (t) => (err += t), env: files.env, cwd: files.dir });
+  if (code !== 0) throw new Error(`install-guard exited ${code}: ${out}${err}`);
+  world.installed = out;
+  // Test tuning: daemons come and go between tests, so the guard retries within a second.
+  const installed = JSON.parse(await readFile(openclawJson, 'utf8')) as { plugins: { entries: Record<string, { config: Record<string, unknown> }> } };
+  installed.plugins.entries['clawwarden-guard']!.config['reconnect'] = { minMs: 200, maxMs: 1000 };
+  await writeFile(openclawJson, JSON.stringify(installed, null, 2));
+  await world.gateway.restart();
 }
 
 /** Starts the daemon in this process with the guard channel, and waits until the gateway's guard has connected. */

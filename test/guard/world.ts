@@ -3,8 +3,8 @@ import { setUpGuardWorld, type GuardWorld } from './gateway.js';
 
 export * from './gateway.js';
 
-/** beforeAll/afterAll for one guarded gateway per test file; `workshop: true` turns skills workshop reviews on. */
-export function useGuardWorld(options: { workshop?: boolean } = {}): GuardWorld {
+/** beforeAll/afterAll for one guarded gateway per test file; `workshop: true` turns skills workshop reviews on; `preinstalled`: see setUpGuardWorld. */
+export function useGuardWorld(options: { workshop?: boolean; preinstalled?: boolean } = {}): GuardWorld {
   const world = {} as GuardWorld;
   let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {

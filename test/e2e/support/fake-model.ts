@@ -27,6 +27,8 @@ export interface ServedCall {
   /** The client closed the stream before the usage chunk was sent (OpenClaw aborted the run). */
   readonly closedEarly: boolean;
   readonly at: number;
+  /** Set when the call was answered with an injected failure (`FAIL:<kind>:<n>`); HTTP errors bill nothing. */
+  readonly failure?: FailKind;
 }
 
 /** A running fake OpenAI-compatible model server on 127.0.0.1. */
@@ -86,6 +88,7 @@ export async function startFakeModel(options: FakeModelOptions = {}, port = 0): 
   const calls: ServedCall[] = [];
   const waiters = new Set<() => void>();
   let responseSeq = 0;
+  const failures = failureInjector({ modelId, quickDelayMs, loopTool });
 
   const record = (call: ServedCall): void => {
     calls.push(call);
@@ -103,6 +106,7 @@ export async function startFakeModel(options: FakeModelOptions = {}, port = 0): 
     const messages = body.messages ?? [];
     const { mode, marker } = firstUserMarker(messages);
     const promptTokens = estimateTokens(raw);
+    if (await failures.answer(messages, marker, mode, promptTokens, body, res, record)) return;
     const id = `chatcmpl-fake-${++responseSeq}`;
     const created = Math.floor(Date.now() / 1000);
     let closed = false;
@@ -164,7 +168,7 @@ export async function startFakeModel(options: FakeModelOptions = {}, port = 0): 
     port: actualPort,
     calls: (marker) => (marker === undefined ? [...calls] : calls.filter((c) => c.marker === marker)),
     served: (marker) => {
-      const mine = calls.filter((c) => c.marker === marker && !c.closedEarly);
+      const mine = calls.filter((c) => c.marker === marker && billed(c));
       return { input: mine.reduce((s, c) => s + c.promptTokens, 0), output: mine.reduce((s, c) => s + c.completionTokens, 0), calls: mine.length };
     },
     waitForCalls: (marker, n, timeoutMs = 60_000) =>
@@ -191,3 +195,69 @@ export async function startFakeModel(options: FakeModelOptions = {}, port = 0): 
   };
   return model;
 }
+
+// ---- Injected failures (retry storms) -------------------------------------------------------------------------------
+// `FAIL:<kind>:<n>` in a user message makes the first <n> completions of that message's marker fail:
+//   429        HTTP 429 with an OpenAI-style rate-limit error body (no usage: bills nothing)
+//   500        HTTP 500 with an OpenAI-style server error body (no usage: bills nothing)
+//   malformed  HTTP 200, a complete stream whose tool call has unparsable JSON arguments, with usage (billed)
+// After <n> failures the marker's calls are answered by its MODE as usual.
+
+/** What an injected failure looks like on the wire. */
+export type FailKind = '429' | '500' | 'malformed';
+
+const FAIL = /\bFAIL:(429|500|malformed):(\d+)\b/;
+
+/** True when the provider would have billed the call: its usage chunk was delivered and it was no HTTP error. */
+export function billed(call: ServedCall): boolean {
+  return !call.closedEarly && call.failure !== '429' && call.failure !== '500';
+}
+
+function failureInjector(options: { modelId: string; quickDelayMs: number; loopTool: string }) {
+  const failed = new Map<string, number>();
+  let seq = 0;
+  return {
+    /** Answers with a failure when the marker still has some to serve; false when the call should be answered normally. */
+    async answer(messages: readonly ChatMessage[], marker: string, mode: FakeMode, promptTokens: number, body: ChatRequest, res: ServerResponse, record: (call: ServedCall) => void): Promise<boolean> {
+      const text = messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)).reverse().find((t) => FAIL.test(t));
+      const spec = text === undefined ? undefined : FAIL.exec(text);
+      if (!spec) return false;
+      const kind = spec[1] as FailKind;
+      const budget = Number(spec[2]);
+      const done = failed.get(marker) ?? 0;
+      if (done >= budget) return false;
+      failed.set(marker, done + 1);
+      await new Promise((r) => setTimeout(r, options.quickDelayMs));
+      if (kind === '429' || kind === '500') {
+        const error = kind === '429'
+          ? { message: 'Rate limit reached for requests', type: 'rate_limit_error', code: 'rate_limit_exceeded' }
+          : { message: 'The server had an error while processing your request.', type: 'server_error', code: null };
+        res.writeHead(Number(kind), { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
+        record({ marker, mode, promptTokens, completionTokens: 0, closedEarly: false, at: Date.now(), failure: kind });
+        return true;
+      }
+      const id = `chatcmpl-fail-${++seq}`;
+      const created = Math.floor(Date.now() / 1000);
+      let closed = false;
+      res.on('close', () => {
+        closed = true;
+      });
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      const send = (chunk: object): void => {
+        if (!closed) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: options.modelId, ...chunk })}\n\n`);
+      };
+      const offered = (body.tools ?? []).map((t) => t.function?.name).filter((n): n is string => typeof n === 'string');
+      const tool = offered.includes(options.loopTool) ? options.loopTool : (offered[0] ?? options.loopTool);
+      const completionTokens = 12;
+      send({ choices: [{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: `call_fail_${seq}`, type: 'function', function: { name: tool, arguments: '' } }] }, finish_reason: null }] });
+      send({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"path": "AGENTS.md", ' } }] }, finish_reason: null }] });
+      send({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
+      send({ choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } });
+      const delivered = !closed;
+      if (!closed) res.end('data: [DONE]\n\n');
+      record({ marker, mode, promptTokens, completionTokens: delivered ? completionTokens : 0, closedEarly: !delivered, at: Date.now(), failure: kind });
+      return true;
+    },
+  };
+}
+// ---- end of injected failures ---------------------------------------------------------------------------------------

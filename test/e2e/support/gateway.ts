@@ -102,7 +102,7 @@ function childEnv(home: string): NodeJS.ProcessEnv {
 }
 
 /** Starts a gateway writing its own config; rejects with the gateway's log when it is not ready in time. */
-export async function startGateway(opts: { modelBaseUrl: string; token?: string; readyTimeoutMs?: number }): Promise<Gateway> {
+export async function startGateway(opts: { modelBaseUrl: string; token?: string; readyTimeoutMs?: number; configure?: (config: Record<string, any>) => void }): Promise<Gateway> {
   const missing = gatewayMissing();
   if (missing) throw new Error(missing);
   const home = await mkdtemp(join(tmpdir(), 'clawwarden-gw-'));
@@ -110,7 +110,9 @@ export async function startGateway(opts: { modelBaseUrl: string; token?: string;
   const token = opts.token ?? `test-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   await mkdir(join(home, '.openclaw'), { recursive: true });
   await mkdir(join(home, 'tmp'), { recursive: true });
-  await writeFile(join(home, '.openclaw', 'openclaw.json'), JSON.stringify(gatewayConfig({ port, token, modelBaseUrl: opts.modelBaseUrl }), null, 2));
+  const config = gatewayConfig({ port, token, modelBaseUrl: opts.modelBaseUrl }) as Record<string, any>;
+  opts.configure?.(config);
+  await writeFile(join(home, '.openclaw', 'openclaw.json'), JSON.stringify(config, null, 2));
   // Ready in ~5 s on an idle machine; a loaded 2-core CI box has taken over 90 s.
   const readyTimeoutMs = opts.readyTimeoutMs ?? 240_000;
   let output = '';
@@ -190,8 +192,21 @@ export async function startGateway(opts: { modelBaseUrl: string; token?: string;
     }
   };
 
+  /** On a loaded machine the gateway can give up at start-up on its own 5 s state-lease timeout; it starts on a retry. */
+  const launchWithRetry = async (): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await launch();
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !/state lease heartbeat did not become ready/.test((error as Error).message)) throw error;
+        await stop();
+      }
+    }
+  };
+
   try {
-    await launch();
+    await launchWithRetry();
   } catch (error) {
     await stop();
     await rm(home, { recursive: true, force: true });
@@ -219,7 +234,7 @@ export async function startGateway(opts: { modelBaseUrl: string; token?: string;
       }),
     restart: async () => {
       await stop();
-      await launch();
+      await launchWithRetry();
     },
     stop,
     close: async () => {

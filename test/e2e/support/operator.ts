@@ -10,8 +10,19 @@ export interface Operator {
   close(): Promise<void>;
 }
 
-/** Connects an operator client with the shared token. */
+/** Connects an operator client with the shared token; a loaded machine can time the first handshakes out, so it tries three times. */
 export async function connectOperator(url: string, token: string): Promise<Operator> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(url, token);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
+}
+
+async function connectOnce(url: string, token: string): Promise<Operator> {
   let client!: GatewayClient;
   await new Promise<void>((resolve, reject) => {
     client = new GatewayClient({
@@ -25,7 +36,11 @@ export async function connectOperator(url: string, token: string): Promise<Opera
       minProtocol: 4,
       maxProtocol: 4,
       onHelloOk: () => resolve(),
-      onConnectError: (e) => reject(e),
+      onConnectError: (e) => {
+        // Do not leave a failed client reconnecting in the background.
+        void client.stopAndWait({ timeoutMs: 1_000 }).catch(() => undefined);
+        reject(e);
+      },
     });
     client.start();
   });

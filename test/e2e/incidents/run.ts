@@ -1,0 +1,173 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { JournalEntry } from '../../../src/state/journal-types.js';
+import { billed, type FakeModel, type ServedCall } from '../support/fake-model.js';
+import { startGuardedWarden, type GuardedWarden, type GuardWorld } from '../../guard/gateway.js';
+import type { IncidentMode, Scenario } from './scenario.js';
+
+const POLICIES = resolve(import.meta.dirname, '..', '..', '..', 'policies');
+
+/** What one run of an incident came to. */
+export interface IncidentResult {
+  readonly scenario: string;
+  readonly mode: IncidentMode;
+  readonly key: string;
+  readonly marker: string;
+  /** Tokens the fake model served (and billed) to the incident within its window. */
+  readonly tokens: { readonly input: number; readonly output: number; readonly total: number };
+  /** Those tokens priced as the gateway config prices the model. */
+  readonly dollars: number;
+  /** Model calls within the window: all of them, and those that billed. */
+  readonly calls: number;
+  readonly billedCalls: number;
+  /** How long the run was watched, ms (the window, or less when it was caught and ended early). */
+  readonly watchedMs: number;
+  /** The journal entry that caught it (undefined alone, or when not caught). */
+  readonly caught?: JournalEntry;
+  /** `caught.policy`, and who acted: `policy` (the daemon from outside) or `guard`. */
+  readonly policy?: string;
+  readonly by?: string;
+  /** Tokens clawwarden's ledger counted for the session at the end of the run (undefined alone). */
+  readonly counted?: number;
+  /** This run's daemon journal entries about the incident's session (empty alone). */
+  readonly entries: readonly JournalEntry[];
+}
+
+/** USD per 1M tokens, as openclaw.json prices the agent's model. */
+export interface Price {
+  readonly input: number;
+  readonly output: number;
+}
+
+/** The price of agent `main` (provider `fake`) or `fast` (provider `fast`) in the gateway's openclaw.json. */
+export async function priceOf(world: GuardWorld, agent: 'main' | 'fast'): Promise<Price> {
+  const config = JSON.parse(await readFile(join(world.gateway.home, '.openclaw', 'openclaw.json'), 'utf8')) as {
+    models: { providers: Record<string, { models: { id: string; cost: Price }[] }> };
+  };
+  const provider = config.models.providers[agent === 'main' ? 'fake' : 'fast'];
+  const cost = provider?.models.find((m) => m.id === 'fake-1')?.cost;
+  if (!cost) throw new Error(`no price for agent ${agent} in openclaw.json`);
+  return { input: cost.input, output: cost.output };
+}
+
+/** The scenario's shipped policy file with its time compression applied, written to a temp dir; returns its path. */
+export async function compressedPolicyFile(scenario: Scenario): Promise<string> {
+  let text = await readFile(join(POLICIES, scenario.policyFile), 'utf8');
+  for (const [from, to] of scenario.compress) {
+    const count = text.split(from).length - 1;
+    if (count !== 1) throw new Error(`${scenario.policyFile}: compression text ${JSON.stringify(from)} occurs ${count} times, expected once`);
+    text = text.replace(from, to);
+  }
+  const dir = await mkdtemp(join(tmpdir(), `cw-incident-${scenario.id}-`));
+  const file = join(dir, basename(scenario.policyFile));
+  await writeFile(file, text);
+  return file;
+}
+
+/** Spend of `calls` (those that billed) priced at `price`. */
+export function spendOf(calls: readonly ServedCall[], price: Price): { input: number; output: number; total: number; dollars: number } {
+  const mine = calls.filter(billed);
+  const input = mine.reduce((s, c) => s + c.promptTokens, 0);
+  const output = mine.reduce((s, c) => s + c.completionTokens, 0);
+  return { input, output, total: input + output, dollars: (input * price.input + output * price.output) / 1e6 };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+let runs = 0;
+
+/** How long a caught incident must stay quiet (no active run, no new model call) before its run is over early. */
+const SETTLE_MS = 2_500;
+
+/**
+ * Runs `scenario` once in `mode` on `world` (a gateway with the guard plugin installed; alone and outside leave the
+ * guard unconnected, so it enforces nothing) and measures what the fake model served to it within the window.
+ *
+ * Alone, the incident runs its whole window and is then aborted. With clawwarden (outside: daemon only; guard: daemon
+ * plus in-gateway guard) the run also ends early once it is caught, its driver is done, the session has no active run
+ * and no model call arrived for SETTLE_MS; otherwise it too is aborted at the window's end.
+ */
+export async function runIncident(scenario: Scenario, mode: IncidentMode, world: GuardWorld, options: { log?: string } = {}): Promise<IncidentResult> {
+  const n = ++runs;
+  const name = `inc-${scenario.id}-${mode}-${n}`;
+  const key = `agent:${scenario.agent}:${name}`;
+  const marker = name;
+  const model: FakeModel = scenario.agent === 'main' ? world.slow : world.fast;
+  const price = await priceOf(world, scenario.agent);
+  let warden: GuardedWarden | undefined;
+  if (mode !== 'alone') {
+    const file = await compressedPolicyFile(scenario);
+    warden = await startGuardedWarden(world, `  - ${JSON.stringify(file)}`, { guard: mode === 'guard', log: options.log ?? 'warn' });
+  }
+  try {
+    const started = Date.now();
+    const endsAt = started + scenario.windowMs;
+    const driver = await scenario.drive({
+      key,
+      agent: scenario.agent,
+      name,
+      marker,
+      operator: world.operator,
+      model,
+      endsAt,
+      create: async (message) => {
+        await world.create(scenario.agent, name, message);
+      },
+    });
+    let caught: JournalEntry | undefined;
+    let quietSince: number | undefined;
+    let lastCalls = -1;
+    while (Date.now() < endsAt) {
+      await sleep(250);
+      if (!warden) continue;
+      caught ??= scenario.caught(await warden.journal(), key);
+      if (!caught || !driver.done()) continue;
+      const calls = model.calls(marker).length;
+      const active = await hasActiveRun(world, key);
+      if (active || calls !== lastCalls) {
+        quietSince = undefined;
+        lastCalls = calls;
+        continue;
+      }
+      quietSince ??= Date.now();
+      if (Date.now() - quietSince >= SETTLE_MS) break;
+    }
+    const watchedMs = Math.min(Date.now(), endsAt) - started;
+    await driver.stop();
+    // Bounded by the window: whatever still runs is aborted (a call cut short bills nothing).
+    await world.operator.request('sessions.abort', { key }).catch(() => undefined);
+    await sleep(1_000);
+    const within = model.calls(marker).filter((c) => c.at <= started + watchedMs + 50);
+    const spend = spendOf(within, price);
+    const entries = warden ? (await warden.journal()).filter((e) => e.session === key) : [];
+    const ledgerEntry = warden ? [...warden.warden.daemon.fleet.ledger.entries()].find((e) => e.key === key) : undefined;
+    const counted = warden ? (ledgerEntry ? ledgerEntry.totals.input + ledgerEntry.totals.output + ledgerEntry.totals.cacheRead + ledgerEntry.totals.cacheWrite : 0) : undefined;
+    caught ??= warden ? scenario.caught(entries, key) : undefined;
+    return {
+      scenario: scenario.id,
+      mode,
+      key,
+      marker,
+      tokens: { input: spend.input, output: spend.output, total: spend.total },
+      dollars: spend.dollars,
+      calls: within.length,
+      billedCalls: within.filter(billed).length,
+      watchedMs,
+      entries,
+      ...(counted !== undefined ? { counted } : {}),
+      ...(caught ? { caught, ...(caught.policy ? { policy: caught.policy } : {}), ...(caught.by ? { by: caught.by } : {}) } : {}),
+    };
+  } finally {
+    await warden?.close();
+  }
+}
+
+async function hasActiveRun(world: GuardWorld, key: string): Promise<boolean> {
+  const rows = (await world.operator.request<{ sessions: { key: string; hasActiveRun?: boolean }[] }>('sessions.list', { limit: 1000 })).sessions;
+  return rows.find((r) => r.key === key)?.hasActiveRun === true;
+}
+
+/** `a` saved relative to `alone`, as a share (0.9 = 90 % less). */
+export function shareSaved(alone: number, withWarden: number): number {
+  return alone > 0 ? (alone - withWarden) / alone : 0;
+}
