@@ -8,7 +8,7 @@ import type { Journal } from '../state/journal.js';
 import type { ActionRecord, StateStore } from '../state/store.js';
 import type { ActionOutcomeRecord, EnforcementHooks } from './hooks.js';
 import { DISRUPTIVE, actionLimit, protectionMatcher } from './safety.js';
-import { blastRadius, stepsOf, targetVeto, type FleetView as PlanFleetView, type Step } from './plan.js';
+import { blastRadius, cascadeReason, stepsOf, targetVeto, type FleetView as PlanFleetView, type Step } from './plan.js';
 
 /** What the enforcer needs to know about the live fleet: planning's view plus a usage snapshot to journal. */
 export interface FleetView extends PlanFleetView {
@@ -92,7 +92,7 @@ export class Enforcer {
     const { state } = this.deps;
     const fresh = decisions.filter((d) => !this.#handled(d));
     if (fresh.length === 0) return { decisions: 0, actions: 0, failed: 0, refused: false };
-    const items = fresh.flatMap(stepsOf).filter((item) => !terminal(state.actions.get(item.id)));
+    const items = fresh.flatMap((d) => stepsOf(d, this.deps.fleet)).filter((item) => !terminal(state.actions.get(item.id)));
     const refused = blastRadius(items, this.#config.safety.maxActionsPerSweep, context.sessionsInScope);
     if (refused) {
       await this.#refuseBatch(fresh, refused.planned, refused.limit, context);
@@ -127,7 +127,7 @@ export class Enforcer {
         state.inflight.delete(decision.id);
         continue;
       }
-      const items = stepsOf(decision).filter((item) => !terminal(state.actions.get(item.id)));
+      const items = stepsOf(decision, this.deps.fleet).filter((item) => !terminal(state.actions.get(item.id)));
       try {
         await this.#apply(decision, items, { trigger: 'resync', sessionsInScope }, true);
         resumed++;
@@ -244,7 +244,17 @@ export class Enforcer {
         item.id,
         { action: item.action.action, cleanup: item.action.action === 'cleanup' ? item.action.cleanup : undefined },
         item.target,
-        { mode: decision.mode, by: 'policy', reason: decision.reason, eventAt: context.eventAt, decision, policy: decision.policy, allowProtected: policy?.allowProtected ?? false, notifiers },
+        {
+          mode: decision.mode,
+          by: 'policy',
+          reason: cascadeReason(item, decision.reason),
+          eventAt: context.eventAt,
+          decision,
+          policy: decision.policy,
+          allowProtected: policy?.allowProtected ?? false,
+          notifiers,
+          ...(item.cascade ? { cascade: true } : {}),
+        },
       );
       actions++;
       if (record.status === 'failed') failed++;
@@ -296,7 +306,7 @@ export class Enforcer {
     id: string,
     request: { action: ActionName; cleanup?: 'archive' | 'delete' | undefined },
     target: SessionRef | Session,
-    meta: { mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; allowProtected?: boolean; notifiers?: readonly string[] | 'all'; forced?: boolean },
+    meta: { mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; allowProtected?: boolean; notifiers?: readonly string[] | 'all'; forced?: boolean; cascade?: boolean },
   ): Promise<ActionOutcomeRecord> {
     const { state } = this.deps;
     const inDoubt = state.actions.get(id)?.status === 'pending';
@@ -345,6 +355,7 @@ export class Enforcer {
         by: meta.by,
         step: meta.decision?.step ?? 0,
         ...(meta.allowProtected !== undefined ? { allowProtected: meta.allowProtected, isProtected: this.#isProtected } : {}),
+        ...(meta.cascade ? { cascade: true } : {}),
       });
       if (veto) return await finish('refused', veto);
       const source = this.deps.fleet.source(target.source)!;

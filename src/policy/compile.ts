@@ -112,6 +112,9 @@ export function compilePolicy(raw: unknown, origin: PolicyOrigin, options: Compi
   }
   if (p.allowProtected !== undefined && typeof p.allowProtected !== 'boolean') problems.push({ path: ['allowProtected'], message: 'expected true or false' });
   if (p.hard !== undefined && typeof p.hard !== 'boolean') problems.push({ path: ['hard'], message: 'expected true or false' });
+  if (p.tree !== undefined && typeof p.tree !== 'boolean') problems.push({ path: ['tree'], message: 'expected true or false' });
+  if (p.tree === true && scope !== 'session') problems.push({ path: ['tree'], message: `tree: true measures one session and the sessions it spawned; this policy has scope ${scope}` });
+  if (p.hard === true && p.tree === true) problems.push({ path: ['tree'], message: 'hard: true holds one session\'s own cap at the tool boundary; it cannot be combined with tree: true' });
   if (p.hard === true) {
     const cap = capOf(p.when);
     if (typeof cap === 'string') problems.push({ path: ['hard'], message: `hard: true needs a token or cost cap: ${cap}` });
@@ -134,6 +137,7 @@ export function compilePolicy(raw: unknown, origin: PolicyOrigin, options: Compi
     ...(mode !== undefined ? { mode } : {}),
     allowProtected: p.allowProtected === true,
     ...(p.hard === true ? { hard: true } : {}),
+    ...(p.tree === true ? { tree: true } : {}),
     raw: { ...p, scope, ...(window ? { window } : {}) },
     origin,
   };

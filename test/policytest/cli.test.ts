@@ -28,11 +28,12 @@ describe('clawwarden test', () => {
     const result = await cli(['test', 'policies/']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    for (const file of ['agent-daily-budget', 'burn-rate', 'compact-bloated-contexts', 'dry-run-trial', 'escalation-ladder', 'fleet-monthly-budget', 'idle-cleanup', 'inefficient-sessions', 'protected-main-sessions', 'token-caps']) {
+    const shipped = ['agent-daily-budget', 'burn-rate', 'compact-bloated-contexts', 'dry-run-trial', 'escalation-ladder', 'fleet-monthly-budget', 'idle-cleanup', 'inefficient-sessions', 'protected-main-sessions', 'subagent-fanout', 'token-caps'];
+    for (const file of shipped) {
       expect(existsSync(join(ROOT, 'policies', 'tests', `${file}.test.yaml`)), file).toBe(true);
       expect(result.stdout).toContain(`policies/tests/${file}.test.yaml`);
     }
-    expect(result.stdout).toMatch(/10 test files, \d+ cases: \d+ passed\.\n$/);
+    expect(result.stdout).toMatch(new RegExp(`${shipped.length} test files, \\d+ cases: \\d+ passed\\.\\n$`));
     expect(result.stdout).not.toContain('FAIL');
   });
 
