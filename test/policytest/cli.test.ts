@@ -28,7 +28,7 @@ describe('clawwarden test', () => {
     const result = await cli(['test', 'policies/']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const shipped = ['agent-daily-budget', 'burn-rate', 'compact-bloated-contexts', 'dry-run-trial', 'escalation-ladder', 'fleet-monthly-budget', 'idle-cleanup', 'inefficient-sessions', 'protected-main-sessions', 'subagent-fanout', 'token-caps'];
+    const shipped = ['agent-daily-budget', 'burn-rate', 'compact-bloated-contexts', 'dry-run-trial', 'escalation-ladder', 'fleet-monthly-budget', 'idle-cleanup', 'inefficient-sessions', 'protected-main-sessions', 'subagent-fanout', 'cron-runaway', 'token-caps'];
     for (const file of shipped) {
       expect(existsSync(join(ROOT, 'policies', 'tests', `${file}.test.yaml`)), file).toBe(true);
       expect(result.stdout).toContain(`policies/tests/${file}.test.yaml`);
