@@ -107,6 +107,15 @@ export class LiveFleet implements FleetView {
     return out;
   }
 
+  /** The sessions `key` spawned in that source (a scan: asked only when a stop or kill is planned). */
+  children(source: string, key: string): Session[] {
+    const s = this.#sources.get(source);
+    if (!s) return [];
+    const out: Session[] = [];
+    for (const session of s.sessions.values()) if (session.parent === key) out.push(session);
+    return out;
+  }
+
   usageKnown(source: string, key: string, generation: string): boolean {
     return this.ledger.session(source, key, generation)?.known ?? false;
   }

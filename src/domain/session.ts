@@ -31,6 +31,11 @@ export interface Session {
   readonly runStartedAt?: number;
   /** The platform's own status word (`running`, `done`, `killed`), for display only. */
   readonly status?: string;
+  /**
+   * Key of the session (same source) that spawned this one as a sub-agent, when the platform says so (OpenClaw
+   * `spawnedBy`). A stop or kill of the parent reaches it, and `tree: true` policies count it in the parent's tree.
+   */
+  readonly parent?: string;
 }
 
 /** Token and cost counts of one model call or of a sum of them. */

@@ -9,7 +9,7 @@ import type { ActionRecord, StateStore } from '../state/store.js';
 import type { ActionOutcomeRecord, EnforcementHooks } from './hooks.js';
 import { countsTowardBlastRadius, traitsOf } from '../actions/index.js';
 import { actionLimit, manualNeedsForce, protectionMatcher } from './safety.js';
-import { blastRadius, stepsOf, targetVeto, type FleetView as PlanFleetView, type Step } from './plan.js';
+import { blastRadius, cascadeReason, stepsOf, targetVeto, type FleetView as PlanFleetView, type Step } from './plan.js';
 import { markVerb, noticeOf, type Mark, type MarkEnd } from '../domain/mark.js';
 import { formatDuration } from '../domain/units.js';
 
@@ -228,7 +228,7 @@ export class Enforcer {
       await this.#endMark(mark, 'cancelled', by, `mark cancelled by ${by}: would have ${this.#markText(mark)}`);
     }
     for (const decision of new Set(mine.map((m) => m.decision))) {
-      const open = stepsOf(decision).some((item) => !terminal(state.actions.get(item.id)));
+      const open = stepsOf(decision, this.deps.fleet).some((item) => !terminal(state.actions.get(item.id)));
       if (!open && !this.#handled(decision)) await this.#advance(decision, this.#policies.get(decision.policy), this.deps.now());
     }
     if (mine.length > 0) await state.commit();
@@ -245,7 +245,7 @@ export class Enforcer {
   /** The steps of a decision still to take now: not yet terminal, and not a mark whose notice is still running. */
   #live(decision: Decision, now: number): Step[] {
     const { state } = this.deps;
-    return stepsOf(decision).filter((item) => {
+    return stepsOf(decision, this.deps.fleet).filter((item) => {
       if (terminal(state.actions.get(item.id))) return false;
       const mark = state.marks.get(item.id);
       return mark === undefined || mark.due <= now;
@@ -345,8 +345,9 @@ export class Enforcer {
         { action: item.action.action, cleanup: item.action.action === 'cleanup' ? item.action.cleanup : undefined },
         item.target,
         {
-          mode: decision.mode, by: 'policy', reason: decision.reason, eventAt: context.eventAt, decision, policy: decision.policy, allowProtected: policy?.allowProtected ?? false, notifiers,
+          mode: decision.mode, by: 'policy', reason: cascadeReason(item, decision.reason), eventAt: context.eventAt, decision, policy: decision.policy, allowProtected: policy?.allowProtected ?? false, notifiers,
           ...(notice !== undefined ? { notice: { ms: notice, action: item.action } } : {}),
+          ...(item.cascade ? { cascade: true } : {}),
         },
       );
       if (mark && terminal(state.actions.get(item.id))) state.marks.delete(item.id);
@@ -354,7 +355,7 @@ export class Enforcer {
       actions++;
       if (record.status === 'failed') failed++;
     }
-    if (stepsOf(decision).some((item) => state.marks.has(item.id))) {
+    if (stepsOf(decision, this.deps.fleet).some((item) => state.marks.has(item.id))) {
       // Waiting on a notice: the step is recorded once its marks are acted on (or cancelled).
       state.inflight.delete(decision.id);
     } else await this.#advance(decision, policy, firstAttempt);
@@ -405,7 +406,7 @@ export class Enforcer {
     request: { action: ActionName; cleanup?: 'archive' | 'delete' | undefined },
     target: SessionRef | Session,
     meta: {
-      mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; allowProtected?: boolean; notifiers?: readonly string[] | 'all'; forced?: boolean;
+      mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; allowProtected?: boolean; notifiers?: readonly string[] | 'all'; forced?: boolean; cascade?: boolean;
       /** The action's notice: mark the session (after every safety check) instead of acting. */
       notice?: { readonly ms: number; readonly action: Exclude<PolicyAction, { action: 'notify' }> };
     },
@@ -458,6 +459,7 @@ export class Enforcer {
         by: meta.by,
         step: meta.decision?.step ?? 0,
         ...(meta.allowProtected !== undefined ? { allowProtected: meta.allowProtected, isProtected: this.#isProtected } : {}),
+        ...(meta.cascade ? { cascade: true } : {}),
       });
       if (veto) return await finish('refused', veto);
       const source = this.deps.fleet.source(target.source)!;

@@ -12,7 +12,12 @@ export interface FleetView {
   synced(name: string): boolean;
   session(source: string, key: string): Session | undefined;
   usageKnown(source: string, key: string, generation: string): boolean;
+  /** The sessions `key` spawned (their `parent` is `key`); absent when the view cannot tell (then nothing cascades). */
+  children?(source: string, key: string): readonly Session[];
 }
+
+/** Actions that reach the sessions a target spawned (sub-agents), transitively. */
+export const CASCADING: ReadonlySet<ActionName> = new Set(['stop', 'kill']);
 
 /** One planned step: one action of one decision on one target (notify: once per decision, no target). */
 export interface Step {
@@ -21,19 +26,53 @@ export interface Step {
   readonly decision: Decision;
   readonly action: PolicyAction;
   readonly target?: SessionRef;
+  /** Set on a step that reaches a session only because its parent is stopped or killed: that parent, and the decision's own target the cascade started from. */
+  readonly cascade?: { readonly parent: string; readonly root: string };
 }
 
-/** The steps of a decision, in the order its actions are written. */
-export function stepsOf(decision: Decision): Step[] {
+/**
+ * The steps of a decision, in the order its actions are written. With a fleet that knows who spawned what, a stop or
+ * kill of a target is followed by the same action on every session it spawned, transitively (depth first, each once;
+ * a session that is a target itself is not repeated). A cascaded step's id is the one a direct step on that session
+ * would have, so it acts once however it is reached.
+ */
+export function stepsOf(decision: Decision, fleet?: Pick<FleetView, 'children'>): Step[] {
   const steps: Step[] = [];
   decision.actions.forEach((action, index) => {
     if (action.action === 'notify') {
       steps.push({ id: `${decision.id}|${index}|notify`, decision, action });
       return;
     }
-    for (const target of decision.targets) steps.push({ id: `${decision.id}|${index}|${target.source}|${target.key}`, decision, action, target });
+    const idOf = (t: { source: string; key: string }): string => `${decision.id}|${index}|${t.source}|${t.key}`;
+    const seen = new Set(decision.targets.map(idOf));
+    for (const target of decision.targets) {
+      steps.push({ id: idOf(target), decision, action, target });
+      if (!CASCADING.has(action.action) || !fleet?.children) continue;
+      const walk = (parent: string): void => {
+        for (const child of fleet.children!(target.source, parent)) {
+          const id = idOf(child);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          steps.push({ id, decision, action, target: refOf(child), cascade: { parent, root: target.key } });
+          walk(child.key);
+        }
+      };
+      walk(target.key);
+    }
   });
   return steps;
+}
+
+function refOf(session: Session): SessionRef {
+  return { source: session.source, key: session.key, generation: session.generation, agent: session.agent, main: session.main, active: session.active };
+}
+
+/** The journal's reason for a cascaded step: which parent's stop or kill reached the session. */
+export function cascadeReason(step: Pick<Step, 'cascade' | 'action'>, reason: string): string {
+  if (!step.cascade) return reason;
+  const done = step.action.action === 'kill' ? 'killed' : 'stopped';
+  const via = step.cascade.parent === step.cascade.root ? '' : ` (cascade from ${step.cascade.root})`;
+  return `because parent ${step.cascade.parent} was ${done}${via}: ${reason}`;
 }
 
 /** Steps that count toward the blast-radius limit: actions whose traits say so (not notifications, not resume) that would really be taken. */
@@ -57,6 +96,8 @@ export interface Asker {
   /** Protected sessions: the policy's allowProtected (policies), undefined for manual actions (checked before). */
   readonly allowProtected?: boolean;
   readonly isProtected?: (key: string) => boolean;
+  /** The target is reached through its parent's stop or kill: the decision was taken on the parent's usage, not on its own. */
+  readonly cascade?: boolean;
 }
 
 /**
@@ -80,7 +121,8 @@ export function targetVeto(action: ActionName, target: SessionRef | Session, fle
     return `session ${target.key} was reset since the decision (generation ${short(target.generation)} → ${short(current.generation)}); it will be re-evaluated, not hit`;
   }
   // An escalation step acts on a crossing already decided and recorded: unknown usage since then never blocks it.
-  const recorded = (asker.step ?? 0) > 0;
+  // A cascaded target is acted on for its parent's measured usage: its own not being known yet never shields it.
+  const recorded = (asker.step ?? 0) > 0 || asker.cascade === true;
   if (needsKnownUsage(action) && asker.by === 'policy' && !recorded && !fleet.usageKnown(target.source, target.key, target.generation)) {
     return `usage of ${target.key} is not known yet (stale or missing); not acting on it`;
   }
@@ -102,7 +144,7 @@ export function planBatch(
   decisions: readonly Decision[],
   context: { readonly fleet: FleetView; readonly limits: readonly ActionLimit[]; readonly sessionsInScope: number; readonly isProtected: (key: string) => boolean; readonly allowProtected: (policy: string) => boolean },
 ): { readonly steps: PlannedStep[]; readonly blastRadius?: { planned: number; limit: number } } {
-  const steps = decisions.flatMap(stepsOf);
+  const steps = decisions.flatMap((d) => stepsOf(d, context.fleet));
   const refusedWhole = blastRadius(steps, context.limits, context.sessionsInScope);
   const planned = steps.map((step): PlannedStep => {
     if (step.action.action === 'notify' || !step.target) return { ...step, verdict: 'act' };
@@ -114,6 +156,7 @@ export function planBatch(
       step: step.decision.step,
       allowProtected: context.allowProtected(step.decision.policy),
       isProtected: context.isProtected,
+      ...(step.cascade ? { cascade: true } : {}),
     });
     if (reason) return { ...step, verdict: 'refused', reason };
     return { ...step, verdict: step.decision.mode === 'dry-run' ? 'would' : 'act' };

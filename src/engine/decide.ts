@@ -14,6 +14,8 @@ export interface Subject {
   readonly members: () => readonly Session[];
   readonly context: ConditionContext;
   readonly window?: { readonly start: number; readonly end: number };
+  /** What was measured when it is more than the subject itself (`tree: true`: "with the 3 sessions it spawned"). */
+  readonly measuredOver?: string;
 }
 
 /** The evaluation-wide inputs decisions depend on. */
@@ -79,7 +81,7 @@ export function decideViolation(s: Subject, at: Situation): Decision | undefined
     }
   }
   const result = policy.condition.evaluate(s.context);
-  const measured = texts(result.measurements);
+  const measured = `${texts(result.measurements)}${s.measuredOver ? ` ${s.measuredOver}` : ''}`;
   const actions = step === 0 ? policy.actions : policy.escalate[step - 1]!.actions;
   const why =
     step === 0

@@ -10,6 +10,7 @@ import { decideRecordedEscalation, decideViolation, decideWarn, type Situation }
 import { indexHolds, releaseHolds } from './holds.js';
 import { MatchIndex, type SessionMemo } from './profiles.js';
 import { LedgerSums } from './sums.js';
+import { SpawnTree, treeUsage } from './tree.js';
 
 type MutableContext = { -readonly [K in keyof ConditionContext]: ConditionContext[K] };
 
@@ -98,6 +99,8 @@ export class PersistentEngine implements Engine {
     const collect = use.wide.length > 0;
     if (collect) roster.reset(sessions, index.profiles.length);
     const context: MutableContext = { now, session: undefined, usage: undefined, hold: undefined, aggregate: undefined };
+    // `tree: true` policies measure a session with the sessions it spawned; the links are indexed only if one matches.
+    const spawned = new SpawnTree(sessions);
 
     const { placed, placedMemo } = this;
     // A sweep (not a small event-driven evaluation) takes over the positions.
@@ -116,6 +119,9 @@ export class PersistentEngine implements Engine {
       if (collect) roster.note(i, memo.profile.id);
       const local = memo.local;
       let usage: SessionUsageView | undefined;
+      let tree: SessionUsageView | undefined;
+      let treeLooked = false;
+      let descendants = 0;
       let looked = false;
       for (let k = 0; k < local.length; k++) {
         const j = local[k]!;
@@ -131,14 +137,23 @@ export class PersistentEngine implements Engine {
         const policy = policies[j]!;
         const window = windows[j];
         try {
-          context.aggregate = window && usage?.known ? usage.between(window.start, now + 1) : undefined;
+          if (policy.tree === true && !treeLooked) {
+            const below = spawned.descendants(session);
+            descendants = below.length;
+            tree = treeUsage(usage, below, ledger);
+            treeLooked = true;
+          }
+          const measured = policy.tree === true ? tree : usage;
+          context.usage = measured;
+          context.aggregate = window && measured?.known ? measured.between(window.start, now + 1) : undefined;
           const condition = policy.condition;
           if (condition.holds ? condition.holds(context) : condition.evaluate(context).matched) {
-            const d = decideViolation(subjectOf(policy, session, context, window), at);
+            const subject = subjectOf(policy, session, context, window);
+            const d = decideViolation(policy.tree === true ? { ...subject, measuredOver: `over the session and the ${descendants} session(s) it spawned` } : subject, at);
             if (d) decisions.push(d);
             continue;
           }
-          if (condition.usesUsage && (usage === undefined || !usage.known)) {
+          if (condition.usesUsage && (measured === undefined || !measured.known)) {
             unknown[j]!++;
             // A ladder already started is never blocked by usage the platform has not re-reported yet.
             if (state.episodes.size > 0) {

@@ -66,6 +66,10 @@ export function compilePolicy(raw: unknown, origin: PolicyOrigin, options: Compi
   const escalate = compileLadder(p.escalate, options, accepted, problems, duration);
   const cooldown = duration(p.cooldown, ['cooldown']);
   const warn = p.warn === undefined || !accepted(['warn']) ? undefined : unit(['warn'], () => parsePercent(p.warn));
+  if (p.tree === true && accepted(['tree'])) {
+    if (scope !== 'session') problems.push({ code: 'POLICY', path: ['tree'], message: `tree: true measures one session and the sessions it spawned; this policy has scope ${scope}` });
+    if (p.hard === true) problems.push({ code: 'POLICY', path: ['tree'], message: "hard: true holds one session's own cap at the tool boundary; it cannot be combined with tree: true" });
+  }
   if (p.hard === true && accepted(['hard'])) {
     const cap = capOf(p.when);
     if (typeof cap === 'string') problems.push({ code: 'POLICY', path: ['hard'], message: `hard: true needs a token or cost cap: ${cap}` });
@@ -88,6 +92,7 @@ export function compilePolicy(raw: unknown, origin: PolicyOrigin, options: Compi
     ...(mode !== undefined ? { mode } : {}),
     allowProtected: p.allowProtected === true,
     ...(p.hard === true ? { hard: true } : {}),
+    ...(p.tree === true ? { tree: true } : {}),
     raw: { ...p, scope, ...(window ? { window } : {}) },
     origin,
   };

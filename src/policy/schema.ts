@@ -6,7 +6,7 @@ import { doSchema } from '../actions/compile.js';
 import { matchSchema } from './match.js';
 
 /** The keys a policy object may have. */
-export const POLICY_KEYS = ['name', 'description', 'match', 'when', 'do', 'escalate', 'cooldown', 'warn', 'scope', 'window', 'mode', 'allowProtected', 'hard'] as const;
+export const POLICY_KEYS = ['name', 'description', 'match', 'when', 'do', 'escalate', 'cooldown', 'warn', 'scope', 'window', 'mode', 'allowProtected', 'hard', 'tree'] as const;
 
 /**
  * JSON schema (draft-07, ajv with `allowUnionTypes`) of ONE policy object, assembled from the condition and
@@ -62,6 +62,7 @@ export function policySchema(): object {
       mode: { type: 'string', enum: ['enforce', 'observe', 'dry-run'], description: 'observe (alias dry-run): decide and record, act on nothing' },
       allowProtected: { type: 'boolean' },
       hard: { type: 'boolean', description: 'a token or cost cap the in-gateway guard holds before the next call would cross it' },
+      tree: { type: 'boolean', description: 'session scope: measure the session together with every session it spawned (sub-agents), transitively' },
     },
     definitions: { when: whenSchema(conditionModules) },
   };

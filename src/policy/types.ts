@@ -51,6 +51,8 @@ export interface Policy {
   readonly allowProtected: boolean;
   /** `hard: true` on a token or cost cap: the in-gateway guard stops the session before its projected next call would cross it. */
   readonly hard?: boolean;
+  /** `tree: true` (session scope): usage conditions measure the session plus every session it spawned, transitively. */
+  readonly tree?: boolean;
   /** The policy as written (after defaults), for `clawwarden policies` and the API. */
   readonly raw: Readonly<Record<string, unknown>>;
   readonly origin: PolicyOrigin;

@@ -12,6 +12,8 @@ export interface FixtureSession {
   readonly provider?: string;
   readonly channel?: string;
   readonly kind?: string;
+  /** Key of the session that spawned it (a sub-agent's parent). */
+  readonly parent?: string;
   readonly main: boolean;
   readonly archived: boolean;
   readonly active: boolean;
@@ -87,7 +89,7 @@ export interface TestFile {
 const TOP_KEYS = ['config', 'policies', 'safety', 'mode', 'source', 'now', 'description', 'tests'];
 const CASE_KEYS = ['name', 'now', 'sessions', 'expect', 'then'];
 const STEP_KEYS = ['after', 'sessions', 'expect'];
-const SESSION_KEYS = ['key', 'agent', 'source', 'generation', 'model', 'provider', 'channel', 'kind', 'main', 'archived', 'active', 'held', 'started', 'lastActivity', 'lastHuman', 'runStarted', 'usage', 'calls'];
+const SESSION_KEYS = ['key', 'agent', 'source', 'generation', 'model', 'provider', 'channel', 'kind', 'parent', 'main', 'archived', 'active', 'held', 'started', 'lastActivity', 'lastHuman', 'runStarted', 'usage', 'calls'];
 const USAGE_KEYS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cost'];
 const EXPECT_KEYS = ['policy', 'session', 'agent', 'fleet', 'actions', 'held', 'kind', 'mode'];
 const KINDS = ['violation', 'escalation', 'warn', 'release'];
@@ -255,6 +257,7 @@ function readSession(raw: unknown, at: Segment[], fail: Fail): FixtureSession | 
     ...optional('provider', text('provider')),
     ...optional('channel', text('channel')),
     ...optional('kind', text('kind')),
+    ...optional('parent', text('parent')),
     ...optional('startedAt', time('started')),
     ...optional('lastActivityAt', time('lastActivity')),
     ...optional('lastHumanAt', time('lastHuman')),

@@ -107,6 +107,7 @@ function place(stage: Stage, fixture: FixtureSession, defaultSource: string, clo
     ...optional('provider', pick('provider', fixture.provider, existing?.provider)),
     ...optional('channel', pick('channel', fixture.channel, existing?.channel)),
     ...optional('kind', pick('kind', fixture.kind, existing?.kind)),
+    ...optional('parent', pick('parent', fixture.parent, existing?.parent)),
     ...optional('startedAt', startedAt),
     ...optional('lastActivityAt', lastActivityAt),
     ...optional('lastHumanAt', lastHumanAt),

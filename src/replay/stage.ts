@@ -274,6 +274,7 @@ export class Stage {
       synced: (name) => this.#sources.has(name),
       session: (source, key) => this.session(source, key),
       usageKnown: (source, key, generation) => this.ledger.session(source, key, generation)?.known ?? false,
+      children: (source, key) => this.sessions().filter((s) => s.source === source && s.parent === key),
       usageSnapshot: () => undefined,
     };
   }

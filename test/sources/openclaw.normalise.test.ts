@@ -202,3 +202,18 @@ describe('stripJson5Comments (discover reads ~/.openclaw/openclaw.json)', () => 
     expect(parse(stripJson5Comments('{ url: "ws://h:1", /* c */ a: 1, // tail\n }'))).toEqual({ url: 'ws://h:1', a: 1 });
   });
 });
+
+describe('sessionFromRow: who spawned a session', () => {
+  // Rows as OpenClaw 2026.9.6 listed them: a sub-agent, and an ordinary session whose parentSessionKey is only navigation.
+  const child: OpenClawRow & Record<string, unknown> = { key: 'agent:main:subagent:8fbc', sessionId: 'g1', agentId: 'main', kind: 'direct', spawnedBy: 'agent:main:fan', parentSessionKey: 'agent:main:fan', controlOwnerSessionKey: 'agent:main:fan', spawnDepth: 1 };
+  const ordinary: OpenClawRow & Record<string, unknown> = { key: 'agent:main:fan', sessionId: 'g2', agentId: 'main', kind: 'direct', parentSessionKey: 'agent:main:main', spawnDepth: 0 };
+
+  it('takes the parent from spawnedBy', () => {
+    expect(sessionFromRow('home', child)?.parent).toBe('agent:main:fan');
+  });
+
+  it('never from parentSessionKey alone, and never the session itself', () => {
+    expect(sessionFromRow('home', ordinary)?.parent).toBeUndefined();
+    expect(sessionFromRow('home', { ...ordinary, spawnedBy: 'agent:main:fan' })?.parent).toBeUndefined();
+  });
+});

@@ -62,6 +62,7 @@ export async function planOnce(config: Config, now: () => number = Date.now): Pr
       synced: (name) => bySource.has(name),
       session: (source, key) => byKey.get(`${source}\u0000${key}`),
       usageKnown: (source, key, generation) => ledger.session(source, key, generation)?.known ?? false,
+      children: (source, key) => sessions.filter((s) => s.source === source && s.parent === key),
     };
     const isProtected = protectionMatcher(config.safety.protect);
     const allow = new Map(config.policies.map((p) => [p.name, p.allowProtected]));

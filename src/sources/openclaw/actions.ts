@@ -40,6 +40,27 @@ async function archive(port: ActionPort, key: string, generation: string, archiv
   await port.request('sessions.patch', { key, archived, expectedSessionId: generation });
 }
 
+/** The cron job a session runs for (`agent:<id>:cron:<job>` or `agent:<id>:cron:<job>:run:<run>`), else undefined. */
+export function cronJobOf(key: string): string | undefined {
+  return /^agent:[^:]+:cron:([^:]+)(?::|$)/.exec(key)?.[1];
+}
+
+/**
+ * A cron job's session is fresh for every run, so archiving it does not keep the job's next runs from starting:
+ * pause and kill also disable the job (`cron.update enabled:false`), resume enables it again. The session action
+ * already done stands when the gateway refuses; the detail says so.
+ */
+async function setCronJob(port: ActionPort, key: string, enabled: boolean): Promise<string> {
+  const job = cronJobOf(key);
+  if (job === undefined) return '';
+  try {
+    await port.request('cron.update', { id: job, patch: { enabled } });
+    return enabled ? `; cron job ${job} enabled again` : `; cron job ${job} disabled (its next runs will not start until resumed)`;
+  } catch (error) {
+    return `; cron job ${job} could not be ${enabled ? 'enabled' : 'disabled'}: ${errorMessage(error)}`;
+  }
+}
+
 /**
  * Carries out one action with DESIGN.md §4 semantics. The generation is checked first (a reset session is never
  * hit: `refused`), and lifecycle calls carry it as `expectedSessionId` so the gateway re-checks it atomically.
@@ -66,9 +87,9 @@ export async function performAction(port: ActionPort, request: ActionRequest): P
       case 'kill': {
         const status = await abort(port, key, true);
         if (session.main) return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; main sessions cannot be archived: held`, now(), true);
-        if (session.archived) return status === 'aborted' ? done('run aborted; already archived', now()) : noop('no-active-run; already archived', now());
+        if (session.archived) return status === 'aborted' ? done(`run aborted; already archived${await setCronJob(port, key, false)}`, now()) : noop('no-active-run; already archived', now());
         await archive(port, key, generation, true);
-        return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; archived`, now());
+        return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; archived${await setCronJob(port, key, false)}`, now());
       }
       case 'pause': {
         if (session.main) {
@@ -77,13 +98,13 @@ export async function performAction(port: ActionPort, request: ActionRequest): P
         }
         if (session.archived) return noop('already archived', now());
         await archive(port, key, generation, true);
-        return done('archived', now());
+        return done(`archived${await setCronJob(port, key, false)}`, now());
       }
       case 'resume': {
         if (session.main) return done('main session: release the hold', now(), true);
         if (!session.archived) return noop('not archived', now());
         await archive(port, key, generation, false);
-        return done('restored', now());
+        return done(`restored${await setCronJob(port, key, true)}`, now());
       }
       case 'cleanup': {
         if (session.main) return refused(`main session ${key} is never cleaned up`);

@@ -18,6 +18,8 @@ export interface OpenClawRow {
   model?: unknown;
   modelProvider?: unknown;
   channel?: unknown;
+  /** The session that spawned this one (sub-agents). Not `parentSessionKey`: that is only a navigation parent. */
+  spawnedBy?: unknown;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -66,6 +68,7 @@ export function sessionFromRow(source: string, row: OpenClawRow): Session | unde
     ...(lastHumanAt !== undefined && { lastHumanAt }),
     ...(runStartedAt !== undefined && { runStartedAt }),
     ...(str(row.status) !== undefined && { status: str(row.status) }),
+    ...(str(row.spawnedBy) !== undefined && str(row.spawnedBy) !== key && { parent: str(row.spawnedBy) }),
   };
   return session;
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /** How the fake model answers; picked by a `MODE:<name>` marker in the latest user message. */
-export type FakeMode = 'quick' | 'slow' | 'loop';
+export type FakeMode = 'quick' | 'slow' | 'loop' | SpawnMode;
 
 /** Tunables; every field has a default so `startFakeModel()` works as is. */
 export interface FakeModelOptions {
@@ -104,7 +104,7 @@ export async function startFakeModel(options: FakeModelOptions = {}, port = 0): 
       return;
     }
     const messages = body.messages ?? [];
-    const { mode, marker } = firstUserMarker(messages);
+    let { mode, marker } = firstUserMarker(messages);
     const promptTokens = estimateTokens(raw);
     if (await failures.answer(messages, marker, mode, promptTokens, body, res, record)) return;
     const id = `chatcmpl-fake-${++responseSeq}`;
@@ -126,7 +126,12 @@ export async function startFakeModel(options: FakeModelOptions = {}, port = 0): 
     }
     const offered = (body.tools ?? []).map((t) => t.function?.name).filter((n): n is string => typeof n === 'string');
     const tool = offered.includes(loopTool) ? loopTool : offered[0];
-    if (mode === 'loop' && tool) {
+    const spawning = spawnAnswer(messages, offered);
+    if (spawning) {
+      spawning.chunks.forEach(send);
+      mode = 'spawn';
+      marker = spawning.marker;
+    } else if (mode === 'loop' && tool) {
       send({ choices: [{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: `call_${responseSeq}`, type: 'function', function: { name: tool, arguments: '' } }] }, finish_reason: null }] });
       send({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: JSON.stringify({ path: 'AGENTS.md' }) } }] }, finish_reason: null }] });
       send({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
@@ -261,3 +266,48 @@ function failureInjector(options: { modelId: string; quickDelayMs: number; loopT
   };
 }
 // ---- end of injected failures ---------------------------------------------------------------------------------------
+
+// ---- Sub-agent fan-out (MODE:spawn) -------------------------------------------------------------------------------
+// `MODE:spawn CHILD:<mode> [CHILDREN:<n>]` in a session's user message: each model call of that run answers with a
+// call to OpenClaw's `sessions_spawn` tool until it has spawned n children (default 1), then with text. Child i gets
+// the task `MODE:<mode> ID:<marker>.kid<i>`, so a test counts the children's calls by that marker (or its prefix).
+// OpenClaw offers `sessions_spawn` only with the coding (or a wider) tool profile and Tool Search off.
+
+export type SpawnMode = 'spawn';
+/** The tool a spawning parent calls. */
+export const SPAWN_TOOL = 'sessions_spawn';
+const SPAWN = /\bMODE:spawn\b/;
+const CHILD = /\bCHILD:(quick|slow|loop)\b/;
+const CHILDREN = /\bCHILDREN:(\d+)\b/;
+
+/** The marker a spawning parent gives its child `i` (1-based). */
+export function childMarker(parent: string, i: number): string {
+  return `${parent}.kid${i}`;
+}
+
+/** The SSE chunks of a spawning parent's answer and its marker, or undefined when the request is not a spawning parent's. */
+function spawnAnswer(messages: readonly ChatMessage[], offered: readonly string[]): { chunks: object[]; marker: string } | undefined {
+  const users = messages.filter((m) => m.role === 'user').map((m) => textOf(m.content));
+  // The message that asked for the spawn (OpenClaw may add user messages of its own after it).
+  const own = [...users].reverse().find((t) => SPAWN.test(t));
+  if (own === undefined) return undefined;
+  const marker = MARKER.exec(own)?.[1] ?? 'spawn';
+  const want = Number(CHILDREN.exec(own)?.[1] ?? '1');
+  const childMode = CHILD.exec(own)?.[1] ?? 'quick';
+  // Spawns already made in this transcript: assistant tool calls of the spawn tool.
+  const made = messages.filter((m) => m.role === 'assistant').reduce((n, m) => n + ((m as { tool_calls?: { function?: { name?: string } }[] }).tool_calls ?? []).filter((c) => c.function?.name === SPAWN_TOOL).length, 0);
+  if (made >= want || !offered.includes(SPAWN_TOOL)) {
+    const text = offered.includes(SPAWN_TOOL) ? `spawned ${made} sub-agents (${marker})` : `no ${SPAWN_TOOL} tool offered; cannot spawn`;
+    return { marker, chunks: [{ choices: [{ index: 0, delta: { role: 'assistant', content: text }, finish_reason: null }] }, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }] };
+  }
+  const args = { task: `MODE:${childMode} ID:${childMarker(marker, made + 1)}`, context: 'isolated', mode: 'run' };
+  return {
+    marker,
+    chunks: [
+      { choices: [{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: `call_spawn_${marker}_${made + 1}`, type: 'function', function: { name: SPAWN_TOOL, arguments: '' } }] }, finish_reason: null }] },
+      { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: JSON.stringify(args) } }] }, finish_reason: null }] },
+      { choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
+    ],
+  };
+}
+// ---- end of sub-agent fan-out ---------------------------------------------------------------------------------------

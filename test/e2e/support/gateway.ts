@@ -102,7 +102,13 @@ function childEnv(home: string): NodeJS.ProcessEnv {
 }
 
 /** Starts a gateway writing its own config; rejects with the gateway's log when it is not ready in time. */
-export async function startGateway(opts: { modelBaseUrl: string; token?: string; readyTimeoutMs?: number; configure?: (config: Record<string, any>) => void }): Promise<Gateway> {
+export async function startGateway(opts: {
+  modelBaseUrl: string;
+  token?: string;
+  readyTimeoutMs?: number;
+  /** Changes the gateway config object before it is written (e.g. tool profiles a scenario needs). */
+  configure?: (config: Record<string, any>) => void;
+}): Promise<Gateway> {
   const missing = gatewayMissing();
   if (missing) throw new Error(missing);
   const home = await mkdtemp(join(tmpdir(), 'clawwarden-gw-'));
