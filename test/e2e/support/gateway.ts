@@ -102,7 +102,13 @@ function childEnv(home: string): NodeJS.ProcessEnv {
 }
 
 /** Starts a gateway writing its own config; rejects with the gateway's log when it is not ready in time. */
-export async function startGateway(opts: { modelBaseUrl: string; token?: string; readyTimeoutMs?: number }): Promise<Gateway> {
+export async function startGateway(opts: {
+  modelBaseUrl: string;
+  token?: string;
+  readyTimeoutMs?: number;
+  /** Changes the gateway config object before it is written (e.g. a short heartbeat cadence). */
+  configure?: (config: Record<string, any>) => void;
+}): Promise<Gateway> {
   const missing = gatewayMissing();
   if (missing) throw new Error(missing);
   const home = await mkdtemp(join(tmpdir(), 'clawwarden-gw-'));
@@ -110,7 +116,9 @@ export async function startGateway(opts: { modelBaseUrl: string; token?: string;
   const token = opts.token ?? `test-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   await mkdir(join(home, '.openclaw'), { recursive: true });
   await mkdir(join(home, 'tmp'), { recursive: true });
-  await writeFile(join(home, '.openclaw', 'openclaw.json'), JSON.stringify(gatewayConfig({ port, token, modelBaseUrl: opts.modelBaseUrl }), null, 2));
+  const config = gatewayConfig({ port, token, modelBaseUrl: opts.modelBaseUrl }) as Record<string, any>;
+  opts.configure?.(config);
+  await writeFile(join(home, '.openclaw', 'openclaw.json'), JSON.stringify(config, null, 2));
   // Ready in ~5 s on an idle machine; a loaded 2-core CI box has taken over 90 s.
   const readyTimeoutMs = opts.readyTimeoutMs ?? 240_000;
   let output = '';
