@@ -164,6 +164,9 @@ function crossing(name: string, raw: unknown, session: Fixture, usage: Record<st
       case 'idle':
         session['lastActivity'] = `${formatDuration(target(parseDuration(m?.[2]))).replace(/\s+/g, '')} ago`;
         return;
+      case 'idle.human':
+        session['lastHuman'] = `${formatDuration(target(parseDuration(m?.[2]))).replace(/\s+/g, '')} ago`;
+        return;
       case 'age':
         session['started'] = `${formatDuration(target(parseDuration(m?.[2]))).replace(/\s+/g, '')} ago`;
         return;

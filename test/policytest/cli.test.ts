@@ -168,6 +168,21 @@ policies: ./token-caps.yaml
     expect(again.stderr).toContain('exists; not overwriting it');
   });
 
+  test('--init gives an idle.human policy a fixture with lastHuman, and the starter passes', async () => {
+    const sub = mkdtempSync(join(tmpdir(), 'clawwarden-init-human-'));
+    copyFileSync(join(ROOT, 'policies', 'heartbeat-abandoned.yaml'), join(sub, 'heartbeat-abandoned.yaml'));
+    writeFileSync(join(sub, 'clawwarden.yaml'), 'sources: [ { name: home, type: openclaw } ]\npolicies: ./heartbeat-abandoned.yaml\n');
+    const first = await cli(['test', '--init', '--config', join(sub, 'clawwarden.yaml')], sub);
+    expect(first.stderr).toBe('');
+    const written = readFileSync(join(sub, 'clawwarden.test.yaml'), 'utf8');
+    expect(written).toMatch(/lastHuman: "?\d+d/);
+    expect(written).toContain('{ policy: heartbeat-abandoned, session: agent:starter:heartbeat-abandoned, actions: [ notify, pause ] }');
+    const run = await cli(['test', 'clawwarden.test.yaml'], sub);
+    expect(run.stdout + run.stderr).not.toContain('FAIL');
+    expect(run.code).toBe(0);
+    rmSync(sub, { recursive: true, force: true });
+  });
+
   test('usage mistakes are exit 2 with a hint', async () => {
     const result = await cli(['test', '--init']);
     expect(result.code).toBe(2);

@@ -106,7 +106,7 @@ export async function startGateway(opts: {
   modelBaseUrl: string;
   token?: string;
   readyTimeoutMs?: number;
-  /** Changes the gateway config object before it is written (e.g. tool profiles a scenario needs). */
+  /** Changes the gateway config object before it is written (tool profiles, a short heartbeat cadence…). */
   configure?: (config: Record<string, any>) => void;
 }): Promise<Gateway> {
   const missing = gatewayMissing();
