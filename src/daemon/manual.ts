@@ -1,6 +1,6 @@
 import { closest } from '../config/errors.js';
 import type { ActionName } from '../domain/action.js';
-import type { ManualAction } from '../actions/index.js';
+import { traitsOf, type ManualAction } from '../actions/index.js';
 import { cleanupCandidates } from '../domain/cleanup.js';
 import type { Session } from '../domain/session.js';
 import type { Enforcer } from '../enforcer/enforcer.js';
@@ -55,7 +55,8 @@ export class ManualActions {
     const matches = fleet.find(key);
     if (matches.length === 0) {
       const hold = [...state.holds.values()].find((h) => h.key === key);
-      if (action === 'resume' && hold) return { outcome: await this.#releaseOnly(hold.source, key, options) };
+      // Releasing a hold needs no session: the key may be gone from the platform.
+      if (traitsOf(action).hold === 'releases' && hold) return { outcome: await this.#releaseOnly(hold.source, key, options) };
       return { outcome: { key, action, status: 'unknown-key', detail: unknownKeyHint(key, fleet.sessions({ includeUnsynced: true }).map((s) => s.key)) } };
     }
     if (matches.length > 1) {
@@ -63,7 +64,7 @@ export class ManualActions {
     }
     const session = matches[0] as Session;
     const hold = state.hold(session.source, session.key);
-    if (action === 'resume' && hold?.kind === 'hold') return { outcome: await this.#releaseOnly(session.source, key, options) };
+    if (traitsOf(action).hold === 'releases' && hold?.kind === 'hold') return { outcome: await this.#releaseOnly(session.source, key, options) };
     return { session };
   }
 

@@ -1,5 +1,5 @@
 import type { ActionOutcome, ReadinessReport, SessionView as DaemonSessionView, UnmarkOutcome } from '../../http/view.js';
-import type { ManualAction } from '../../actions/index.js';
+import { traitsOf, type ManualAction } from '../../actions/index.js';
 import { formatConfigError, loadConfig } from '../../config/index.js';
 import { ConnectError, connectDirect, type ConnectionFlags } from './connect.js';
 import type { CleanupOptions, KeyResult, SessionControl, SessionView } from './control.js';
@@ -63,7 +63,7 @@ export class DaemonControl implements SessionControl {
   async act(action: ManualAction, keys: readonly string[], dryRun: boolean, force = false): Promise<KeyResult[]> {
     const results: KeyResult[] = [];
     for (const key of keys) {
-      const held = action === 'pause' || action === 'kill' ? await this.#heldAlready(key) : undefined;
+      const held = traitsOf(action).hold === 'places' ? await this.#heldAlready(key) : undefined;
       if (held) {
         results.push({ key, action, status: 'noop', detail: held });
         continue;
