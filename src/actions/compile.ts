@@ -20,7 +20,7 @@ export function doSchema(modules: readonly ActionModule[]): object {
       additionalProperties: false,
       properties: { ...objectForms, notice: NOTICE_SCHEMA },
       // One action per item; `notice` may stand beside it.
-      if: { required: ['notice'] },
+      if: { properties: { notice: true }, required: ['notice'] },
       then: { minProperties: 2, maxProperties: 2 },
       else: { maxProperties: 1 },
     },

@@ -464,10 +464,11 @@ export class Enforcer {
       if (veto) return await finish('refused', veto);
       const source = this.deps.fleet.source(target.source)!;
       if (meta.notice && meta.decision) {
-        const due = this.deps.now() + meta.notice.ms;
+        const markedAt = this.deps.now();
+        const due = markedAt + meta.notice.ms;
         const text = `${describe(request)} ${target.key} at ${new Date(due).toISOString()} (${formatDuration(meta.notice.ms)} notice) if policy ${meta.decision.policy} still matches then`;
         if (meta.mode === 'dry-run') return await finish('would', `would mark ${target.key}: would ${text}`, undefined, due);
-        return await this.#placeMark(id, meta.decision, meta.notice.action, target, due, `will ${text}, unless unmarked (clawwarden sessions unmark ${target.key})`, meta.notifiers);
+        return await this.#placeMark(id, meta.decision, meta.notice.action, target, { at: markedAt, due }, `will ${text}, unless unmarked (clawwarden sessions unmark ${target.key})`, meta.notifiers);
       }
       if (meta.mode === 'dry-run') return await finish('would', `would ${describe(request)} ${target.key}`);
       // The first attempt's time is kept: an in-doubt call re-issued after a restart still counts from it.
@@ -492,13 +493,13 @@ export class Enforcer {
     decision: Decision,
     action: Exclude<PolicyAction, { action: 'notify' }>,
     target: SessionRef | Session,
-    due: number,
+    { at, due }: { readonly at: number; readonly due: number },
     detail: string,
     notifiers: readonly string[] | 'all' | undefined,
   ): Promise<ActionOutcomeRecord> {
     const { state } = this.deps;
     const ref: SessionRef = { source: target.source, key: target.key, generation: target.generation, agent: target.agent, main: target.main, active: target.active };
-    const mark: Mark = { id, decision, action, target: ref, at: this.deps.now(), due, reason: decision.reason };
+    const mark: Mark = { id, decision, action, target: ref, at, due, reason: decision.reason };
     await this.deps.journal.append({
       type: 'mark', decision: decision.id, policy: decision.policy, source: ref.source, session: ref.key, generation: ref.generation, agent: ref.agent,
       action: action.action, result: 'marked', mode: decision.mode, by: 'policy', reason: decision.reason, detail, item: id, mark,

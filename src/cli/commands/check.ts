@@ -1,3 +1,4 @@
+import { formatDuration } from '../../domain/units.js';
 import { displayName } from '../../config/policy-files.js';
 import { formatConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/types.js';
@@ -73,11 +74,11 @@ export async function planOnce(config: Config, now: () => number = Date.now): Pr
   }
 }
 
-/** `stop`, `notify(ops-chat)`, `cleanup(archive)`. */
+/** `stop`, `notify(ops-chat)`, `cleanup(archive)`, `cleanup(delete) after 24h notice` (the session is marked first). */
 export function actionText(action: PolicyAction): string {
   if (action.action === 'notify') return action.notifiers === 'all' ? 'notify' : `notify(${action.notifiers.join(', ')})`;
-  if (action.action === 'cleanup') return `cleanup(${action.cleanup})`;
-  return action.action;
+  const text = action.action === 'cleanup' ? `cleanup(${action.cleanup})` : action.action;
+  return action.notice !== undefined ? `${text} after ${formatDuration(action.notice)} notice` : text;
 }
 
 /** What the enforcer's planning refuses of this decision, one line per reason (`stop refused on agent:x:y: …`). */
