@@ -38,7 +38,9 @@ describe.skipIf(skipE2E)('incident: spend that disappears (deleted and reset ses
     sessionId?: string;
     hasActiveRun?: boolean;
   }
-  const rows = async (): Promise<Row[]> => (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500, archived: 'all' })).sessions;
+  // A loaded machine can make one sessions.list time out; ask again rather than fail the scenario on it.
+  const rows = (): Promise<Row[]> =>
+    eventually('sessions.list', async () => (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500, archived: 'all' })).sessions, 120_000, 1_000);
   const row = async (key: string): Promise<Row | undefined> => (await rows()).find((r) => r.key === key);
 
   /** Tokens in today's window the ledger holds for agent `main` (every generation of every session, deleted ones too) and for the fleet. */
