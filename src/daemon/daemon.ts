@@ -4,7 +4,6 @@ import type { Config } from '../config/types.js';
 import { Enforcer } from '../enforcer/enforcer.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import type { BudgetUse, Decision } from '../domain/decision.js';
-import { Ledger } from '../ledger/ledger.js';
 import type { UsageRecord } from '../domain/session.js';
 import type { GuardView } from '../guard/view.js';
 import type { ActionName } from '../domain/action.js';
@@ -19,7 +18,7 @@ import { DirtyAgents } from '../triggers/dirty.js';
 import { DueTimer, nextEscalationDue } from '../triggers/due.js';
 import { createSources } from './sources.js';
 import { replayJournal, restoreUsage } from './recovery.js';
-import { UsageWatch, type UnknownUsage } from './usage-watch.js';
+import { UsageWatch } from './usage-watch.js';
 import { WardenViews } from './views.js';
 import { ManualActions, type ManualRequest } from './manual.js';
 import { PolicyFailures } from './policy-failures.js';
@@ -144,7 +143,7 @@ export class Daemon implements WardenView {
     await journal.append({ type: 'config', reason: `started with ${config.file}: ${config.policies.length} policies, ${sources.length} sources, mode ${config.mode}` });
     await daemon.#connect(sources);
     daemon.#sweep.start(config.schedule);
-    daemon.#flushTimer = setInterval(() => void daemon?.flushLedger(), options.ledgerFlushMs ?? 10_000);
+    daemon.#flushTimer = setInterval(() => void daemon.flushLedger(), options.ledgerFlushMs ?? 10_000);
     daemon.#flushTimer.unref();
     return daemon;
   }
@@ -414,7 +413,7 @@ export class Daemon implements WardenView {
     const sessions = scope ? this.fleet.agentSessions(scope.source, scope.agent) : allSessions;
     if (scope && sessions.length === 0) return;
     const policies = scope ? this.config.policies.filter((p) => p.scope !== 'fleet') : this.config.policies;
-    let decisions: Decision[] = [];
+    let decisions: Decision[];
     try {
       const result = this.#engine.evaluate({ sessions, ledger: this.fleet.ledger, policies, state: this.state, now: this.now(), mode: this.config.mode });
       decisions = result.decisions;
@@ -468,7 +467,7 @@ export class Daemon implements WardenView {
     this.#refreshing.add(name);
     try {
       const baselines = await source.usage(keys);
-      await this.#queue.run(async () => {
+      await this.#queue.run(() => {
         const at = this.now();
         for (const b of baselines) {
           const live = this.fleet.session(b.source, b.key);
