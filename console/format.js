@@ -43,7 +43,7 @@ export function budgetLevel(ratio, warnAt) {
 
 // The rule of src/config/escape.ts (test/console/shown.test.ts keeps the two equal): C0/C1 controls, DEL, zero-width
 // marks, line separators and every bidi embedding, override and isolate (Trojan Source) are written out visibly.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+const CONTROL = /[\p{Cc}\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/gu;
 const SHORT = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** Text from data as it may be shown: a key holding U+202E reads `\u202e`, never reversed or hidden. */

@@ -49,7 +49,7 @@ describe('policies/ library', () => {
     const combinators = new Set<string>();
     const comparisons = new Set<string>();
     const walk = (node: unknown): void => {
-      if (Array.isArray(node)) return node.forEach(walk);
+      if (Array.isArray(node)) { node.forEach(walk); return; }
       if (node === null || typeof node !== 'object') return;
       for (const [key, value] of Object.entries(node)) {
         if (key === 'all' || key === 'any' || key === 'not') {

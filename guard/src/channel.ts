@@ -78,7 +78,7 @@ export class DaemonChannel {
     this.#wake?.();
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     await this.#loop?.catch(() => undefined);
-    await Promise.race([this.#flush(true), new Promise((r) => setTimeout(r, 1_000).unref?.())]);
+    await Promise.race([this.#flush(true), new Promise((r) => setTimeout(r, 1_000).unref())]);
   }
 
   queueUsage(record: WireUsageRecord): void {
@@ -120,6 +120,7 @@ export class DaemonChannel {
       } catch (error) {
         detail = (error as Error).message;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may set it while the await above is pending
       if (this.#stopped) return;
       const { minMs, maxMs } = this.#options.reconnect;
       const base = Math.min(maxMs, minMs * 2 ** Math.min(this.#attempt, 20));
@@ -164,7 +165,7 @@ export class DaemonChannel {
       this.#options.onConnected(true);
       this.#options.log.info(`clawwarden daemon channel open (${this.#options.url}, source ${this.#options.source})`);
       this.#schedule();
-      const reader = res.body.getReader();
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       const decoder = new TextDecoder();
       let buffer = '';
       for (;;) {
@@ -191,6 +192,7 @@ export class DaemonChannel {
       }
     } catch (error) {
       if (this.#stopped) return 'stopped';
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the idle timer sets it while the stream is read
       return timedOut ? `no word from the daemon for ${idleMs} ms` : `cannot reach ${this.#options.url}: ${(error as Error).message}`;
     } finally {
       if (idle) clearTimeout(idle);
@@ -204,7 +206,7 @@ export class DaemonChannel {
       this.#flushTimer = undefined;
       void this.#flush(false);
     }, delayMs);
-    this.#flushTimer.unref?.();
+    this.#flushTimer.unref();
   }
 
   /** Posts one batch; on failure keeps it and tries again later with backoff. */

@@ -102,7 +102,7 @@ export class GuardRuntime {
       });
     sendStatus();
     this.#statusTimer = setInterval(sendStatus, this.#deps.statusMs ?? 10_000);
-    this.#statusTimer.unref?.();
+    this.#statusTimer.unref();
   }
 
   async stop(): Promise<void> {
@@ -156,7 +156,7 @@ const SLOT = Symbol.for(`clawwarden-guard.runtime@${GUARD_VERSION}`);
 
 /** The process's guard runtime for these settings: the existing one, or a new one (an old one with other settings is stopped). */
 export function sharedRuntime(settings: GuardSettings, deps: GuardDeps, log: GuardLogger): GuardRuntime {
-  const store = deps.store ?? ((globalThis as Record<symbol, { runtime?: GuardRuntime }>)[SLOT] ??= {});
+  const store = deps.store ?? ((globalThis as Record<symbol, { runtime?: GuardRuntime } | undefined>)[SLOT] ??= {});
   const existing = store.runtime;
   if (existing && JSON.stringify(existing.settings) === JSON.stringify(settings)) return existing;
   if (existing) void existing.stop();

@@ -48,7 +48,7 @@ export interface BeforeAgentRunEvent {
 }
 
 /** PluginHookBeforeAgentRunResult: pass, block with an internal reason and the user-facing message, or nothing (= pass). */
-export type BeforeAgentRunResult = { outcome: 'pass' } | { outcome: 'block'; reason: string; message?: string; category?: string } | void;
+export type BeforeAgentRunResult = { outcome: 'pass' } | { outcome: 'block'; reason: string; message?: string; category?: string } | undefined;
 
 /** PluginHookModelCallStartedEvent. */
 export interface ModelCallStartedEvent {
@@ -92,7 +92,7 @@ export interface SessionContext {
 
 /** The guard's handler type for each hook it registers (each checked against OpenClaw's PluginHookHandlerMap). */
 export interface GuardHandlers {
-  before_tool_call: (event: BeforeToolCallEvent, ctx: ToolContext) => BeforeToolCallResult | void;
+  before_tool_call: (event: BeforeToolCallEvent, ctx: ToolContext) => BeforeToolCallResult | undefined;
   before_agent_run: (event: BeforeAgentRunEvent, ctx: AgentContext) => BeforeAgentRunResult;
   model_call_started: (event: ModelCallStartedEvent, ctx: AgentContext) => void;
   llm_output: (event: LlmOutputEvent, ctx: AgentContext) => void;

@@ -44,7 +44,7 @@ export function compileActions(
   const problems: PolicyProblem[] = [];
   const byName = new Map(modules.map((m) => [m.name, m]));
   const names = modules.map((m) => m.name);
-  const items = Array.isArray(raw) ? raw : [raw];
+  const items: unknown[] = Array.isArray(raw) ? raw : [raw];
   if (Array.isArray(raw) && raw.length === 0) problems.push({ code: 'SCHEMA', path, message: 'empty action list: name at least one action', allowed: names });
   const actions: PolicyAction[] = [];
   items.forEach((item, i) => {

@@ -38,7 +38,7 @@ const ms = (x: number): string => `${x.toFixed(1)} ms`;
 async function until(page: Page, expression: string, timeoutMs = 60_000): Promise<number> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const value = (await page.evaluate(expression)) as number;
+    const value = await page.evaluate<number>(expression);
     if (value) return value;
     if (Date.now() > end) throw new Error(`the console did not get there in ${timeoutMs} ms: ${expression}`);
     await new Promise((r) => setTimeout(r, 10));
@@ -96,7 +96,7 @@ export const consoleBench: BenchSection = {
       }
       await until(page, `document.getElementById('spend-chart').uplot ? 1 : 0`);
       // One update as the console makes it on a live event, timed inside the page with its own modules.
-      const update = (await page.evaluate(`(async () => {
+      const update = await page.evaluate<{ total: number[]; render: number[] }>(`(async () => {
         const { arrange, page } = await import('/board.js');
         const { createCard, updateCard } = await import('/cards.js');
         const cards = new Map();
@@ -116,7 +116,7 @@ export const consoleBench: BenchSection = {
           times.render.push(t2 - t1);
         }
         return times;
-      })()`)) as { total: number[]; render: number[] };
+      })()`);
       return [
         { section: 'console', case: `first render, ${sessions} sessions: page load to the first 48 cards (median of ${LOADS})`, measured: ms(median(firstRender)), target: '-' },
         { section: 'console', case: `live update, ${sessions} sessions: fetch + parse all, sort by risk, update 48 cards (median of ${UPDATES})`, measured: ms(median(update.total)), target: '-' },

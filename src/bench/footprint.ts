@@ -61,7 +61,7 @@ policies:
   );
   const child = spawn(process.execPath, [cliPath(), 'run', '--config', file, '--log-level', 'warn'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
   let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     const started = Date.now();

@@ -8,7 +8,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * `node:util` parseArgs with errors a person can act on: an unknown option gets a did-you-mean, and a negative number
  * after an option (`--tokens -5`) is taken as its value, so the option's own check explains it (not "ambiguous").
  */
-export function parseCommandArgs<T extends Options>(argv: readonly string[], options: T, allowPositionals = true): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+export function parseCommandArgs(argv: readonly string[], options: Options, allowPositionals = true): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';

@@ -62,7 +62,7 @@ export function renderTable(headers: readonly string[], raw: readonly (readonly 
     cells
       .map((cell, i) => {
         const width = widths[i] ?? 0;
-        const text = shorten(cell ?? '', width);
+        const text = shorten(cell, width);
         const padded = keptAlign[i] === 'right' ? text.padStart(width) : i === cells.length - 1 ? text : text.padEnd(width);
         return row >= 0 && options.paint ? options.paint(padded, row, kept[i] ?? i) : padded;
       })

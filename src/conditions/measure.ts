@@ -5,7 +5,7 @@ import type { CompiledCondition, ConditionContext, ConditionResult } from './typ
 import { compare, formatQuantity, parseThreshold, type Quantity, type Threshold } from '../domain/units.js';
 
 /** Shared result for "the data needed is missing": never matches, allocated once per compiled condition. */
-export const UNKNOWN: ConditionResult = Object.freeze({ matched: false, unknown: true, measurements: Object.freeze([]) as readonly Measurement[] });
+export const UNKNOWN: ConditionResult = Object.freeze({ matched: false, unknown: true, measurements: Object.freeze([]) });
 
 /** The usage a usage condition reads: the window's aggregate in agent/fleet scope, else the session's known totals. */
 export function usageOf(context: ConditionContext): Readonly<Usage> | undefined {

@@ -43,7 +43,7 @@ function* loadWork(registries: Registries, options: LoadOptions): FileWork<LoadR
   const context = { cwd: options.cwd, env: options.env, ...(options.resolveSecrets === false ? { resolveSecrets: false } : {}) };
   if (options.demo) return yield* readConfig({ path: '<demo>', shown: '<demo>', text: options.demoText ?? '' }, registries, context);
   const explicit = options.file !== undefined;
-  const candidates = explicit ? [options.file!] : (options.searchPath ?? DEFAULT_CONFIG_FILES);
+  const candidates = explicit ? [options.file] : (options.searchPath ?? DEFAULT_CONFIG_FILES);
   let path: string | undefined;
   for (const candidate of candidates) {
     const full = resolve(options.cwd, candidate);

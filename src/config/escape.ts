@@ -1,6 +1,6 @@
 // Characters that can drive a terminal or hide and reorder text: C0 controls, DEL, C1 controls, the zero-width
 // marks, the line/paragraph separators and every bidirectional embedding, override and isolate (Trojan Source).
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+const CONTROL = /[\p{Cc}\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/gu;
 
 const SHORT: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 

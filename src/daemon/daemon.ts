@@ -5,7 +5,6 @@ import type { Config } from '../config/types.js';
 import { Enforcer } from '../enforcer/enforcer.js';
 import { createEngine, type Engine } from '../engine/index.js';
 import type { BudgetUse, Decision } from '../domain/decision.js';
-import { Ledger } from '../ledger/ledger.js';
 import type { UsageRecord } from '../domain/session.js';
 import type { GuardView } from '../guard/view.js';
 import type { ManualAction } from '../actions/index.js';
@@ -21,7 +20,7 @@ import { DirtyAgents } from '../triggers/dirty.js';
 import { DueTimer, nextEscalationDue } from '../triggers/due.js';
 import { createSources } from './sources.js';
 import { replayJournal, restoreUsage } from './recovery.js';
-import { UsageWatch, type UnknownUsage } from './usage-watch.js';
+import { UsageWatch } from './usage-watch.js';
 import { WardenViews } from './views.js';
 import { ManualActions, type ManualRequest } from './manual.js';
 import { PolicyFailures } from './policy-failures.js';
@@ -154,7 +153,7 @@ export class Daemon implements WardenView {
     await journal.append({ type: 'config', reason: `started with ${config.file}: ${config.policies.length} policies, ${sources.length} sources, mode ${config.mode}` });
     await daemon.#connect(sources);
     daemon.#sweep.start(config.schedule);
-    daemon.#flushTimer = setInterval(() => void daemon?.flushLedger(), options.ledgerFlushMs ?? 10_000);
+    daemon.#flushTimer = setInterval(() => void daemon.flushLedger(), options.ledgerFlushMs ?? 10_000);
     daemon.#flushTimer.unref();
     return daemon;
   }
@@ -509,7 +508,7 @@ export class Daemon implements WardenView {
     this.#refreshing.add(name);
     try {
       const baselines = await source.usage(keys);
-      await this.#queue.run(async () => {
+      await this.#queue.run(() => {
         const at = this.now();
         for (const b of baselines) {
           const live = this.fleet.session(b.source, b.key);

@@ -7,6 +7,6 @@ export function createSources(config: Config, context: SourceContext): Source[] 
   return config.sources.map((s) => {
     const module = sourceModules.find((m) => m.name === s.type);
     if (!module) throw new Error(`source "${s.name}": unknown type "${s.type}"`);
-    return module.create(s.name, s.options as Record<string, unknown>, context);
+    return module.create(s.name, s.options, context);
   });
 }

@@ -72,7 +72,7 @@ async function startLocked(config: Config, options: WardenOptions, lock: StateDi
     } catch (error) {
       // Guards could not reach a daemon that believes it has them: refuse to start, as for the API port.
       await running.close();
-      throw new Error(`cannot open the guard channel on ${config.guard?.listen}: ${(error as Error).message}`);
+      throw new Error(`cannot open the guard channel on ${config.guard?.listen}: ${(error as Error).message}`, { cause: error });
     }
   }
   const http = createHttpServer({

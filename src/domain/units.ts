@@ -179,7 +179,7 @@ function group(digits: string): string {
   let out = '';
   for (let i = 0; i < digits.length; i++) {
     if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
-    out += digits[i];
+    out += digits.charAt(i);
   }
   return out;
 }

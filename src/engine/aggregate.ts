@@ -134,7 +134,7 @@ export class Subjects {
       const source = this.fleet ? '' : p.source;
       const agent = this.fleet ? '' : p.agent;
       let agents = this.byKey.get(source);
-      if (!agents) this.byKey.set(source, (agents = new Map()));
+      if (!agents) this.byKey.set(source, (agents = new Map<string, number>()));
       let s = agents.get(agent);
       if (s === undefined) {
         agents.set(agent, (s = this.list.length));

@@ -9,7 +9,7 @@ export function indexHolds(holds: EngineState['holds']): Map<string, Map<string,
   const index = new Map<string, Map<string, Hold>>();
   for (const h of holds.values()) {
     let keys = index.get(h.source);
-    if (!keys) index.set(h.source, (keys = new Map()));
+    if (!keys) index.set(h.source, (keys = new Map<string, Hold>()));
     keys.set(h.key, h);
   }
   return index;

@@ -129,7 +129,7 @@ export class LedgerSums {
     let latest = -Infinity;
     for (const entry of ledger.entries()) {
       let agents = slots.get(entry.source);
-      if (!agents) slots.set(entry.source, (agents = new Map()));
+      if (!agents) slots.set(entry.source, (agents = new Map<string, number>()));
       let slot = agents.get(entry.agent);
       if (slot === undefined) {
         agents.set(entry.agent, (slot = members.length));

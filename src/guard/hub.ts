@@ -347,7 +347,8 @@ export class GuardHub implements GuardView {
     for (const event of report.events ?? []) this.#guardEvent(peer.source, s, event);
   }
 
-  #guardEvent(source: string, s: SourceState, e: WireGuardEvent): void {
+  /** A guard's event as it arrives (from the network): its kind and key are checked before anything is taken from it. */
+  #guardEvent(source: string, s: SourceState, e: (Omit<WireGuardEvent, 'kind' | 'key'> & { kind?: unknown; key?: unknown }) | null): void {
     if (typeof e?.key !== 'string' || (e.kind !== 'blocked' && e.kind !== 'refused')) return;
     if (e.kind === 'blocked') s.blocked++;
     else s.refused++;

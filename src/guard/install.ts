@@ -87,7 +87,7 @@ export function planInstall(original: Json, guardDir: string, settings: GuardPlu
 
   const allow = plugins['allow'];
   if (Array.isArray(allow) && !allow.includes(GUARD_PLUGIN_ID)) {
-    plugins['allow'] = [...allow, GUARD_PLUGIN_ID];
+    plugins['allow'] = [...(allow as unknown[]), GUARD_PLUGIN_ID];
     changes.push({ path: 'plugins.allow', change: `+ ${GUARD_PLUGIN_ID} (the list is restrictive)` });
   }
   return { document: changes.length > 0 ? doc : original, changes, notes };
@@ -121,7 +121,7 @@ export function planUninstall(original: Json, guardDir: string, isGuard: (dir: s
   }
   const entries = plugins['entries'];
   if (isMap(entries) && GUARD_PLUGIN_ID in entries) {
-    delete entries[GUARD_PLUGIN_ID];
+    Reflect.deleteProperty(entries, GUARD_PLUGIN_ID);
     changes.push({ path: `plugins.entries.${GUARD_PLUGIN_ID}`, change: 'removed (with its settings and token)' });
   }
   const allow = plugins['allow'];

@@ -1,5 +1,5 @@
 import type { UsageRecord } from '../domain/session.js';
-import type { WireUsageRecord } from './protocol.js';
+import type { WireUsage, WireUsageRecord } from './protocol.js';
 
 /** Two reports of one call carry the same message timestamp; this much apart still counts as the same call. */
 const TOLERANCE_MS = 120_000;
@@ -68,11 +68,14 @@ export class UsageMerge {
 const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /** A guard's usage record as the ledger takes it; undefined when malformed. */
-export function recordFromGuard(source: string, raw: WireUsageRecord): UsageRecord | undefined {
+export function recordFromGuard(source: string, received: unknown): UsageRecord | undefined {
+  // Sent by a guard over the network: nothing in it is taken before it is checked.
+  const raw = received as { [K in keyof WireUsageRecord]?: unknown } | null;
   if (raw === null || typeof raw !== 'object' || typeof raw.key !== 'string' || typeof raw.generation !== 'string' || typeof raw.id !== 'string' || raw.usage === null || typeof raw.usage !== 'object') return undefined;
+  const usage = raw.usage as { [K in keyof WireUsage]?: unknown };
   const at = count(raw.at);
-  const input = count(raw.usage.input);
-  const output = count(raw.usage.output);
+  const input = count(usage.input);
+  const output = count(usage.output);
   if (at === undefined || input === undefined || output === undefined) return undefined;
   return {
     source,
@@ -83,8 +86,8 @@ export function recordFromGuard(source: string, raw: WireUsageRecord): UsageReco
     at,
     input,
     output,
-    cacheRead: count(raw.usage.cacheRead) ?? 0,
-    cacheWrite: count(raw.usage.cacheWrite) ?? 0,
-    cost: count(raw.usage.cost) ?? 0,
+    cacheRead: count(usage.cacheRead) ?? 0,
+    cacheWrite: count(usage.cacheWrite) ?? 0,
+    cost: count(usage.cost) ?? 0,
   };
 }

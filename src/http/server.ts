@@ -67,7 +67,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   // Secrets already render as [redacted] through toJSON; the scrub is the second line, for a token quoted inside some message.
   const serialize = (value: unknown): string => {
-    const text = JSON.stringify(value) ?? 'null';
+    const text = (JSON.stringify(value) as string | undefined) ?? 'null'; // undefined for undefined, whatever lib.d.ts says
     return secret !== undefined && secret.length >= 4 ? text.split(secret).join('[redacted]') : text;
   };
 
@@ -100,7 +100,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     send(res, { status: 500, json: { error: { code: 'INTERNAL', message: `internal error (request ${requestId}); the clawwarden log has the details` } } });
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, requestId: number): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     res.setHeader('Vary', 'Origin');
     if (!hostAllowed(host, req.headers.host)) {
@@ -161,7 +161,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const started = process.hrtime.bigint();
     // Path only: query strings may carry filters but never credentials; the Authorization header is never logged.
     res.on('finish', () => options.log.debug({ requestId, method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'));
-    handle(req, res, requestId).catch((err: unknown) => fail(res, err, requestId, req));
+    handle(req, res).catch((err: unknown) => fail(res, err, requestId, req));
   });
   const connections = limitConnections(server, options.maxConnections ?? DEFAULTS.httpMaxConnections, options.log);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {

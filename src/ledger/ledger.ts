@@ -73,6 +73,10 @@ export class Ledger implements LedgerView {
 
   /** Every tracked generation of every session. */
   *entries(): Iterable<SessionUsageView> {
+    yield* this.allEntries();
+  }
+
+  private *allEntries(): Iterable<LedgerEntry> {
     for (const keys of this.bySource.values()) {
       for (const head of keys.values()) for (let e: LedgerEntry | undefined = head; e; e = e.older) yield e;
     }
@@ -196,8 +200,7 @@ export class Ledger implements LedgerView {
   /** The versioned persisted form. */
   toJSON(): LedgerJSON {
     const entries: EntryJSON[] = [];
-    for (const view of this.entries()) {
-      const e = view as LedgerEntry;
+    for (const e of this.allEntries()) {
       entries.push({
         source: e.source,
         key: e.key,
@@ -266,7 +269,7 @@ export class Ledger implements LedgerView {
 
   private entryFor(source: string, key: string, generation: string, agent: string, append = false): LedgerEntry {
     let keys = this.bySource.get(source);
-    if (!keys) this.bySource.set(source, (keys = new Map()));
+    if (!keys) this.bySource.set(source, (keys = new Map<string, LedgerEntry>()));
     const head = keys.get(key);
     for (let e = head; e; e = e.older) {
       if (e.generation === generation) {
@@ -326,11 +329,11 @@ function isEntry(x: unknown): x is EntryJSON {
     ['lastCallAt', 'seenAt', 'evictedAt', 'baselineAt', 'coveredUntil', 'lastUsageAt'].every(optionalNumber) &&
     (x.firstUsageAt === null || optionalNumber('firstUsageAt')) &&
     numbers(x.minutes) &&
-    numbers(x.bucketUse, (x.minutes as number[]).length * WIDTH) &&
+    numbers(x.bucketUse, (x.minutes).length * WIDTH) &&
     numbers(x.recentAt) &&
     Array.isArray(x.recentIds) &&
-    x.recentIds.length === (x.recentAt as number[]).length &&
+    x.recentIds.length === (x.recentAt).length &&
     x.recentIds.every((id) => typeof id === 'string') &&
-    numbers(x.recentUse, (x.recentAt as number[]).length * WIDTH)
+    numbers(x.recentUse, (x.recentAt).length * WIDTH)
   );
 }

@@ -52,7 +52,8 @@ export class DeliveryRecord {
     const path = join(stateDir, DELIVERY_RECORD_FILE);
     const notifiers = new Map<string, NotifierRecord>();
     try {
-      const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<RecordFile>;
+      // A file from disk: every field is checked before it is taken.
+      const parsed = JSON.parse(await readFile(path, 'utf8')) as { notifiers?: Record<string, { sent?: Record<string, unknown>; window?: unknown[] }> };
       for (const [name, rec] of Object.entries(parsed.notifiers ?? {})) {
         const sent: Record<string, number> = {};
         for (const [key, at] of Object.entries(rec.sent ?? {})) if (typeof at === 'number') sent[key] = at;
@@ -85,12 +86,9 @@ export class DeliveryRecord {
   markSent(notifier: string, dedupKey: string, now: number): void {
     const rec = this.#of(notifier);
     rec.sent[dedupKey] = now;
-    const keys = Object.keys(rec.sent);
-    if (keys.length > this.#maxKeys) {
-      // Insertion order is send order, so the first keys are the oldest.
-      for (const key of keys.slice(0, keys.length - this.#maxKeys)) delete rec.sent[key];
-    }
-    for (const key of keys) if (now - (rec.sent[key] ?? now) >= this.#ttlMs) delete rec.sent[key];
+    // Insertion order is send order, so the first keys are the oldest: past maxKeys they go, and so does every expired one.
+    const kept = Object.entries(rec.sent);
+    rec.sent = Object.fromEntries(kept.slice(Math.max(0, kept.length - this.#maxKeys)).filter(([, at]) => now - at < this.#ttlMs));
     void this.save();
   }
 

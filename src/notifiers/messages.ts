@@ -77,7 +77,7 @@ function single(decision: Decision): Pick<Notification, 'source' | 'session' | '
   const agents = new Set(decision.targets.map((t) => t.agent));
   return {
     ...(target ? { source: target.source, session: target.key } : {}),
-    ...(agents.size === 1 ? { agent: [...agents][0] as string } : {}),
+    ...(agents.size === 1 ? { agent: [...agents][0] } : {}),
   };
 }
 

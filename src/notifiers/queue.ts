@@ -162,7 +162,7 @@ export class NotificationQueue {
       await this.idle();
     }
     await this.#record.save();
-    await Promise.all([...this.#lanes.values()].map((l) => l.notifier.close?.().catch(() => undefined)));
+    await Promise.all([...this.#lanes.values()].map((l) => Promise.resolve(l.notifier.close?.().catch(() => undefined))));
   }
 
   async #work(lane: Lane): Promise<void> {
@@ -200,6 +200,7 @@ export class NotificationQueue {
         const delay = this.#random() * Math.min(this.#retry.maxMs, this.#retry.baseMs * 2 ** (attempt - 1));
         this.#log.warn({ ...context, attempt, retryInMs: Math.round(delay), err: message }, 'notification failed; retrying');
         await this.#sleep(delay);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may set it while the sleep above is pending
         if (this.#abandoned) {
           this.#log.error({ ...context, attempt, err: message }, 'notification failed; giving up at shutdown');
           this.#record.giveBack(name, slot);

@@ -75,7 +75,7 @@ export function create(notifierName: string, config: WebhookConfig): Notifier {
       const headerSecrets: string[] = [];
       for (const [key, value] of Object.entries(config.headers ?? {})) {
         headers[key] = reveal(value) as string;
-        headerSecrets.push(headers[key] as string);
+        headerSecrets.push(headers[key]);
       }
       let response: Response;
       try {

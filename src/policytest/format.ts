@@ -127,7 +127,7 @@ export function parseTestFile(shown: string, path: string, text: string): { file
   else if (data.policies !== undefined) fail(['policies'], 'expected a policy file or glob (or a list of them), relative to this test file');
   else fail([], 'missing `policies:` (the policy files under test) or `config:` (a config file whose policies are tested)');
 
-  if (data.mode !== undefined && !['enforce', 'dry-run', 'observe'].includes(String(data.mode))) fail(['mode'], `found ${JSON.stringify(data.mode)}`, 'value', ['enforce', 'observe', 'dry-run']);
+  if (data.mode !== undefined && !['enforce', 'dry-run', 'observe'].includes(scalar(data.mode))) fail(['mode'], `found ${JSON.stringify(data.mode)}`, 'value', ['enforce', 'observe', 'dry-run']);
   let source: TestFile['source'];
   if (data.source !== undefined) {
     if (!isMap(data.source) || typeof data.source.name !== 'string' || typeof data.source.type !== 'string') fail(['source'], 'expected { name: home, type: openclaw }: the source the fixture sessions come from');
@@ -141,9 +141,10 @@ export function parseTestFile(shown: string, path: string, text: string): { file
     const names = new Set<string>();
     data.tests.forEach((raw: unknown, i: number) => {
       const at: Segment[] = ['tests', i];
-      if (!isMap(raw)) return fail(at, 'expected a case like { name, sessions, expect }');
+      if (!isMap(raw)) { fail(at, 'expected a case like { name, sessions, expect }'); return; }
       closed(raw, CASE_KEYS, at, fail);
-      const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : fail([...at, 'name'], 'every case needs a name');
+      const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : undefined;
+      if (name === undefined) fail([...at, 'name'], 'every case needs a name');
       if (name !== undefined && names.has(name)) fail([...at, 'name'], `a case named "${name}" is already in this file`);
       if (name !== undefined) names.add(name);
       const now = raw.now === undefined ? fileNow : absoluteTime(raw.now, [...at, 'now'], fail);
@@ -169,7 +170,7 @@ export function parseTestFile(shown: string, path: string, text: string): { file
       path,
       target,
       ...(data.safety !== undefined ? { safety: data.safety } : {}),
-      ...(data.mode !== undefined ? { mode: String(data.mode) } : {}),
+      ...(data.mode !== undefined ? { mode: scalar(data.mode) } : {}),
       ...(source ? { source } : {}),
       cases,
       keyLine: (key) => yaml.position([key], 'key'),
@@ -180,7 +181,7 @@ export function parseTestFile(shown: string, path: string, text: string): { file
 type Fail = (at: readonly Segment[], message: string, target?: 'value' | 'key', allowed?: readonly string[]) => undefined;
 
 function readStep(raw: unknown, at: Segment[], fail: Fail, lineOf: (at: readonly Segment[]) => number, own: boolean): Step | undefined {
-  if (!isMap(raw)) return fail(at, 'expected a step like { after: 5m, sessions: [...], expect: [...] }');
+  if (!isMap(raw)) { fail(at, 'expected a step like { after: 5m, sessions: [...], expect: [...] }'); return; }
   if (own) closed(raw, STEP_KEYS, at, fail);
   const where = (k: string): Segment[] => (own ? [...at, k] : [...at, k]);
   let after = 0;
@@ -211,12 +212,12 @@ function readStep(raw: unknown, at: Segment[], fail: Fail, lineOf: (at: readonly
 }
 
 function readSession(raw: unknown, at: Segment[], fail: Fail): FixtureSession | undefined {
-  if (!isMap(raw)) return fail(at, 'expected a session like { key: "agent:backend:fix", usage: { input: 150k, output: 3k } }');
+  if (!isMap(raw)) { fail(at, 'expected a session like { key: "agent:backend:fix", usage: { input: 150k, output: 3k } }'); return; }
   closed(raw, SESSION_KEYS, at, fail);
-  if (typeof raw.key !== 'string' || raw.key === '') return fail([...at, 'key'], 'every session needs a key, e.g. agent:backend:fix-tests');
+  if (typeof raw.key !== 'string' || raw.key === '') { fail([...at, 'key'], 'every session needs a key, e.g. agent:backend:fix-tests'); return; }
   const key = raw.key;
-  const agent = raw.agent === undefined ? (/^agent:([^:]+):/.exec(key)?.[1] ?? 'default') : String(raw.agent);
-  const text = (k: string): string | undefined => (raw[k] === undefined ? undefined : String(raw[k]));
+  const agent = raw.agent === undefined ? (/^agent:([^:]+):/.exec(key)?.[1] ?? 'default') : scalar(raw.agent);
+  const text = (k: string): string | undefined => (raw[k] === undefined ? undefined : scalar(raw[k]));
   const flag = (k: string, fallback: boolean): boolean => {
     if (raw[k] === undefined) return fallback;
     if (typeof raw[k] !== 'boolean') fail([...at, k], 'expected true or false');
@@ -232,9 +233,9 @@ function readSession(raw: unknown, at: Segment[], fail: Fail): FixtureSession | 
     else
       raw.calls.forEach((c: unknown, i: number) => {
         const here = [...at, 'calls', i];
-        if (!isMap(c)) return fail(here, 'expected a call like { at: "-5m", input: 12k, output: 300 }');
+        if (!isMap(c)) { fail(here, 'expected a call like { at: "-5m", input: 12k, output: 300 }'); return; }
         const { at: when, ...rest } = c;
-        if (when === undefined) return fail(here, 'missing `at`: when the call completed (an ISO time, or relative like -5m)');
+        if (when === undefined) { fail(here, 'missing `at`: when the call completed (an ISO time, or relative like -5m)'); return; }
         const t = timeRef(when, [...here, 'at'], fail);
         const u = readUsage(rest, here, fail);
         if (t && u) calls.push({ ...u, at: t });
@@ -263,11 +264,11 @@ function readSession(raw: unknown, at: Segment[], fail: Fail): FixtureSession | 
     ...optional('lastHumanAt', time('lastHuman')),
     ...optional('runStartedAt', time('runStarted')),
     ...optional('usage', usage),
-  } as FixtureSession;
+  };
 }
 
 function readUsage(raw: unknown, at: Segment[], fail: Fail): FixtureUsage | undefined {
-  if (!isMap(raw)) return fail(at, 'expected usage like { input: 150k, output: 3k, cost: "$1.20" }, or `unknown`');
+  if (!isMap(raw)) { fail(at, 'expected usage like { input: 150k, output: 3k, cost: "$1.20" }, or `unknown`'); return; }
   closed(raw, USAGE_KEYS, at, fail);
   const count = (k: string): number => {
     if (raw[k] === undefined) return 0;
@@ -292,33 +293,35 @@ function readUsage(raw: unknown, at: Segment[], fail: Fail): FixtureUsage | unde
 }
 
 function readExpectation(raw: unknown, at: Segment[], fail: Fail, lineOf: (at: readonly Segment[]) => number): Expectation | undefined {
-  if (!isMap(raw)) return fail(at, 'expected { policy: NAME, session: KEY, actions: [stop] } (or agent: NAME / fleet: true)');
+  if (!isMap(raw)) { fail(at, 'expected { policy: NAME, session: KEY, actions: [stop] } (or agent: NAME / fleet: true)'); return; }
   closed(raw, EXPECT_KEYS, at, fail);
-  const policy = typeof raw.policy === 'string' && raw.policy !== '' ? raw.policy : fail([...at, 'policy'], 'missing `policy`: the policy expected to decide');
+  const policy = typeof raw.policy === 'string' && raw.policy !== '' ? raw.policy : undefined;
+  if (policy === undefined) fail([...at, 'policy'], 'missing `policy`: the policy expected to decide');
   const subjects = ['session', 'agent', 'fleet'].filter((k) => raw[k] !== undefined);
   let subject: string | undefined;
   if (subjects.length !== 1) fail(at, 'name exactly one of `session: KEY`, `agent: NAME` or `fleet: true`');
-  else if (raw.fleet !== undefined) subject = raw.fleet === true ? 'fleet' : fail([...at, 'fleet'], 'expected `fleet: true`');
+  else if (raw.fleet === true) subject = 'fleet';
+  else if (raw.fleet !== undefined) fail([...at, 'fleet'], 'expected `fleet: true`');
   else subject = `${subjects[0]} ${String(raw[subjects[0]!])}`;
   const list = (k: string): string[] | undefined => {
     const v = raw[k];
     if (v === undefined) return [];
     if (typeof v === 'string') return [v];
-    if (Array.isArray(v) && v.every((a) => typeof a === 'string')) return v as string[];
-    return fail([...at, k], 'expected a list of actions as `check` prints them, e.g. [notify(ops-chat), stop, cleanup(archive)]');
+    if (Array.isArray(v) && v.every((a) => typeof a === 'string')) return v;
+    fail([...at, k], 'expected a list of actions as `check` prints them, e.g. [notify(ops-chat), stop, cleanup(archive)]');
   };
   const actions = list('actions');
   const held = list('held');
-  if (raw.kind !== undefined && !KINDS.includes(String(raw.kind))) fail([...at, 'kind'], `found ${JSON.stringify(raw.kind)}`, 'value', KINDS);
-  if (raw.mode !== undefined && !MODES.includes(String(raw.mode))) fail([...at, 'mode'], `found ${JSON.stringify(raw.mode)}`, 'value', MODES);
+  if (raw.kind !== undefined && !KINDS.includes(scalar(raw.kind))) fail([...at, 'kind'], `found ${JSON.stringify(raw.kind)}`, 'value', KINDS);
+  if (raw.mode !== undefined && !MODES.includes(scalar(raw.mode))) fail([...at, 'mode'], `found ${JSON.stringify(raw.mode)}`, 'value', MODES);
   if (!policy || !subject || !actions || !held) return undefined;
   return {
     policy,
     subject,
     actions: actions.map(normaliseAction),
     held: held.map(normaliseAction),
-    ...(raw.kind !== undefined ? { kind: String(raw.kind) } : {}),
-    ...(raw.mode !== undefined ? { mode: String(raw.mode) === 'dry-run' ? 'observe' : String(raw.mode) } : {}),
+    ...(raw.kind !== undefined ? { kind: scalar(raw.kind) } : {}),
+    ...(raw.mode !== undefined ? { mode: scalar(raw.mode) === 'dry-run' ? 'observe' : scalar(raw.mode) } : {}),
     line: lineOf(at),
   };
 }
@@ -332,14 +335,14 @@ export function normaliseAction(text: string): string {
 
 function absoluteTime(raw: unknown, at: Segment[], fail: Fail): number | undefined {
   const value = raw instanceof Date ? raw.getTime() : typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
-  if (Number.isNaN(value)) return fail(at, `found ${JSON.stringify(raw)}: expected an ISO time like 2026-01-05T12:00:00Z`);
+  if (Number.isNaN(value)) { fail(at, `found ${JSON.stringify(raw)}: expected an ISO time like 2026-01-05T12:00:00Z`); return; }
   return value;
 }
 
 /** `2026-01-05T11:00:00Z`, `now`, `-5m`, `5m ago`, `+1h`. */
 function timeRef(raw: unknown, at: Segment[], fail: Fail): TimeRef | undefined {
   if (raw instanceof Date) return { at: raw.getTime() };
-  if (typeof raw !== 'string') return fail(at, `found ${JSON.stringify(raw)}: expected an ISO time, \`now\`, or a time relative to the clock like -5m or "2h ago"`);
+  if (typeof raw !== 'string') { fail(at, `found ${JSON.stringify(raw)}: expected an ISO time, \`now\`, or a time relative to the clock like -5m or "2h ago"`); return; }
   const text = raw.trim();
   if (text === 'now') return { offset: 0 };
   const relative = /^([+-])?\s*(.+?)(\s+ago)?$/.exec(text);
@@ -349,7 +352,7 @@ function timeRef(raw: unknown, at: Segment[], fail: Fail): TimeRef | undefined {
     return { offset: relative[1] === '+' && relative[3] === undefined ? ms : -ms };
   }
   const value = Date.parse(text);
-  if (Number.isNaN(value)) return fail(at, `found ${JSON.stringify(raw)}: expected an ISO time, \`now\`, or a time relative to the clock like -5m or "2h ago"`);
+  if (Number.isNaN(value)) { fail(at, `found ${JSON.stringify(raw)}: expected an ISO time, \`now\`, or a time relative to the clock like -5m or "2h ago"`); return; }
   return { at: value };
 }
 
@@ -358,12 +361,19 @@ function duration(raw: unknown, at: Segment[], fail: Fail): number | undefined {
     return parseDuration(raw);
   } catch (error) {
     if (!(error instanceof UnitError)) throw error;
-    return fail(at, error.message);
+    fail(at, error.message); return;
   }
 }
 
 function closed(raw: Raw, keys: readonly string[], at: Segment[], fail: Fail): void {
   for (const key of Object.keys(raw)) if (!keys.includes(key)) fail([...at, key], `unknown key "${key}"; expected one of: ${keys.join(', ')}`, 'key', keys);
+}
+
+/** A YAML value as text: a scalar (or a YAML timestamp) as String() writes it, a map or list as JSON rather than "[object Object]". */
+export function scalar(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value instanceof Date) return String(value);
+  return value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
 function isMap(x: unknown): x is Raw {

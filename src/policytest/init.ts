@@ -3,10 +3,9 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { Document, isMap, isSeq, stringify, visit } from 'yaml';
 import { formatConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/index.js';
-import type { Config } from '../config/types.js';
 import type { Policy } from '../policy/types.js';
 import { formatDuration, parseCount, parseDuration, parseMoney, parseRatio } from '../domain/units.js';
-import { DEFAULT_NOW, parseTestFile } from './format.js';
+import { DEFAULT_NOW, parseTestFile, scalar } from './format.js';
 import { runTestFile } from './run.js';
 
 type Fixture = Record<string, unknown>;
@@ -37,7 +36,7 @@ export async function writeStarter(options: { config: string; out?: string }, io
     return 2;
   }
   const configRef = relative(dirname(out), file) || basename(file);
-  const draft = { config: configRef, now: new Date(DEFAULT_NOW).toISOString(), tests: [...loaded.config.policies.map((p) => ({ name: `${p.name} acts when its condition holds`, sessions: fixturesFor(p), expect: 'nothing' as unknown })), { name: 'a small, recent session is left alone', sessions: [{ key: 'agent:starter:quiet', usage: { input: '1k', output: 200 } }], expect: 'nothing' as unknown }] };
+  const draft = { config: configRef, now: new Date(DEFAULT_NOW).toISOString(), tests: [...loaded.config.policies.map((p) => ({ name: `${p.name} acts when its condition holds`, sessions: fixturesFor(p), expect: 'nothing' })), { name: 'a small, recent session is left alone', sessions: [{ key: 'agent:starter:quiet', usage: { input: '1k', output: 200 } }], expect: 'nothing' as unknown }] };
   // Fill each case's expectations with what the policies decide now.
   const parsed = parseTestFile(out, out, stringify(draft));
   if (!parsed.file) {
@@ -67,7 +66,7 @@ function render(draft: object): string {
   const doc = new Document(draft);
   visit(doc, {
     Pair(_, pair) {
-      const key = String((pair.key as { value?: unknown } | null)?.value ?? '');
+      const key = scalar((pair.key as { value?: unknown } | null)?.value ?? '');
       const value = pair.value;
       if (key === 'usage' && isMap(value)) value.flow = true;
       if ((key === 'calls' || key === 'expect') && isSeq(value)) for (const item of value.items) if (isMap(item)) item.flow = true;
@@ -91,7 +90,7 @@ function expectation(d: { policy: string; subject: string; actions: readonly str
 
 /** A name that a glob accepts: `backend-*` → `backend-starter`. */
 function fromGlob(glob: unknown, fallback: string): string {
-  const first = Array.isArray(glob) ? glob[0] : glob;
+  const first: unknown = Array.isArray(glob) ? glob[0] : glob;
   if (typeof first !== 'string') return fallback;
   return first.replace(/\*\*?/g, 'starter').replace(/[?[\]{}!]/g, 'x');
 }
@@ -107,7 +106,7 @@ function fixturesFor(policy: Policy): Fixture[] {
   const usage: Record<string, number> = {};
   let ratio: number | undefined;
   const apply = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(apply);
+    if (Array.isArray(node)) { node.forEach(apply); return; }
     if (node === null || typeof node !== 'object') return;
     for (const [name, value] of Object.entries(node as Record<string, unknown>)) {
       if (name === 'all') apply(value);
@@ -119,7 +118,7 @@ function fixturesFor(policy: Policy): Fixture[] {
   apply(policy.raw['when']);
   if (ratio !== undefined) {
     usage['input'] ??= 100_000;
-    usage['output'] = Math.max(1, Math.floor(usage['input']! / (ratio * 2)));
+    usage['output'] = Math.max(1, Math.floor(usage['input'] / (ratio * 2)));
   }
   if (policy.scope !== 'session') {
     // Aggregate budgets sum per-call usage inside the window: one recent call carries it.
@@ -188,7 +187,7 @@ function crossing(name: string, raw: unknown, session: Fixture, usage: Record<st
       case 'burn': {
         const burn = raw as Record<string, unknown>;
         const per = parseDuration(burn['per']);
-        const perCall = (burn['cost'] !== undefined ? parseMoney(String(burn['cost']).replace(/^[<>=\s]+/, '')) : parseCount(String(burn['tokens']).replace(/^[<>=\s]+/, ''))) * 0.5 + 1;
+        const perCall = (burn['cost'] !== undefined ? parseMoney(scalar(burn['cost']).replace(/^[<>=\s]+/, '')) : parseCount(scalar(burn['tokens']).replace(/^[<>=\s]+/, ''))) * 0.5 + 1;
         const calls = [0.8, 0.5, 0.2].map((f) => ({ at: `-${Math.max(1, Math.round((per * f) / 1000))}s`, ...(burn['cost'] !== undefined ? { input: 1000, cost: `$${perCall.toFixed(2)}` } : { input: Math.round(perCall) }) }));
         session['active'] = true;
         session['calls'] = calls;

@@ -24,7 +24,7 @@ interface HistoryMessage {
   timestamp?: unknown;
   provider?: unknown;
   model?: unknown;
-  usage?: { input?: unknown; output?: unknown; cacheRead?: unknown; cacheWrite?: unknown; cost?: { total?: unknown } | unknown };
+  usage?: { input?: unknown; output?: unknown; cacheRead?: unknown; cacheWrite?: unknown; cost?: unknown }; // cost: a number, or { total } (newer gateways)
   __openclaw?: { id?: unknown; runId?: unknown; kind?: unknown; seq?: unknown };
 }
 

@@ -311,7 +311,6 @@ class Replay {
 
   /** The session on the stage with these changes (a new object: the engine remembers sessions by identity). */
   #put(track: Track, change: Partial<Session>): void {
-    const h = track.history;
     const current = this.#stage.sessionById(track.id);
     if (!current) return;
     const next: Session = { ...current, ...change };
@@ -333,7 +332,8 @@ class Replay {
           }
         } else if (name === 'burn' && value !== null && typeof value === 'object') {
           const b = value as Record<string, unknown>;
-          const op = /^\s*(<=|<|==)/.exec(String(b['tokens'] ?? b['cost'] ?? ''));
+          const limit = b['tokens'] ?? b['cost'];
+          const op = /^\s*(<=|<|==)/.exec(typeof limit === 'string' ? limit : '');
           const per = parseThreshold(`> ${String(b['per'])}`, 'duration').value;
           if (op) track.burn.push(per);
         }
@@ -743,7 +743,7 @@ function earliest(due: number, now: number, base: number, durations: readonly nu
 }
 
 function walkWhen(node: unknown, visit: (name: string, value: unknown) => void): void {
-  if (Array.isArray(node)) return node.forEach((n) => walkWhen(n, visit));
+  if (Array.isArray(node)) { node.forEach((n) => walkWhen(n, visit)); return; }
   if (node === null || typeof node !== 'object') return;
   for (const [name, value] of Object.entries(node as Record<string, unknown>)) {
     if (name === 'all' || name === 'any' || name === 'not') walkWhen(value, visit);

@@ -12,7 +12,7 @@ export function nextEscalationDue(policies: readonly Policy[], episodes: Iterabl
     const policy = byName.get(stateKey.slice(0, stateKey.indexOf('|')));
     const step = policy?.escalate[episode.stepDone];
     if (!step) continue;
-    const cooldownUntil = episode.cooldownUntil ?? (policy?.cooldown !== undefined ? episode.firedAt + policy.cooldown : undefined);
+    const cooldownUntil = episode.cooldownUntil ?? (policy.cooldown !== undefined ? episode.firedAt + policy.cooldown : undefined);
     const due = episode.firedAt + step.after;
     if (cooldownUntil !== undefined && cooldownUntil <= due) continue;
     if (due < next) next = due;

@@ -8,7 +8,7 @@ export class SerialQueue {
   #tail: Promise<unknown> = Promise.resolve();
   #pending = 0;
 
-  run<T>(job: () => Promise<T>): Promise<T> {
+  run<T>(job: () => T | Promise<T>): Promise<T> {
     this.#pending++;
     const next = this.#tail.then(job).finally(() => {
       this.#pending--;

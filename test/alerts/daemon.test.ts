@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHookSink, until, type HookSink } from '../notifiers/fixtures.js';
 import { freePort, has, have, startPrometheus, type LivePrometheus } from './tools.js';
+import { ifAssigned } from '../if-assigned.js';
 
 // The whole path: `clawwarden run` on the demo fleet with a blast-radius limit of 1, a real Prometheus scraping its
 // /metrics with the shipped rules, and a webhook receiving its notifications.
@@ -62,7 +63,7 @@ policies:
       daemon.kill('SIGTERM');
       await exited;
     }
-    await hook?.close();
+    await ifAssigned(hook)?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics, type WardenMetrics } from '../../src/metrics/metrics.js';
 import { view } from '../metrics/fixtures.js';
 import { has, have, startPrometheus, type LivePrometheus } from './tools.js';
+import { ifAssigned } from '../if-assigned.js';
 
 // A real Prometheus scrapes an HTTP endpoint serving the real metrics registry, driven directly, so every alert
 // can be provoked on demand (daemon.test.ts covers the same rules against a running clawwarden).
@@ -39,7 +40,7 @@ describe.skipIf(!prometheus)('alert rules against a live Prometheus scraping the
 
   afterAll(async () => {
     await server?.stop();
-    await new Promise<void>((resolve) => target?.close(() => resolve()));
+    await new Promise<void>((resolve) => ifAssigned(target)?.close(() => resolve()));
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

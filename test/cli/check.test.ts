@@ -125,7 +125,7 @@ describe('the built CLI', () => {
   ])('node dist/cli/main.js $argv → exit $code', async ({ argv, code, out }) => {
     const result = await promisify(execFile)(process.execPath, [bin, ...argv], { cwd: tmpdir(), env: { PATH: process.env['PATH'] ?? '' } }).then(
       (r) => ({ code: 0, stdout: r.stdout }),
-      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+      (e: unknown) => ({ code: (e as { code: number }).code, stdout: (e as { stdout: string }).stdout }),
     );
     expect(result.code).toBe(code);
     expect(result.stdout).toMatch(out);

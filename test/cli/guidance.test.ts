@@ -120,7 +120,7 @@ describe('tables in a terminal', () => {
     expect(lines[2]).toMatch(/^agent:backend:fix-flaky-tests /);
     expect(lines.at(-1)).toBe('(IN, OUT, AGE left out to fit 80 columns; --wide shows every column)');
     const tiny = await cli(['sessions', 'list', '--demo'], { columns: 40 });
-    expect(tiny.out).toMatch(/^agent:backend…  running/m);
+    expect(tiny.out).toMatch(/^agent:backend… {2}running/m);
     for (const line of tiny.out.trimEnd().split("\n").slice(0, -1)) expect(line.length, line).toBeLessThanOrEqual(40);
     const wide = await cli(['sessions', 'list', '--demo', '--wide'], { columns: 80 });
     expect(wide.out.split('\n')[0]).toMatch(/^KEY\s+AGENT\s+STATE\s+IN\s+OUT\s+TOTAL\s+COST\s+IDLE\s+AGE$/);

@@ -3,6 +3,7 @@ import { main } from '../../src/cli/main.js';
 import type { Daemon } from '../../src/daemon/daemon.js';
 import { DEMO_CAST } from '../../src/sources/demo/index.js';
 import { TOKEN, startDemoWarden } from '../console/warden.js';
+import { ifAssigned } from '../if-assigned.js';
 
 let warden: { base: string; daemon: Daemon; close: () => Promise<void> };
 let listen: string;
@@ -12,7 +13,7 @@ beforeAll(async () => {
   listen = new URL(warden.base).host;
 });
 afterAll(async () => {
-  await warden?.close();
+  await ifAssigned(warden)?.close();
 });
 
 /** Runs the CLI in-process with the given env; returns exit code and output. */
@@ -36,7 +37,7 @@ describe('clawwarden sessions while the daemon runs', () => {
   it('pauses a main session through the daemon, which keeps the hold and journals it', async () => {
     const refused = await cli(['sessions', 'pause', 'agent:support:main', '--json'], { CLAWWARDEN_LISTEN: listen, CLAWWARDEN_API_TOKEN: TOKEN });
     expect(refused.code).toBe(1);
-    expect(JSON.parse(refused.out)).toEqual([expect.objectContaining({ key: 'agent:support:main', status: 'refused', detail: expect.stringMatching(/is protected/) })]);
+    expect(JSON.parse(refused.out)).toEqual([expect.objectContaining({ key: 'agent:support:main', status: 'refused', detail: expect.stringMatching(/is protected/) as string })]);
     const { code, out } = await cli(['sessions', 'pause', 'agent:support:main', '--force', '--json'], { CLAWWARDEN_LISTEN: listen, CLAWWARDEN_API_TOKEN: TOKEN });
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual([expect.objectContaining({ key: 'agent:support:main', action: 'pause', status: 'done' })]);

@@ -127,7 +127,7 @@ describe('the sessions command', () => {
     [['cleanup'], /needs --age/],
     [['list', '--bogus'], /bogus/],
   ])('usage error for %j', async (argv, message) => {
-    await expect(command.run(argv, io())).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(message) });
+    await expect(command.run(argv, io())).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(message) as string });
   });
 });
 

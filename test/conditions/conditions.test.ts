@@ -151,7 +151,7 @@ describe('aggregate scope', () => {
     for (const scope of ['agent', 'fleet'] as const) {
       const result = compileWhen({ any: [{ cost: '> $1' }, { [name]: value }] }, scope, conditionModules);
       expect(result.condition).toBeUndefined();
-      expect(result.problems).toEqual([expect.objectContaining({ path: ['when', 'any', 1, name], message: expect.stringContaining(`cannot be used with scope: ${scope}`) })]);
+      expect(result.problems).toEqual([expect.objectContaining({ path: ['when', 'any', 1, name], message: expect.stringContaining(`cannot be used with scope: ${scope}`) as string })]);
     }
   });
 });

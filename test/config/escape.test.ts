@@ -4,7 +4,7 @@ import { formatConfigError } from '../../src/config/errors.js';
 import { load } from './fixture.js';
 
 // Any character a terminal or a bidi-aware viewer would act on instead of showing.
-const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
+const RAW_CONTROL = /[\p{Cc}\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/u;
 
 describe('escapeControl', () => {
   test.each([

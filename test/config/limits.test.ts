@@ -95,7 +95,7 @@ describe.each(loaders)('YAML limits ($name loader): a config error with file:lin
     },
     {
       name: 'a policy file over 256 KiB',
-      files: { 'clawwarden.yaml': `${SOURCE}policies: ./policies/*.yaml\n`, 'policies/huge.yaml': `${'# padding\n'.repeat(30_000)}` },
+      files: { 'clawwarden.yaml': `${SOURCE}policies: ./policies/*.yaml\n`, 'policies/huge.yaml': '# padding\n'.repeat(30_000) },
       error: ['FILE_TOO_LARGE', 'policies/huge.yaml', 0, 0, 'policy file is larger than 256 KiB (293.0 KiB)'],
     },
   ];
@@ -105,7 +105,7 @@ describe.each(loaders)('YAML limits ($name loader): a config error with file:lin
     expect(config).toBeUndefined();
     expect(errors).toHaveLength(1);
     const [code, file, line, column, message] = c.error;
-    expect(errors[0]).toMatchObject({ code, file, line, column, message: expect.stringContaining(message as string) });
+    expect(errors[0]).toMatchObject({ code, file, line, column, message: expect.stringContaining(message as string) as string });
   });
 
   test('64 nested collections (the limit) load', async () => {

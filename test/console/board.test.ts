@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FleetOverview, SpendSeries } from '../../src/http/view.js';
 import { ARTIFACTS, RUN_BROWSER_TESTS, card, launchChromium, openConsole } from './chromium.js';
 import { CONSOLE_FLEET_CONFIG, TOKEN, startDemoWarden } from './warden.js';
+import { ifAssigned } from '../if-assigned.js';
 
 const RUNAWAY = 'agent:backend:fix-flaky-tests';
 const HEALTHY = 'agent:docs:api-reference';
@@ -16,7 +17,7 @@ interface AxeViolation { id: string; impact: string | null; help: string; nodes:
 async function axeViolations(page: Page): Promise<AxeViolation[]> {
   const source = await readFile(AXE, 'utf8');
   await page.evaluate(source);
-  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: AxeViolation[] };
+  const result = await page.evaluate<{ violations: AxeViolation[] }>(`axe.run(document, { resultTypes: ['violations'] })`);
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
@@ -30,9 +31,9 @@ describe.runIf(RUN_BROWSER_TESTS)('console board in Chromium: risk order, notes,
     browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
-    await warden?.close();
-    expect(browser?.foreignRequests ?? []).toEqual([]);
+    await ifAssigned(browser)?.close();
+    await ifAssigned(warden)?.close();
+    expect(ifAssigned(browser)?.foreignRequests ?? []).toEqual([]);
   });
 
   const setToken = async (page: Page): Promise<void> => {
@@ -79,8 +80,9 @@ describe.runIf(RUN_BROWSER_TESTS)('console board in Chromium: risk order, notes,
       if (res.url().includes('/api/v1/spend')) void res.json().then((b: SpendSeries) => answers.push(b));
     });
     await page.reload();
-    const plotted = async (): Promise<{ x: number[]; series: number[][]; bands: { label: string; raw: number[]; stacked: number[] }[]; fleet: number[] } | undefined> =>
-      (await page.evaluate(`(() => { const h = document.getElementById('spend-chart'); return h.uplot && h.chartModel ? { x: h.uplot.data[0], series: h.uplot.data.slice(1), bands: h.chartModel.bands, fleet: h.chartModel.fleet } : undefined; })()`)) as never;
+    type Plotted = { x: number[]; series: number[][]; bands: { label: string; raw: number[]; stacked: number[] }[]; fleet: number[] };
+    const plotted = (): Promise<Plotted | undefined> =>
+      page.evaluate<Plotted | undefined>(`(() => { const h = document.getElementById('spend-chart'); return h.uplot && h.chartModel ? { x: h.uplot.data[0], series: h.uplot.data.slice(1), bands: h.chartModel.bands, fleet: h.chartModel.fleet } : undefined; })()`);
     const matches = async (): Promise<boolean> => {
       const chart = await plotted();
       const api = answers.at(-1);
@@ -196,7 +198,7 @@ describe.runIf(RUN_BROWSER_TESTS)('console board in Chromium: risk order, notes,
     // Visible on the first screen, without scrolling.
     expect(box.y).toBeLessThan(812);
     expect(await page.locator('#tile-burn').isVisible()).toBe(true);
-    const widths = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })')) as { scroll: number; client: number };
+    const widths = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);
     await page.screenshot({ path: join(ARTIFACTS, 'board-phone.png') });
     expect(await axeViolations(page)).toEqual([]);

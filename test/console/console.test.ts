@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, RUN_BROWSER_TESTS, card, launchChromium, openConsole } from './chromium.js';
 import { TOKEN, startDemoWarden } from './warden.js';
+import { ifAssigned } from '../if-assigned.js';
 
 const RUNAWAY = 'agent:backend:fix-flaky-tests';
 const HEALTHY = 'agent:docs:api-reference';
@@ -16,10 +17,10 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium on the demo fleet', (
     browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
-    await warden?.close();
+    await ifAssigned(browser)?.close();
+    await ifAssigned(warden)?.close();
     // Everything the console loaded came from clawwarden itself.
-    expect(browser?.foreignRequests ?? []).toEqual([]);
+    expect(ifAssigned(browser)?.foreignRequests ?? []).toEqual([]);
   });
 
   const apiSession = async (key: string): Promise<{ state: string; session: { archived: boolean }; hold?: { by: string } }> => {
@@ -176,7 +177,7 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium on the demo fleet', (
 
   it('fits a 375 px phone screen without horizontal scrolling', async () => {
     const { page, errors } = await openConsole(browser.context, warden.base, { width: 375, height: 812 });
-    const widths = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })')) as { scroll: number; client: number };
+    const widths = await page.evaluate<{ scroll: number; client: number }>('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);
     const overflowing = await page.locator('#cards .card').evaluateAll((els, width) => els.filter((e) => e.getBoundingClientRect().right > width + 0.5).length, 375);
     expect(overflowing).toBe(0);

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import { startWarden, type Warden } from '../../src/daemon/warden.js';
 import { RUN_BROWSER_TESTS, card, launchChromium, openConsole } from './chromium.js';
+import { ifAssigned } from '../if-assigned.js';
 
 const KEY = 'agent:docs:api-reference';
 
@@ -34,8 +35,8 @@ describe.runIf(RUN_BROWSER_TESTS)('console on the demo: the token is findable an
     browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
-    await demo?.warden.close();
+    await ifAssigned(browser)?.close();
+    await ifAssigned(demo)?.warden.close();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -4,6 +4,7 @@ import { API_TOKEN, startWarden, type InProcessWarden } from '../e2e/support/dae
 import { eventually } from '../e2e/support/operator.js';
 import { skipE2E, useWorld } from '../e2e/support/world.js';
 import { ARTIFACTS, RUN_BROWSER_TESTS, card, launchChromium, openConsole } from './chromium.js';
+import { ifAssigned } from '../if-assigned.js';
 
 /** The console on the daemon watching a real OpenClaw gateway: a button press must reach the platform. */
 describe.skipIf(skipE2E || !RUN_BROWSER_TESTS)('web console in Chromium on a real OpenClaw gateway', () => {
@@ -25,8 +26,8 @@ describe.skipIf(skipE2E || !RUN_BROWSER_TESTS)('web console in Chromium on a rea
     browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await warden?.close();
+    await ifAssigned(browser)?.close();
+    await ifAssigned(warden)?.close();
   });
 
   it('Pause on a card makes the gateway refuse new work, and Resume lets it in again', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_BROWSER_TESTS, launchChromium, openConsole } from './chromium.js';
 import { startDemoWarden } from './warden.js';
+import { ifAssigned } from '../if-assigned.js';
 
 /** A browser closes an EventSource for good on a 503 (TOO_MANY_STREAMS); the console opens it anew after a pause. */
 describe.runIf(RUN_BROWSER_TESTS)('console event stream after a refusal', () => {
@@ -11,8 +12,8 @@ describe.runIf(RUN_BROWSER_TESTS)('console event stream after a refusal', () => 
     browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
-    await warden?.close();
+    await ifAssigned(browser)?.close();
+    await ifAssigned(warden)?.close();
   });
 
   it('goes live again once a stream slot is free', async () => {

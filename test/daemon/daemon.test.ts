@@ -158,7 +158,7 @@ policies:
     world = await startWorld(`${FLEET}\npolicies: []\n`);
     // Main sessions are protected here: a manual pause needs force, and says so without it.
     const [refused] = await world.daemon.act('pause', ['agent:support:main'], { by: 'api', dryRun: false });
-    expect(refused).toMatchObject({ status: 'refused', detail: expect.stringMatching(/is protected \(safety\.protect\)/) });
+    expect(refused).toMatchObject({ status: 'refused', detail: expect.stringMatching(/is protected \(safety\.protect\)/) as string });
     const [pause] = await world.daemon.act('pause', ['agent:support:main'], { by: 'api', dryRun: false, force: true });
     expect(pause).toMatchObject({ status: 'done' });
     expect(world.daemon.state.hold('demo', 'agent:support:main')?.kind).toBe('hold');

@@ -39,8 +39,8 @@ function run(stateDir: string, port: number): Child {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (b: Buffer) => (output += b.toString('utf8')));
-  child.stderr?.on('data', (b: Buffer) => (output += b.toString('utf8')));
+  child.stdout.on('data', (b: Buffer) => (output += b.toString('utf8')));
+  child.stderr.on('data', (b: Buffer) => (output += b.toString('utf8')));
   const exited = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? 'unknown')));
   const started: Child = { child, pid: child.pid!, exited, output: () => output };
   children.push(started);

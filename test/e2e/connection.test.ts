@@ -10,7 +10,7 @@ describe.skipIf(skipE2E)('OpenClaw connection failures and recovery', { timeout:
 
   it('a wrong token is a clear AUTH_TOKEN_MISMATCH error: the source rejects start, the CLI exits 1', async () => {
     const source = new OpenClawSource('gw', { url: world.gateway.url, token: 'not-the-token' }, { now: Date.now, log: quietLog });
-    await expect(source.start()).rejects.toMatchObject({ code: 'AUTH_TOKEN_MISMATCH', message: expect.stringContaining('rejected the token') });
+    await expect(source.start()).rejects.toMatchObject({ code: 'AUTH_TOKEN_MISMATCH', message: expect.stringContaining('rejected the token') as string });
     expect(source.isUp()).toBe(false);
 
     const cli = await world.cli(['list', '--url', world.gateway.url, '--token', 'not-the-token']);

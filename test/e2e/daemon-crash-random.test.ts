@@ -80,7 +80,7 @@ async function trial(world: World, n: number, aimed: Phase, rnd: () => number, r
   await waitReady(first);
   const { key } = await world.operator.create(`${prefix}-1`, `loop forever MODE:loop ID:${prefix}`);
   const t0 = Date.now();
-  let delay = 0;
+  let delay: number;
   if (aimed === 'before-decision') {
     delay = Math.floor(rnd() * 1_500);
     await sleep(delay);

@@ -3,6 +3,7 @@ import type { FakeModel } from './support/fake-model.js';
 import { eventually } from './support/operator.js';
 import { skipE2E } from './support/world.js';
 import { crossing, served, startGuardedWarden, useGuardWorld, type GuardedWarden } from '../guard/world.js';
+import { ifAssigned } from '../if-assigned.js';
 
 const CAP = 40_000;
 
@@ -25,7 +26,7 @@ describe.skipIf(skipE2E)('guard on a real OpenClaw gateway: runaways against a 4
     );
   }, 120_000);
   afterAll(async () => {
-    await daemon?.close();
+    await ifAssigned(daemon)?.close();
   });
 
   interface Row {

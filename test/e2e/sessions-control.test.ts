@@ -57,7 +57,7 @@ describe.skipIf(skipE2E)('clawwarden sessions on a real OpenClaw gateway', { tim
 
     const refusal = await world.operator.send(key, 'more work MODE:quick ID:after-kill').then(
       () => undefined,
-      (error: Error) => error.message,
+      (error: unknown) => (error as Error).message,
     );
     expect(refusal).toMatch(/archived/i);
     await settle(2_000);
@@ -76,7 +76,7 @@ describe.skipIf(skipE2E)('clawwarden sessions on a real OpenClaw gateway', { tim
 
     const refusal = await world.operator.send(key, 'while paused MODE:quick ID:pause-b').then(
       () => undefined,
-      (error: Error) => error.message,
+      (error: unknown) => (error as Error).message,
     );
     expect(refusal).toMatch(/archived/i);
     await settle(2_000);
@@ -113,7 +113,7 @@ describe.skipIf(skipE2E)('clawwarden sessions on a real OpenClaw gateway', { tim
     const result = await world.cli(['pause', main, '--json']);
     expect(result.code).toBe(1);
     const [paused] = JSON.parse(result.stdout) as { status: string; detail: string }[];
-    expect(paused).toMatchObject({ status: 'refused', detail: expect.stringContaining('daemon') });
+    expect(paused).toMatchObject({ status: 'refused', detail: expect.stringContaining('daemon') as string });
     for (const action of ['kill', 'resume']) {
       const out = await world.cli([action, main, '--json']);
       expect(out.code, action).toBe(1);

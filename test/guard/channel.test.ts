@@ -91,9 +91,9 @@ describe('the guard channel (daemon GuardServer ↔ guard DaemonChannel)', () =>
     await until('the queue to empty', () => (g.c.pending === 0 ? true : undefined));
   });
 
-  it.each([
-    ['a wrong token', { token: 'wrong-token-0123456789' } as { token?: string; source?: string }, /401/],
-    ['an unknown source', { source: 'other' } as { token?: string; source?: string }, /403.*not guarded/],
+  it.each<[string, { token?: string; source?: string }, RegExp]>([
+    ['a wrong token', { token: 'wrong-token-0123456789' }, /401/],
+    ['an unknown source', { source: 'other' }, /403.*not guarded/],
   ])('refuses %s, and the guard keeps retrying', async (_what, options, reason) => {
     const d = await server();
     const warnings: string[] = [];

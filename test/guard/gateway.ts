@@ -68,14 +68,15 @@ const provider = (baseUrl: string): object => ({
  * and warms both agents up. `preinstalled`: the guard is written into openclaw.json (as install-guard plans it) before the
  * first start, no restart, and only agent `main` is warmed up (for suites that do not test the install).
  */
-export async function setUpGuardWorld(options: { workshop?: boolean; preinstalled?: boolean } = {}): Promise<GuardWorld & { close(): Promise<void> }> {
-  const world = {} as GuardWorld & { close(): Promise<void> };
+export async function setUpGuardWorld(options: { workshop?: boolean; preinstalled?: boolean } = {}): Promise<GuardWorld & { close: () => Promise<void> }> {
+  const world = {} as GuardWorld & { close: () => Promise<void> };
   let configDir: string | undefined;
   world.close = async () => {
-    await world.operator?.close();
-    await world.gateway?.close();
-    await world.slow?.close();
-    await world.fast?.close();
+    const started: Partial<GuardWorld> = world; // filled in step by step: a failed step leaves the rest unset
+    await started.operator?.close();
+    await started.gateway?.close();
+    await started.slow?.close();
+    await started.fast?.close();
     if (configDir) await rm(configDir, { recursive: true, force: true });
   };
   try {

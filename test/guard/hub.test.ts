@@ -135,7 +135,7 @@ describe('GuardHub (the daemon side) with a guard channel over loopback', () => 
     expect(hub.admitUsage({ source: 'gw', key: KEY, generation: 'g1', agent: 'main', id: '4', at: 2_000, ...usage })).toBe(true);
     channel.queueEvent({ kind: 'blocked', key: KEY, generation: 'g1', state: 'over-cap', policy: 'cap', reason: 'clawwarden stopped agent:main:loop at its hard cap', at: 5 });
     const action = await until('the journaled block', () => d.journal.find((j) => j.type === 'action' && j.by === 'guard'));
-    expect(action).toMatchObject({ action: 'stop', result: 'done', session: KEY, policy: 'cap', detail: expect.stringMatching(/blocked the tool call and aborted the run/) });
+    expect(action).toMatchObject({ action: 'stop', result: 'done', session: KEY, policy: 'cap', detail: expect.stringMatching(/blocked the tool call and aborted the run/) as string });
     expect(hub.verdict('gw', KEY)).toMatchObject({ state: 'over-cap', by: 'guard' });
     expect(hub.status()[0]).toMatchObject({ blocked: 1, usageRecords: 1 });
   });

@@ -76,7 +76,7 @@ describe('clawwarden openclaw install-guard / uninstall-guard', () => {
     const before = await readFile(join(dir, 'openclaw.json'), 'utf8');
     const r = await run(['install-guard', '--config', 'clawwarden.yaml', '--openclaw-config', 'openclaw.json', '--dry-run']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Would change .*openclaw\.json:\n  plugins\.load\.paths: \+ .*\/guard\n/);
+    expect(r.stdout).toMatch(/^Would change .*openclaw\.json:\n {2}plugins\.load\.paths: \+ .*\/guard\n/);
     expect(r.stdout).not.toContain(env.GUARD);
     expect(await readFile(join(dir, 'openclaw.json'), 'utf8')).toBe(before);
   });

@@ -8,11 +8,11 @@ const KEY = 'agent:main:loop';
 const CONFIG = { url: 'http://127.0.0.1:1', token: 'guard-token-0123456789abcdef', source: 'gw' };
 
 /** A stand-in for OpenClaw's plugin API: records what the guard registers and logs. */
-function fakeApi(pluginConfig: Record<string, unknown> | undefined = CONFIG) {
+function fakeApi(pluginConfig: Record<string, unknown> = CONFIG) {
   const handlers: Partial<GuardHandlers> = {};
   const logs: string[] = [];
   const api: GuardPluginApi = {
-    ...(pluginConfig ? { pluginConfig } : {}),
+    pluginConfig,
     logger: { info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
     on: ((name: keyof GuardHandlers, handler: never) => {
       (handlers as Record<string, unknown>)[name] = handler;
@@ -34,7 +34,7 @@ describe('the guard plugin', () => {
       harness: async () => ({ abortAgentHarnessRun: (id) => (aborted.push(id), true), OPENCLAW_VERSION: '2026.9.6' }),
       fetch: (async () => {
         throw new Error('offline');
-      }) as typeof fetch,
+      }),
       now: () => 1_000,
       store: {},
     })!;
@@ -65,10 +65,10 @@ describe('the guard plugin', () => {
     const { handle, handlers, aborted } = await guard();
     handle.table.apply({ type: 'verdict', verdict: { key: KEY, state: 'paused', since: 1, reason: 'cost $26.10 > $25.00 (policy daily)', caps: [] } });
     const result = handlers.before_tool_call({ toolName: 'read', params: {} }, { toolName: 'read', sessionKey: KEY, sessionId: 's1', runId: 'r1', agentId: 'main' });
-    expect(result).toMatchObject({ block: true, blockReason: expect.stringMatching(/paused session agent:main:loop \(cost \$26\.10 > \$25\.00 \(policy daily\)\)/) });
+    expect(result).toMatchObject({ block: true, blockReason: expect.stringMatching(/paused session agent:main:loop \(cost \$26\.10 > \$25\.00 \(policy daily\)\)/) as string });
     expect(aborted).toEqual(['s1']);
     const refused = handlers.before_agent_run({ prompt: 'hi', messages: [] }, { sessionKey: KEY, sessionId: 's1', runId: 'r2' });
-    expect(refused).toMatchObject({ outcome: 'block', message: expect.stringMatching(/No model call was made. Resume it with: clawwarden sessions resume agent:main:loop/) });
+    expect(refused).toMatchObject({ outcome: 'block', message: expect.stringMatching(/No model call was made. Resume it with: clawwarden sessions resume agent:main:loop/) as string });
     expect(handle.channel.pending).toBe(0);
   });
 

@@ -46,7 +46,7 @@ describe('verdictFor', () => {
   ] as const)('a hold %j is %s, with the reason and how to resume', (h, state) => {
     const hold: Hold = { source: 'home', key: s.key, generation: 'g1', agent: 'a', by: 'api', at: NOW, ...h };
     const v = verdictFor({ session: s, hold, caps, isProtected: none });
-    expect(v).toMatchObject({ state, since: NOW, reason: h.reason.replace(/^\w+: /, ''), resume: expect.stringContaining(`clawwarden sessions resume ${s.key}`) });
+    expect(v).toMatchObject({ state, since: NOW, reason: h.reason.replace(/^\w+: /, ''), resume: expect.stringContaining(`clawwarden sessions resume ${s.key}`) as string });
   });
 
   it('over-cap when the counted usage violates a hard cap; stopped for a stop of this generation', () => {

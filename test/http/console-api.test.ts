@@ -3,6 +3,7 @@ import { startDemoWarden, CONSOLE_FLEET_CONFIG } from '../console/warden.js';
 import { vendorRoutes } from '../../src/http/routes/vendor.js';
 import { startFixtureServer } from './harness.js';
 import type { BoardSessionView, FleetOverview, SpendSeries } from '../../src/http/view.js';
+import { ifAssigned } from '../if-assigned.js';
 
 const RUNAWAY = 'agent:backend:fix-flaky-tests';
 
@@ -13,8 +14,9 @@ describe('console API on the real daemon and demo fleet', () => {
     warden = await startDemoWarden(CONSOLE_FLEET_CONFIG);
   });
   afterAll(async () => {
-    await warden?.close();
+    await ifAssigned(warden)?.close();
   });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a read of a JSON answer typed as the route's documented shape, which the test then asserts
   const get = async <T>(path: string): Promise<{ status: number; body: T; type: string | null }> => {
     const res = await fetch(warden.base + path);
     const type = res.headers.get('content-type');

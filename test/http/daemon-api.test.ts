@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN, startDemoWarden } from '../console/warden.js';
+import { ifAssigned } from '../if-assigned.js';
 
 /** The API over the real daemon on the demo fleet: filters, details, dry-run writes, journal paging, metrics, events. */
 describe('HTTP API on the real daemon and demo fleet', () => {
@@ -8,14 +9,16 @@ describe('HTTP API on the real daemon and demo fleet', () => {
     warden = await startDemoWarden();
   });
   afterAll(async () => {
-    await warden?.close();
+    await ifAssigned(warden)?.close();
   });
 
   interface View { state: string; session: { key: string; agent: string; active: boolean; archived: boolean }; usage: { total: number }; budgets: { policy: string; ratio: number }[] }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a read of a JSON answer typed as the route's documented shape, which the test then asserts
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
     const res = await fetch(warden.base + path);
     return { status: res.status, body: (await res.json()) as T };
   };
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a read of a JSON answer typed as the route's documented shape, which the test then asserts
   const post = async <T>(path: string, body: object): Promise<{ status: number; body: T }> => {
     const res = await fetch(warden.base + path, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as T };
@@ -92,7 +95,7 @@ describe('HTTP API on the real daemon and demo fleet', () => {
   it('streams live updates from the running fleet', async () => {
     const controller = new AbortController();
     const res = await fetch(`${warden.base}/api/v1/events`, { signal: controller.signal });
-    const reader = res.body!.getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     let text = '';
     // The runaway makes a model call every ~400 ms, so a sessions or journal event comes quickly.
     while (!/event: (sessions|journal|decision)\n/.test(text)) {

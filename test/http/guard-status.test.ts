@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { GuardStatus } from '../../src/guard/view.js';
 import { TOKEN, startDemoWarden } from '../console/warden.js';
+import { ifAssigned } from '../if-assigned.js';
 
 // The in-gateway guard's status where an operator looks: /readyz (and the console's source tile, which reads it)
 // and `sessions list` through the daemon. The guard itself is tested on a real gateway in test/e2e/guard-*.
@@ -13,7 +14,7 @@ describe('guard status in /readyz and sessions list', () => {
     warden.daemon.guard = { status: () => [guard], verdict: () => undefined };
   });
   afterAll(async () => {
-    await warden?.close();
+    await ifAssigned(warden)?.close();
   });
 
   it('reports each source\'s guard without making readiness depend on it', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKEN, startDemoWarden } from '../console/warden.js';
+import { ifAssigned } from '../if-assigned.js';
 
 // The hardening issue's scenario: a bulk cleanup with a tiny blast-radius limit and a protected agent.
 const CONFIG = `
@@ -26,7 +27,7 @@ describe('manual actions keep the safety limits unless forced', () => {
     warden = await startDemoWarden(CONFIG);
   });
   afterAll(async () => {
-    await warden?.close();
+    await ifAssigned(warden)?.close();
   });
 
   const post = async (path: string, body: object): Promise<{ status: number; body: { outcomes?: Outcome[]; error?: { message: string; details?: { outcomes?: Outcome[] } } } }> => {
@@ -34,7 +35,7 @@ describe('manual actions keep the safety limits unless forced', () => {
     return { status: res.status, body: (await res.json()) as never };
   };
   const keys = (): string[] => warden.daemon.fleet.sessions().map((s) => s.key).sort();
-  const journal = async (): Promise<Entry[]> => (await warden.daemon.journal({ limit: 10_000 })) as unknown as Entry[];
+  const journal = async (): Promise<Entry[]> => await warden.daemon.journal({ limit: 10_000 });
 
   it('a bulk cleanup past the blast radius deletes nothing and says why; protected sessions are refused as protected', async () => {
     const before = keys();

@@ -87,7 +87,7 @@ export interface HookSink {
 export async function startHookSink(status = 200): Promise<HookSink> {
   const requests: HookSink['requests'] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
-  const sink = { status } as { status: number };
+  const sink = { status };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -103,7 +103,7 @@ describe('NotificationQueue', () => {
     q1.enqueue(message(1), ['chat']);
     await q1.close(5_000);
     expect(first.results.sort()).toEqual([['chat', 'deduplicated'], ['chat', 'sent'], ['mail', 'sent']]);
-    expect(JSON.parse(readFileSync(join(dir, 'notifications.json'), 'utf8')).notifiers.chat.sent).toHaveProperty('violation:d-1');
+    expect((JSON.parse(readFileSync(join(dir, 'notifications.json'), 'utf8')) as { notifiers: { chat: { sent: object } } }).notifiers.chat.sent).toHaveProperty('violation:d-1');
 
     const second = counted();
     const q2 = await open({ notifiers: createNotifiers(configs), stateDir: dir, log: memoryLog(), onResult: second.onResult });

@@ -19,7 +19,7 @@ function gateway(pages: Record<string, object[][]>, usage: object[], failing: st
       calls.push({ method, params: p });
       if (method === 'sessions.list') return { sessions: [{ key: 'agent:main:a', sessionId: 'gen-a2', agentId: 'main', createdAt: T0 }] } as T;
       if (method === 'sessions.usage') return { sessions: usage, cacheStatus: { status: 'fresh' } } as T;
-      const id = `${String(p['sessionKey'])}${p['sessionId'] ? `@${String(p['sessionId'])}` : ''}`;
+      const id = `${p['sessionKey'] as string}${p['sessionId'] ? `@${p['sessionId'] as string}` : ''}`;
       if (failing.includes(id)) throw new Error('transcript not found');
       const list = pages[id] ?? [];
       const index = typeof p['offset'] === 'number' ? p['offset'] : 0;

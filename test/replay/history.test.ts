@@ -32,7 +32,7 @@ describe('the call history file', () => {
     clock = T0 + 11 * MIN;
     await history.close();
     const t = await readHistory(dir, T0, T0 + 60 * MIN);
-    expect(t.gaps).toEqual([{ kind: 'history', from: T0 + 11 * MIN, to: T0 + 60 * MIN, detail: expect.stringContaining('was not recording calls from 2026-01-05T00:11:00.000Z') }]);
+    expect(t.gaps).toEqual([{ kind: 'history', from: T0 + 11 * MIN, to: T0 + 60 * MIN, detail: expect.stringContaining('was not recording calls from 2026-01-05T00:11:00.000Z') as string }]);
     expect(t.sessions).toHaveLength(1);
     const s = t.sessions[0]!;
     expect(s).toMatchObject({ key: 'agent:a:one', agent: 'a', model: 'm-1', createdAt: T0 });
@@ -54,7 +54,7 @@ describe('the call history file', () => {
     await second.flush();
     const t = await readHistory(dir, T0, T0 + 40 * MIN);
     expect(t.sessions[0]!.calls.length).toBe(2);
-    expect(t.gaps).toEqual([{ kind: 'history', from: T0 + MIN, to: T0 + 30 * MIN, detail: expect.any(String) }]);
+    expect(t.gaps).toEqual([{ kind: 'history', from: T0 + MIN, to: T0 + 30 * MIN, detail: expect.any(String) as string }]);
     await second.close();
   });
 

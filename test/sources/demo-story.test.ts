@@ -12,6 +12,7 @@ import { createMetrics } from '../../src/metrics/metrics.js';
 import { DEMO_CAST, STORY, create, type DemoOptions, type DemoSource } from '../../src/sources/demo/index.js';
 import type { SourceContext, SourceEvent } from '../../src/sources/source.js';
 import type { JournalEntry } from '../../src/state/journal-types.js';
+import { ifAssigned } from '../if-assigned.js';
 
 const T0 = Date.UTC(2026, 10, 24, 15, 0, 0);
 const SECOND = 1_000;
@@ -121,7 +122,7 @@ describe('demo storyline under the real daemon, on a clock the test moves', () =
     });
   });
   afterAll(async () => {
-    await daemon?.close();
+    await ifAssigned(daemon)?.close();
     await rm(dir, { recursive: true, force: true });
   });
 

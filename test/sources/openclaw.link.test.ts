@@ -15,7 +15,7 @@ async function scopedGateway(scopes: string[]): Promise<{ url: string; close: ()
   server.on('connection', (socket: WebSocket) => {
     socket.send(JSON.stringify({ type: 'event', event: 'connect.challenge', payload: { nonce: 'n-1', ts: Date.now() } }));
     socket.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as { id: string; method: string };
+      const frame = JSON.parse((data as Buffer).toString('utf8')) as { id: string; method: string };
       if (frame.method !== 'connect') return;
       connects++;
       socket.send(JSON.stringify({
@@ -49,7 +49,7 @@ describe('OpenClaw link (no real gateway needed)', () => {
     cleanup.push(gateway.close);
     const source = new OpenClawSource('gw', { url: gateway.url, token: 't' }, { now: Date.now, log: quiet });
     cleanup.push(() => source.close());
-    await expect(source.start()).rejects.toMatchObject({ code: 'SCOPE_MISSING', message: expect.stringContaining('did not grant operator.admin') });
+    await expect(source.start()).rejects.toMatchObject({ code: 'SCOPE_MISSING', message: expect.stringContaining('did not grant operator.admin') as string });
     expect(source.isUp()).toBe(false);
   });
 
@@ -64,8 +64,8 @@ describe('OpenClaw link (no real gateway needed)', () => {
     await new Promise((r) => setTimeout(r, 300));
     const downs = events.filter((e) => e.type === 'down');
     expect(downs).toHaveLength(1);
-    expect(downs[0]).toMatchObject({ type: 'down', source: 'gw', error: expect.stringContaining(`cannot reach the OpenClaw gateway at ${url}`) });
+    expect(downs[0]).toMatchObject({ type: 'down', source: 'gw', error: expect.stringContaining(`cannot reach the OpenClaw gateway at ${url}`) as string });
     const result = await source.perform({ action: 'stop', key: 'agent:main:x', generation: 'g' });
-    expect(result).toMatchObject({ status: 'failed', detail: expect.stringContaining('not connected') });
+    expect(result).toMatchObject({ status: 'failed', detail: expect.stringContaining('not connected') as string });
   });
 });

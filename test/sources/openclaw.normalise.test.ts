@@ -8,6 +8,7 @@ import { stripJson5Comments } from '../../src/sources/openclaw/discover.js';
 import { parse } from 'yaml';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'openclaw');
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a recorded gateway payload read as the type the test names; the normaliser under test checks it
 const fixture = <T,>(name: string): T => JSON.parse(readFileSync(join(fixtures, name), 'utf8')) as T;
 const events = readFileSync(join(fixtures, 'loop-events.jsonl'), 'utf8')
   .trim()
@@ -32,7 +33,7 @@ describe('sessionFromRow (sessions.list rows of a real gateway)', () => {
       active: true,
       status: 'running',
       startedAt: 1795499141779,
-      lastActivityAt: expect.any(Number),
+      lastActivityAt: expect.any(Number) as number,
       lastHumanAt: 1795499141778,
       runStartedAt: 1795499143068,
     });

@@ -66,7 +66,7 @@ describe('StateStore', () => {
       writes.push(store.commit());
     }
     await Promise.all(writes);
-    const doc = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
+    const doc = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { actions: unknown[] };
     expect(doc.actions).toHaveLength(10);
   });
 });

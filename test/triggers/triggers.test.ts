@@ -17,7 +17,7 @@ describe('SerialQueue', () => {
       log.push('a:end');
     });
     const failing = queue.run(() => Promise.reject(new Error('boom')));
-    const last = queue.run(async () => void log.push('c'));
+    const last = queue.run(() => void log.push('c'));
     expect(queue.pending).toBe(3);
     await slow;
     await expect(failing).rejects.toThrow('boom');
@@ -33,7 +33,10 @@ describe('DirtyAgents', () => {
     const evaluated: [string, string, number][] = [];
     const dirty = new DirtyAgents(
       (job) => void queue.run(job),
-      async (source, agent, at) => void evaluated.push([source, agent, at]),
+      (source, agent, at) => {
+        evaluated.push([source, agent, at]);
+        return Promise.resolve();
+      },
     );
     dirty.mark('gw', 'backend', 100);
     dirty.mark('gw', 'backend', 50);

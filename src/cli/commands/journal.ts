@@ -42,7 +42,7 @@ async function readJournal(argv: readonly string[], io: CommandIO): Promise<numb
   const since = typeof values.since === 'string' ? parseSince(values.since, Date.now()) : undefined;
   let stateDir = typeof values['state-dir'] === 'string' ? values['state-dir'] : undefined;
   if (stateDir === undefined) {
-    const loaded = await loadConfig({ ...(typeof values.config === 'string' ? { file: values.config } : {}), demo: values.demo === true, cwd: io.cwd, env: io.env });
+    const loaded = loadConfig({ ...(typeof values.config === 'string' ? { file: values.config } : {}), demo: values.demo === true, cwd: io.cwd, env: io.env });
     if (!loaded.config) {
       for (const error of loaded.errors) io.stderr(`${formatConfigError(error)}\n`);
       return 2;

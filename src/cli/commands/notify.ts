@@ -42,7 +42,7 @@ function parse(argv: readonly string[]): { notifier: string; config?: string; js
   if (sub !== 'test') throw new UsageError(sub === undefined ? 'missing subcommand; expected: test' : `unknown subcommand "${sub}"; expected: test`);
   if (notifier === undefined) throw new UsageError('missing the notifier name: clawwarden notify test <notifier>');
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  return { notifier, ...(parsed.values.config !== undefined ? { config: parsed.values.config } : {}), json: parsed.values.json ?? false };
+  return { notifier, ...(parsed.values.config !== undefined ? { config: parsed.values.config } : {}), json: parsed.values.json };
 }
 
 async function notify(argv: readonly string[], io: CommandIO): Promise<number> {

@@ -41,7 +41,7 @@ export function describeWhen(when: unknown): string {
     if (key === 'burn' && value !== null && typeof value === 'object') {
       const burn = value as Record<string, unknown>;
       const what = 'cost' in burn ? 'cost' : 'tokens';
-      return `burning ${threshold(burn[what])} ${what === 'cost' ? '' : 'tokens '}per ${String(burn['per'] ?? '1m')}`;
+      return `burning ${threshold(burn[what])} ${what === 'cost' ? '' : 'tokens '}per ${typeof burn['per'] === 'string' ? burn['per'] : '1m'}`;
     }
     return `${METRICS[key] ?? key} ${threshold(value)}`;
   });

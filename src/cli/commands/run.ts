@@ -102,7 +102,7 @@ async function runDaemon(argv: readonly string[], io: CommandIO): Promise<number
       process.off('SIGHUP', onHup);
       await warden.close();
       log.info('stopped');
-      log.flush?.();
+      log.flush();
       resolve(0);
     };
     const onHup = (): void => void reload().catch((error: unknown) => log.error({ err: error }, 'reload failed; the running config stays'));

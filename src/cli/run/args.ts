@@ -59,7 +59,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   }
   return {
     ...(values.config !== undefined ? { config: values.config } : {}),
-    demo: values.demo ?? false,
+    demo: values.demo,
     ...(logLevel !== undefined ? { logLevel } : {}),
     ...(values['state-dir'] !== undefined ? { stateDir: values['state-dir'] } : {}),
     ...(listen !== undefined ? { listen } : {}),

@@ -34,7 +34,7 @@ export async function gatewayOptions(flags: ConnectionFlags, env: NodeJS.Process
     if (!loaded.config) throw new ConnectError('CONFIG', loaded.errors.map(formatConfigError).join('\n'));
     const source = loaded.config.sources.find((s) => s.type === 'openclaw');
     if (!source) throw new ConnectError('CONFIG', `${flags.config}: no source of type openclaw`);
-    fromConfig = source.options as OpenClawOptions;
+    fromConfig = source.options;
   }
   const home = env.HOME ?? '';
   // Like the openclaw CLI: without a URL, read the local gateway's own config when there is one.

@@ -82,13 +82,14 @@ function resume(fleet: DemoFleet, session: SimSession, at: number): ActionResult
   return done('restored', at);
 }
 
-function cleanup(fleet: DemoFleet, session: SimSession, mode: 'archive' | 'delete', at: number): ActionResult {
+/** `mode` as the request gave it: checked here, not trusted. */
+function cleanup(fleet: DemoFleet, session: SimSession, mode: unknown, at: number): ActionResult {
   if (mode === 'delete') {
     if (session.main) return refused("Cannot delete an agent's main session.", at);
     fleet.remove(session);
     return done('deleted (transcript kept as .deleted)', at);
   }
-  if (mode !== 'archive') return refused(`unknown cleanup mode "${String(mode)}"; expected archive or delete`, at);
+  if (mode !== 'archive') return refused(`unknown cleanup mode ${JSON.stringify(mode)}; expected archive or delete`, at);
   if (session.main) return refused("Cannot archive an agent's main session.", at);
   if (session.archived) return noop('already archived', at);
   fleet.setArchived(session, true, at);

@@ -69,8 +69,9 @@ export async function performAction(port: ActionPort, request: ActionRequest): P
   const { key, generation } = request;
   if (typeof key !== 'string' || key === '') return refused('no session key given');
   if (typeof generation !== 'string' || generation === '') return refused(`no generation given for ${key}: clawwarden acts only on a known session generation`);
-  if (request.action === 'cleanup' && request.cleanup !== undefined && request.cleanup !== 'archive' && request.cleanup !== 'delete') {
-    return refused(`cleanup of ${key}: unknown mode "${String(request.cleanup)}"; expected archive or delete`);
+  const mode: unknown = request.cleanup; // a source takes requests from any caller: the mode is checked, not trusted
+  if (request.action === 'cleanup' && mode !== undefined && mode !== 'archive' && mode !== 'delete') {
+    return refused(`cleanup of ${key}: unknown mode ${JSON.stringify(mode)}; expected archive or delete`);
   }
   try {
     const session = await current(port, key);
@@ -119,7 +120,8 @@ export async function performAction(port: ActionPort, request: ActionRequest): P
       case 'compact': {
         const reply = await port.request<{ compacted?: unknown; reason?: unknown; result?: { tokensBefore?: unknown; tokensAfter?: unknown } }>('sessions.compact', { key });
         if (reply.compacted !== true) return noop(typeof reply.reason === 'string' ? reply.reason : 'nothing to compact', now());
-        return done(`compacted ${String(reply.result?.tokensBefore ?? '?')} → ${String(reply.result?.tokensAfter ?? '?')} tokens`, now());
+        const count = (n: unknown): string => (typeof n === 'number' || typeof n === 'string' ? String(n) : '?');
+        return done(`compacted ${count(reply.result?.tokensBefore)} → ${count(reply.result?.tokensAfter)} tokens`, now());
       }
     }
   } catch (error) {

@@ -170,8 +170,8 @@ export function spawnWarden(files: WardenFiles, options: { logLevel?: string } =
   });
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
   const exited = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? 'unknown')));
   const base = `http://127.0.0.1:${files.port}`;
   return {
@@ -193,12 +193,12 @@ export function spawnWarden(files: WardenFiles, options: { logLevel?: string } =
 /** Waits until `/readyz` answers `want` (200 = connected and synced). */
 export async function waitReady(warden: Pick<WardenHandle, 'readyz' | 'logs'>, want = 200, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last: Error | undefined;
   while (Date.now() < deadline) {
     try {
       if ((await warden.readyz()) === want) return;
     } catch (error) {
-      last = error;
+      last = error as Error;
     }
     await new Promise((r) => setTimeout(r, 200));
   }

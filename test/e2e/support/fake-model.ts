@@ -60,7 +60,7 @@ const MODE = /\bMODE:(quick|slow|loop)\b/;
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((part: { text?: unknown }) => (typeof part?.text === 'string' ? part.text : '')).join(' ');
+  if (Array.isArray(content)) return content.map((part: { text?: unknown } | null) => (typeof part?.text === 'string' ? part.text : '')).join(' ');
   return '';
 }
 
@@ -119,6 +119,7 @@ export async function startFakeModel(options: FakeModelOptions = {}, port = 0): 
     const id = `chatcmpl-fake-${++responseSeq}`;
     const created = Math.floor(Date.now() / 1000);
     let closed = false;
+    const isClosed = (): boolean => closed; // set by the 'close' listener while this handler awaits
     res.on('close', () => {
       closed = true;
     });
@@ -128,8 +129,8 @@ export async function startFakeModel(options: FakeModelOptions = {}, port = 0): 
     };
     const delay = mode === 'slow' ? slowDelayMs : quickDelayMs;
     const step = 50;
-    for (let waited = 0; waited < delay && !closed; waited += step) await new Promise((r) => setTimeout(r, Math.min(step, delay - waited)));
-    if (closed) {
+    for (let waited = 0; waited < delay && !isClosed(); waited += step) await new Promise((r) => setTimeout(r, Math.min(step, delay - waited)));
+    if (isClosed()) {
       record({ marker, mode, promptTokens, completionTokens: 0, closedEarly: true, at: Date.now() });
       return;
     }
@@ -150,8 +151,8 @@ export async function startFakeModel(options: FakeModelOptions = {}, port = 0): 
       send({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
     }
     send({ choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } });
-    const delivered = !closed;
-    if (!closed) res.end('data: [DONE]\n\n');
+    const delivered = !isClosed();
+    if (!isClosed()) res.end('data: [DONE]\n\n');
     record({ marker, mode, promptTokens, completionTokens: delivered ? completionTokens : 0, closedEarly: !delivered, at: Date.now() });
   };
 

@@ -63,13 +63,13 @@ async function connectOnce(url: string, token: string): Promise<Operator> {
 /** Polls `fn` until it returns a value other than undefined, or throws after `timeoutMs` with `what`. */
 export async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last: Error | undefined;
   for (;;) {
     try {
       const value = await fn();
       if (value !== undefined) return value;
     } catch (error) {
-      last = error;
+      last = error as Error;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
