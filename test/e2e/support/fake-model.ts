@@ -69,18 +69,9 @@ function estimateTokens(body: string): number {
   return Math.max(1, Math.ceil(body.length / 4));
 }
 
-// --- heartbeat turns (incident: heartbeat burn) -------------------------------------------------------------
-/** OpenClaw's heartbeat prompt ("Follow the heartbeat monitor scratch context…", heartbeat_respond) as the latest user turn. */
-const HEARTBEAT_PROMPT = /heartbeat monitor|heartbeat_respond|\[OpenClaw heartbeat poll\]/i;
-/** Marker under which heartbeat turns are counted, whatever the session's earlier messages said. */
-export const HEARTBEAT_MARKER = 'heartbeat';
-// --- end heartbeat turns -------------------------------------------------------------------------------------
-
 function firstUserMarker(messages: readonly ChatMessage[]): { mode: FakeMode; marker: string } {
   // The first user message names the session's job; later ones (tool results, follow-ups) may carry their own.
   const users = messages.filter((m) => m.role === 'user').map((m) => textOf(m.content));
-  // A heartbeat turn is the gateway's, not the session's job: count it apart, answered quickly.
-  if (HEARTBEAT_PROMPT.test(users[users.length - 1] ?? '')) return { mode: 'quick', marker: HEARTBEAT_MARKER };
   const last = [...users].reverse().find((t) => MODE.test(t)) ?? users[users.length - 1] ?? '';
   const mode = (MODE.exec(last)?.[1] as FakeMode | undefined) ?? 'quick';
   const marker = MARKER.exec(last)?.[1] ?? mode;
