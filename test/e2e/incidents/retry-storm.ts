@@ -15,7 +15,7 @@ export async function resendUntilWindowEnds(ctx: DriveContext, message: string, 
     return rows.find((r) => r.key === ctx.key)?.hasActiveRun;
   };
   const waitFor = async (want: boolean, timeoutMs: number): Promise<boolean> => {
-    const deadline = Math.min(Date.now() + timeoutMs, ctx.endsAt);
+    const deadline = Math.min(Date.now() + timeoutMs, ctx.endsAt());
     while (!stopped && Date.now() < deadline) {
       if ((await active().catch(() => undefined)) === want) return true;
       await sleep(250);
@@ -25,14 +25,14 @@ export async function resendUntilWindowEnds(ctx: DriveContext, message: string, 
   await ctx.create(message);
   const loop = (async () => {
     let sent = true;
-    while (!stopped && Date.now() < ctx.endsAt) {
+    while (!stopped && Date.now() < ctx.endsAt()) {
       if (sent) {
         // A run takes a moment to start; then wait for it to end, however it ends.
         await waitFor(true, 30_000);
         await waitFor(false, 120_000);
         if (options.pauseMs) await sleep(options.pauseMs);
       }
-      if (stopped || Date.now() >= ctx.endsAt) break;
+      if (stopped || Date.now() >= ctx.endsAt()) break;
       sent = await ctx.operator.send(ctx.key, options.next ?? message).then(
         () => true,
         () => false,
@@ -41,7 +41,7 @@ export async function resendUntilWindowEnds(ctx: DriveContext, message: string, 
     }
   })();
   return {
-    done: () => stopped || Date.now() >= ctx.endsAt,
+    done: () => stopped || Date.now() >= ctx.endsAt(),
     stop: async () => {
       stopped = true;
       await loop;

@@ -100,8 +100,7 @@ export async function runIncident(scenario: Scenario, mode: IncidentMode, world:
     warden = await startGuardedWarden(world, `  - ${JSON.stringify(file)}`, { guard: mode === 'guard', log: options.log ?? 'warn' });
   }
   try {
-    const started = Date.now();
-    const endsAt = started + scenario.windowMs;
+    let endsAt = Number.POSITIVE_INFINITY;
     const driver = await scenario.drive({
       key,
       agent: scenario.agent,
@@ -109,11 +108,15 @@ export async function runIncident(scenario: Scenario, mode: IncidentMode, world:
       marker,
       operator: world.operator,
       model,
-      endsAt,
+      endsAt: () => endsAt,
       create: async (message) => {
         await world.create(scenario.agent, name, message);
       },
     });
+    // The window opens with the incident's first model call: a first turn can take 20 s to prepare on a loaded machine.
+    await model.waitForCalls(marker, 1, 300_000);
+    const started = model.calls(marker)[0]!.at;
+    endsAt = started + scenario.windowMs;
     let caught: JournalEntry | undefined;
     let quietSince: number | undefined;
     let lastCalls = -1;

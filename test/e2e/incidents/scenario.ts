@@ -38,8 +38,8 @@ export interface DriveContext {
   readonly model: FakeModel;
   /** Starts the session with a first message. */
   create(message: string): Promise<void>;
-  /** When the window ends (epoch ms); a driver that keeps sending stops there. */
-  readonly endsAt: number;
+  /** When the window ends (epoch ms; infinite until the incident's first model call, which opens it); a driver that keeps sending stops there. */
+  endsAt(): number;
 }
 
 /** A running incident. */
@@ -67,7 +67,7 @@ export interface Scenario {
   readonly compress: readonly (readonly [string, string])[];
   /** The agent whose session plays it (`main`: 300 ms per model call, `fast`: 30 ms). */
   readonly agent: 'main' | 'fast';
-  /** How long the incident runs when nothing stops it, ms; OpenClaw alone is aborted at its end, and spend counts up to it. */
+  /** How long the incident runs when nothing stops it, ms, from its first model call (so a slow first turn on a loaded machine does not eat it); OpenClaw alone is aborted at its end, and spend counts up to it. */
   readonly windowMs: number;
   /** Plays the incident on the gateway. */
   drive(ctx: DriveContext): Promise<Driver>;
