@@ -21,8 +21,8 @@ export function doSchema(modules: readonly ActionModule[]): object {
       properties: { ...objectForms, notice: NOTICE_SCHEMA },
       // One action per item; `notice` may stand beside it.
       if: { properties: { notice: true }, required: ['notice'] },
-      then: { minProperties: 2, maxProperties: 2 },
-      else: { maxProperties: 1 },
+      then: { minProperties: 2, maxProperties: 2, description: `the action "notice" delays beside it, e.g. ${NOTICE_EXAMPLE}` },
+      else: { maxProperties: 1, description: 'one action per item (write several actions as a list)' },
     },
   };
   return { type: ['string', 'object', 'array'], if: { type: 'array' }, then: { minItems: 1, items: item }, else: item };

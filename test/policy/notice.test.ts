@@ -23,7 +23,7 @@ describe('notice on an action', () => {
     ['on notify', '{ notify: all, notice: 1h }', ['do', 0, 'notice'], /notify is sent at once and takes no notice/],
     ['that is not a duration', '{ cleanup: archive, notice: soon }', ['do', 0, 'notice'], /expected a duration/],
     ['of zero', '{ cleanup: archive, notice: 0s }', ['do', 0, 'notice'], /longer than zero/],
-    ['alone', '{ notice: 1h }', ['do', 0], /"notice" needs the action it delays beside it/],
+    ['alone', '{ notice: 1h }', ['do', 0], /expected the action "notice" delays beside it, e\.g\. \{ cleanup: archive, notice: 1h \}/],
   ])('is rejected %s, at the notice', (_label, item, path, message) => {
     const result = compilePolicy(parse(`{ name: a, when: { idle: "> 1h" }, do: [ ${item} ] }`), ORIGIN, FULL);
     expect(result.policy).toBeUndefined();
