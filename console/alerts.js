@@ -31,10 +31,7 @@ function addAlerts(list, empty, seen, max, entries) {
     const item = el(
       'li',
       { class: `alert alert-${level}`, 'data-seq': entry.seq, 'data-type': entry.type },
-      el('div', { class: 'alert-head' },
-        el('span', { class: 'alert-kind' }, alertTitle(entry)),
-        el('time', { datetime: entry.time }, clock(entry.time)),
-      ),
+      el('div', { class: 'alert-head' }, el('span', { class: 'alert-kind' }, alertTitle(entry)), el('time', { datetime: entry.time }, clock(entry.time))),
       el('p', { class: 'alert-reason' }, entry.reason),
       el('p', { class: 'alert-meta' }, [entry.policy && `policy ${entry.policy}`, entry.session, entry.by && `by ${entry.by}`, entry.mode === 'dry-run' && 'dry-run'].filter(Boolean).join(' · ')),
     );

@@ -113,10 +113,13 @@ function throttled(task, minMs) {
   };
   const schedule = () => {
     if (timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      run();
-    }, Math.max(0, last + minMs - Date.now()));
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        run();
+      },
+      Math.max(0, last + minMs - Date.now()),
+    );
   };
   return { run, schedule };
 }
@@ -225,7 +228,10 @@ async function write(path, body, what) {
   if (r.status === 401 || r.status === 403) {
     sessionStorage.removeItem(TOKEN_KEY);
     updateTokenButton();
-    say(`${what ?? path} refused (HTTP ${r.status}): ${r.body?.error?.message ?? 'no reason given'} The token is forgotten; the next action asks for it again.${demo ? ` ${DEMO_TOKEN_HINT}` : ''}`, 'error');
+    say(
+      `${what ?? path} refused (HTTP ${r.status}): ${r.body?.error?.message ?? 'no reason given'} The token is forgotten; the next action asks for it again.${demo ? ` ${DEMO_TOKEN_HINT}` : ''}`,
+      'error',
+    );
   }
   return r;
 }

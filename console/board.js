@@ -48,9 +48,7 @@ export const SORTS = {
 /** The views that pass the filters, in the chosen order. */
 export function arrange(views, { sort = 'risk', agent = '', state = '', attention = false } = {}) {
   const compare = (SORTS[sort] ?? SORTS.risk).compare;
-  return views
-    .filter((v) => (!agent || v.session.agent === agent) && (!state || v.state === state) && (!attention || risk(v).tier > 0))
-    .sort(compare);
+  return views.filter((v) => (!agent || v.session.agent === agent) && (!state || v.state === state) && (!attention || risk(v).tier > 0)).sort(compare);
 }
 
 /** One page of an arranged list: the slice, the page actually shown (clamped) and the page count. */

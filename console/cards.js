@@ -54,13 +54,21 @@ export function createCard(key, onAction, onOpen) {
   const next = el('p', { class: 'next', hidden: true });
   // A policy's notice: the countdown to the marked action, with Undo (POST …/unmark).
   const markText = el('span', { class: 'mark-text' });
-  const undo = el('button', { type: 'button', class: 'action action-unmark', 'data-action': 'unmark', 'aria-label': `Undo the mark on session ${key}`, title: 'Cancel the marked action (journaled as from the console)' }, 'Undo');
+  const undo = el(
+    'button',
+    { type: 'button', class: 'action action-unmark', 'data-action': 'unmark', 'aria-label': `Undo the mark on session ${key}`, title: 'Cancel the marked action (journaled as from the console)' },
+    'Undo',
+  );
   undo.addEventListener('click', () => onAction('unmark', key));
   const mark = el('p', { class: 'mark', hidden: true, role: 'status' }, el('span', { class: 'badge badge-mark' }, 'Marked'), markText, undo);
   const buttons = {};
   const actions = el('div', { class: 'actions' });
   for (const action of ACTIONS) {
-    const button = el('button', { type: 'button', class: `action action-${action}`, 'data-action': action, 'aria-label': `${ACTION_LABELS[action]} session ${key}`, title: ACTION_HINTS[action] }, ACTION_LABELS[action]);
+    const button = el(
+      'button',
+      { type: 'button', class: `action action-${action}`, 'data-action': action, 'aria-label': `${ACTION_LABELS[action]} session ${key}`, title: ACTION_HINTS[action] },
+      ACTION_LABELS[action],
+    );
     button.addEventListener('click', () => onAction(action, key));
     buttons[action] = button;
     actions.append(button);
@@ -68,7 +76,9 @@ export function createCard(key, onAction, onOpen) {
   const root = el(
     'li',
     { class: 'card', 'data-key': key },
-    el('article', { 'aria-labelledby': id },
+    el(
+      'article',
+      { 'aria-labelledby': id },
       el('header', { class: 'card-head' }, agent, state),
       title,
       el('div', { class: 'spark-row' }, spark, sparkText),
@@ -117,7 +127,7 @@ function renderBudgets(card, verdicts) {
     row.dataset.level = level;
     const word = LEVEL_WORDS[level];
     label.textContent = `${shown(v.policy)} ${level === 'unknown' ? '' : `${pct}%`}${word ? `${level === 'unknown' ? '' : ' '}${level === 'handled' ? '· handled' : word}` : ''}`.replace(/\s+$/, '');
-    detail.textContent = shown(level === 'handled' && typeof v.handledAt === 'number' ? `${v.text} · acted at ${hm(v.handledAt)}` : v.text ?? '');
+    detail.textContent = shown(level === 'handled' && typeof v.handledAt === 'number' ? `${v.text} · acted at ${hm(v.handledAt)}` : (v.text ?? ''));
     track.setAttribute('aria-valuenow', String(Math.min(Math.max(pct, 0), 100)));
     track.setAttribute(
       'aria-valuetext',
@@ -139,7 +149,8 @@ export function noteText(view) {
   const who = note.policy ?? note.by;
   const when = hm(note.at);
   if (note.result === 'would') return `Would be ${verb.toLowerCase()} by ${who} at ${when} (dry-run) — ${note.reason}`;
-  if (note.result === 'failed' || note.result === 'refused') return `${note.action[0].toUpperCase()}${note.action.slice(1)} by ${who} ${note.result} at ${when}${note.detail ? `: ${note.detail}` : ''}`;
+  if (note.result === 'failed' || note.result === 'refused')
+    return `${note.action[0].toUpperCase()}${note.action.slice(1)} by ${who} ${note.result} at ${when}${note.detail ? `: ${note.detail}` : ''}`;
   const reason = note.by === 'policy' ? ` — ${note.reason}` : '';
   const until = hold?.until && note.action === 'pause' ? ` · resumes at ${hm(hold.until)}` : '';
   return `${verb} by ${who} at ${when}${reason}${until}`;
@@ -152,7 +163,9 @@ export function nextText(view, now) {
   const left = next.due - now;
   const what = next.actions.join(', ');
   const condition = next.ifActive ? ' if still running' : '';
-  return left > 0 ? `Next: ${what} at ${hm(next.due)}${condition} (in ${duration(left)}) — ${next.policy} step ${next.step}` : `Next: ${what}${condition} is due now — ${next.policy} step ${next.step}`;
+  return left > 0
+    ? `Next: ${what} at ${hm(next.due)}${condition} (in ${duration(left)}) — ${next.policy} step ${next.step}`
+    : `Next: ${what}${condition} is due now — ${next.policy} step ${next.step}`;
 }
 
 /** The soonest mark as a sentence with its countdown: "archive at 14:02 (in 42m) by idle-cleanup unless undone"; empty when unmarked. */
@@ -187,7 +200,13 @@ export function updateCard(card, view, fetchedAt, busy) {
   card.facts.total.value.textContent = known ? tokens(view.usage.total) : 'unknown';
   card.facts.cost.value.textContent = known ? money(view.usage.cost) : '—';
   card.facts.calls.value.textContent = known ? tokens(view.usage.calls) : '—';
-  card.facts.burn.value.textContent = view.burn ? (view.burn.costPerHour > 0 ? perHour(view.burn.costPerHour) : view.burn.tokensPerMinute > 0 ? `${compact(view.burn.tokensPerMinute)} tok/min` : '—') : '—';
+  card.facts.burn.value.textContent = view.burn
+    ? view.burn.costPerHour > 0
+      ? perHour(view.burn.costPerHour)
+      : view.burn.tokensPerMinute > 0
+        ? `${compact(view.burn.tokensPerMinute)} tok/min`
+        : '—'
+    : '—';
   card.facts.idle.value.textContent = duration(idleNow(card, fetchedAt));
   renderSpark(card, view.spark);
   renderBudgets(card, Array.isArray(view.verdicts) ? view.verdicts : []);

@@ -125,7 +125,15 @@ export function createChart(host, legend, readout) {
       renderLegend();
       showReadout(plot.cursor.idx);
       const fleetTotal = model.fleet.reduce((a, b) => a + b, 0);
-      host.setAttribute('aria-label', `Spend per agent, stacked, and the fleet total: ${fmt(fleetTotal)} in this range; largest: ${model.bands.slice(0, 3).map((b) => b.label).join(', ') || 'none'}.`);
+      host.setAttribute(
+        'aria-label',
+        `Spend per agent, stacked, and the fleet total: ${fmt(fleetTotal)} in this range; largest: ${
+          model.bands
+            .slice(0, 3)
+            .map((b) => b.label)
+            .join(', ') || 'none'
+        }.`,
+      );
     },
   };
 }

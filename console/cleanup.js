@@ -30,10 +30,14 @@ export function setupCleanup(ui, write, say, done) {
   const show = (outcomes, dryRun) => {
     const counts = {};
     for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;
-    const acting = dryRun ? counts.would ?? 0 : counts.done ?? 0;
-    ui.summary.textContent = outcomes.length === 0
-      ? 'No session matches.'
-      : `${dryRun ? 'Preview' : 'Result'}: ${acting} session${acting === 1 ? '' : 's'} ${dryRun ? 'would be' : ''} ${ui.mode.value === 'delete' ? 'deleted' : 'archived'}${counts.refused ? `, ${counts.refused} refused` : ''}${counts.failed ? `, ${counts.failed} failed` : ''}.`.replace('  ', ' ');
+    const acting = dryRun ? (counts.would ?? 0) : (counts.done ?? 0);
+    ui.summary.textContent =
+      outcomes.length === 0
+        ? 'No session matches.'
+        : `${dryRun ? 'Preview' : 'Result'}: ${acting} session${acting === 1 ? '' : 's'} ${dryRun ? 'would be' : ''} ${ui.mode.value === 'delete' ? 'deleted' : 'archived'}${counts.refused ? `, ${counts.refused} refused` : ''}${counts.failed ? `, ${counts.failed} failed` : ''}.`.replace(
+            '  ',
+            ' ',
+          );
     ui.list.replaceChildren(...outcomes.map(outcomeRow));
   };
   const reset = () => {

@@ -15,8 +15,20 @@ function explainedPolicy(p) {
     'li',
     { class: `trace trace-${p.verdict}`, 'data-policy': p.policy },
     el('p', { class: 'trace-head' }, el('strong', {}, p.policy), ` — ${p.verdict}: ${p.why}`),
-    el('ul', { class: 'trace-conditions' }, ...p.conditions.map((c) => el('li', { class: 'trace-condition', 'data-depth': String(c.depth) }, `${'  '.repeat(c.depth)}${c.text} — ${holdsWord(c.holds)}`))),
-    ...(p.next ? [el('p', { class: 'trace-next' }, `Next: ${p.next.actions.join(', ')}${p.next.due ? ` at ${clock(p.next.due)}` : ` ${p.next.after} after the first action`}${p.next.ifActive ? ' if still running' : ''}`)] : []),
+    el(
+      'ul',
+      { class: 'trace-conditions' },
+      ...p.conditions.map((c) => el('li', { class: 'trace-condition', 'data-depth': String(c.depth) }, `${'  '.repeat(c.depth)}${c.text} — ${holdsWord(c.holds)}`)),
+    ),
+    ...(p.next
+      ? [
+          el(
+            'p',
+            { class: 'trace-next' },
+            `Next: ${p.next.actions.join(', ')}${p.next.due ? ` at ${clock(p.next.due)}` : ` ${p.next.after} after the first action`}${p.next.ifActive ? ' if still running' : ''}`,
+          ),
+        ]
+      : []),
   );
 }
 
@@ -44,7 +56,17 @@ function callsTable(calls) {
         'tbody',
         {},
         ...calls.map((c) =>
-          el('tr', {}, el('td', {}, clock(new Date(c.at).toISOString())), el('td', {}, tokens(c.input)), el('td', {}, tokens(c.output)), el('td', {}, tokens(c.cache)), el('td', {}, tokens(c.total)), el('td', {}, money(c.cost)), el('td', {}, '—')),
+          el(
+            'tr',
+            {},
+            el('td', {}, clock(new Date(c.at).toISOString())),
+            el('td', {}, tokens(c.input)),
+            el('td', {}, tokens(c.output)),
+            el('td', {}, tokens(c.cache)),
+            el('td', {}, tokens(c.total)),
+            el('td', {}, money(c.cost)),
+            el('td', {}, '—'),
+          ),
         ),
       ),
     ),
@@ -86,13 +108,18 @@ export async function showDetail({ dialog, body, title }, key, api) {
   }
   const view = one.body.session;
   const u = view.usage;
-  const traces = explain?.ok && Array.isArray(explain.body?.explanation?.policies)
-    ? el('ul', { class: 'traces', 'data-from': 'explain' }, ...explain.body.explanation.policies.map(explainedPolicy))
-    : el('ul', { class: 'traces', 'data-from': 'verdicts' }, ...(view.verdicts ?? []).map(verdictPolicy));
+  const traces =
+    explain?.ok && Array.isArray(explain.body?.explanation?.policies)
+      ? el('ul', { class: 'traces', 'data-from': 'explain' }, ...explain.body.explanation.policies.map(explainedPolicy))
+      : el('ul', { class: 'traces', 'data-from': 'verdicts' }, ...(view.verdicts ?? []).map(verdictPolicy));
   body.replaceChildren(
-    el('p', { class: 'detail-summary' }, `${view.session.agent} · ${view.state}${view.protected ? ' · protected' : ''} · ${view.session.model ?? 'model unknown'} · ${tokens(u.total)} tokens · ${money(u.cost)} · ${tokens(u.calls)} calls`),
+    el(
+      'p',
+      { class: 'detail-summary' },
+      `${view.session.agent} · ${view.state}${view.protected ? ' · protected' : ''} · ${view.session.model ?? 'model unknown'} · ${tokens(u.total)} tokens · ${money(u.cost)} · ${tokens(u.calls)} calls`,
+    ),
     section('Policies, measured now', traces),
     section('Model calls', callsTable(view.calls)),
-    section('Journal', journalList(journal?.ok ? journal.body.entries : view.decisions ?? [])),
+    section('Journal', journalList(journal?.ok ? journal.body.entries : (view.decisions ?? []))),
   );
 }

@@ -9,7 +9,19 @@ function tile(label, value, sub, extra = {}) {
 
 function meter(ratio, level, label) {
   const pct = Math.round((ratio ?? 0) * 100);
-  return el('span', { class: `budget-track budget-${level}`, role: 'meter', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(Math.min(Math.max(pct, 0), 100)), 'aria-valuetext': `${pct}%` }, meterFill(pct));
+  return el(
+    'span',
+    {
+      class: `budget-track budget-${level}`,
+      role: 'meter',
+      'aria-label': label,
+      'aria-valuemin': '0',
+      'aria-valuemax': '100',
+      'aria-valuenow': String(Math.min(Math.max(pct, 0), 100)),
+      'aria-valuetext': `${pct}%`,
+    },
+    meterFill(pct),
+  );
 }
 
 function meterFill(pct) {
@@ -24,9 +36,13 @@ export function renderTiles(list, o) {
   if (o.fleetBudget) {
     const b = o.fleetBudget;
     tiles.push(
-      el('div', { class: `tile tile-budget budget-${b.level}`, id: 'tile-fleet' },
+      el(
+        'div',
+        { class: `tile tile-budget budget-${b.level}`, id: 'tile-fleet' },
         el('dt', {}, `Fleet · ${b.policy}`),
-        el('dd', {},
+        el(
+          'dd',
+          {},
           el('span', { class: 'tile-value' }, `${amount(b.spent, b.metric)} of ${amount(b.threshold, b.metric)}`),
           meter(b.ratio, b.level, `fleet budget ${b.policy}`),
           el('span', { class: 'tile-sub' }, b.window ? `window resets in ${duration(b.window.end - o.at)}` : 'all time'),
@@ -38,9 +54,15 @@ export function renderTiles(list, o) {
   tiles.push(tile('Burn now', perHour(o.burn.costPerHour), `${compact(o.burn.tokensPerMinute)} tokens/min · last ${o.burn.minutes} min`, { id: 'tile-burn' }));
   const states = STATE_ORDER.filter((s) => (o.states[s] ?? 0) > 0 || ['running', 'paused', 'held', 'stopped'].includes(s));
   tiles.push(
-    el('div', { class: 'tile', id: 'tile-states' },
+    el(
+      'div',
+      { class: 'tile', id: 'tile-states' },
       el('dt', {}, `Sessions · ${o.sessions}`),
-      el('dd', {}, el('ul', { class: 'state-counts' }, ...states.map((s) => el('li', { class: `state-count state-${s}`, 'data-state': s }, el('span', { class: 'count-n' }, String(o.states[s] ?? 0)), ` ${s}`)))),
+      el(
+        'dd',
+        {},
+        el('ul', { class: 'state-counts' }, ...states.map((s) => el('li', { class: `state-count state-${s}`, 'data-state': s }, el('span', { class: 'count-n' }, String(o.states[s] ?? 0)), ` ${s}`))),
+      ),
     ),
   );
   const down = o.sources.filter((s) => !s.up || !s.synced);
@@ -48,7 +70,9 @@ export function renderTiles(list, o) {
     tile(
       'Sources',
       down.length === 0 ? `${o.sources.length} up` : `${down.length} of ${o.sources.length} down`,
-      o.sources.map((s) => `${s.name}: ${!s.up ? 'down' : s.synced ? 'synced' : 'syncing'}${s.guard ? `, guard ${s.guard.up ? 'up' : 'down'}${s.guard.problem ? ` (${s.guard.problem})` : ''}` : ''}`).join(' · '),
+      o.sources
+        .map((s) => `${s.name}: ${!s.up ? 'down' : s.synced ? 'synced' : 'syncing'}${s.guard ? `, guard ${s.guard.up ? 'up' : 'down'}${s.guard.problem ? ` (${s.guard.problem})` : ''}` : ''}`)
+        .join(' · '),
       { id: 'tile-sources', class: `tile ${down.length > 0 ? 'tile-bad' : ''}` },
     ),
   );
@@ -67,7 +91,9 @@ export function renderBudgets(body, empty, o) {
         'tr',
         { class: `budget-row budget-${b.level}`, 'data-policy': b.policy, 'data-subject': b.subject, 'data-level': b.level },
         el('th', { scope: 'row' }, el('span', { class: 'row-subject' }, b.subject), el('span', { class: 'row-policy' }, b.policy)),
-        el('td', { class: 'row-spend' },
+        el(
+          'td',
+          { class: 'row-spend' },
           el('span', { class: 'row-amount' }, `${amount(b.spent, b.metric)} / ${amount(b.threshold, b.metric)}`),
           meter(b.ratio, b.level, `${b.policy} for ${b.subject}`),
           el('span', { class: 'row-state' }, state),

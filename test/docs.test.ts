@@ -53,7 +53,10 @@ const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
 /** Each ```yaml block, with the indentation of its fence (blocks inside list items are indented) removed. */
 const yamlBlocks = [...readme.matchAll(/^( *)```yaml\n([\s\S]*?)^ *```/gm)].map((m, i) => ({
   i,
-  text: m[2]!.split('\n').map((line) => line.slice(m[1]!.length)).join('\n'),
+  text: m[2]!
+    .split('\n')
+    .map((line) => line.slice(m[1]!.length))
+    .join('\n'),
 }));
 const whenExamples = [...readme.matchAll(/`(when: \{.*?\})`/g)].map((m, i) => ({ i, text: m[1]! }));
 

@@ -31,7 +31,9 @@ policies: ${JSON.stringify(pattern)}
   return { ...(config ? { config } : {}), messages: errors.map(formatConfigError) };
 }
 
-const files = readdirSync(LIBRARY).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(LIBRARY)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('policies/ library', () => {
   test.each(files)('%s validates and compiles', (file) => {
@@ -49,7 +51,10 @@ describe('policies/ library', () => {
     const combinators = new Set<string>();
     const comparisons = new Set<string>();
     const walk = (node: unknown): void => {
-      if (Array.isArray(node)) { node.forEach(walk); return; }
+      if (Array.isArray(node)) {
+        node.forEach(walk);
+        return;
+      }
       if (node === null || typeof node !== 'object') return;
       for (const [key, value] of Object.entries(node)) {
         if (key === 'all' || key === 'any' || key === 'not') {

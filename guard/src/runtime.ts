@@ -49,7 +49,11 @@ export class GuardRuntime {
   #statusTimer: ReturnType<typeof setInterval> | undefined;
   #starting: Promise<void> | undefined;
 
-  constructor(readonly settings: GuardSettings, deps: GuardDeps, log: GuardLogger) {
+  constructor(
+    readonly settings: GuardSettings,
+    deps: GuardDeps,
+    log: GuardLogger,
+  ) {
     this.#deps = deps;
     this.#log = log;
     this.table = new VerdictTable({ failMode: settings.failMode });
@@ -63,7 +67,8 @@ export class GuardRuntime {
       log,
       onMessage: (message) => {
         this.table.apply(message);
-        if (message.type === 'verdict' && message.verdict.state !== 'allowed') log.info(`clawwarden verdict for ${message.verdict.key}: ${message.verdict.state}${message.verdict.reason ? ` (${message.verdict.reason})` : ''}`);
+        if (message.type === 'verdict' && message.verdict.state !== 'allowed')
+          log.info(`clawwarden verdict for ${message.verdict.key}: ${message.verdict.state}${message.verdict.reason ? ` (${message.verdict.reason})` : ''}`);
       },
       onConnected: (up) => this.table.setConnected(up),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),

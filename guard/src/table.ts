@@ -18,9 +18,7 @@ export interface Subject {
 }
 
 /** A hook's answer: go on, or stop with a message that says why and how to continue. */
-export type Decision =
-  | { readonly allow: true }
-  | { readonly allow: false; readonly state: VerdictState | 'fail-closed'; readonly policy?: string; readonly message: string };
+export type Decision = { readonly allow: true } | { readonly allow: false; readonly state: VerdictState | 'fail-closed'; readonly policy?: string; readonly message: string };
 
 const ALLOW: Decision = Object.freeze({ allow: true });
 /** Calls kept per session for the projection. */
@@ -149,7 +147,13 @@ export class VerdictTable {
     if (!run || run.id !== runId) return zeroUsage();
     const { sum, reported } = run;
     run.reported = { ...sum };
-    return { input: sum.input - reported.input, output: sum.output - reported.output, cacheRead: sum.cacheRead - reported.cacheRead, cacheWrite: sum.cacheWrite - reported.cacheWrite, cost: sum.cost - reported.cost };
+    return {
+      input: sum.input - reported.input,
+      output: sum.output - reported.output,
+      cacheRead: sum.cacheRead - reported.cacheRead,
+      cacheWrite: sum.cacheWrite - reported.cacheWrite,
+      cost: sum.cost - reported.cost,
+    };
   }
 
   /** The session ended or was reset or deleted: forget what the guard counted for it. */

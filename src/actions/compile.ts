@@ -35,12 +35,7 @@ export interface ActionOptions {
 }
 
 /** Parses a `do` value (one item or a list), reporting unknown actions, unknown notifiers and missing capabilities. */
-export function compileActions(
-  raw: unknown,
-  path: Path,
-  modules: readonly ActionModule[],
-  options: ActionOptions,
-): { actions?: PolicyAction[]; problems: PolicyProblem[] } {
+export function compileActions(raw: unknown, path: Path, modules: readonly ActionModule[], options: ActionOptions): { actions?: PolicyAction[]; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
   const byName = new Map(modules.map((m) => [m.name, m]));
   const names = modules.map((m) => m.name);
@@ -68,7 +63,12 @@ export function compileActions(
     const module = key === undefined ? undefined : byName.get(key);
     if (!module) {
       const found = key === undefined ? JSON.stringify(item) : `"${key}"`;
-      problems.push({ code: 'UNKNOWN_VALUE', path: typeof item === 'object' && key !== undefined ? [...at, key] : at, message: `unknown action ${found}; expected one of: ${names.join(', ')}`, allowed: names });
+      problems.push({
+        code: 'UNKNOWN_VALUE',
+        path: typeof item === 'object' && key !== undefined ? [...at, key] : at,
+        message: `unknown action ${found}; expected one of: ${names.join(', ')}`,
+        allowed: names,
+      });
       return;
     }
     if (typeof value === 'string' && !module.bare) {

@@ -20,9 +20,9 @@ const platformActions = { stop, kill, pause, resume, cleanup, compact } as const
 export const actionModules: readonly ActionModule[] = [cleanup, compact, kill, notify, pause, resume, stop];
 
 /** Each platform action's traits, from its module. */
-export const actionTraits: { readonly [A in ActionName]: (typeof platformActions)[A]['traits'] } = Object.fromEntries(
-  ACTION_NAMES.map((name) => [name, platformActions[name].traits]),
-) as { readonly [A in ActionName]: (typeof platformActions)[A]['traits'] };
+export const actionTraits: { readonly [A in ActionName]: (typeof platformActions)[A]['traits'] } = Object.fromEntries(ACTION_NAMES.map((name) => [name, platformActions[name].traits])) as {
+  readonly [A in ActionName]: (typeof platformActions)[A]['traits'];
+};
 
 /** The actions an operator can request by key (API, CLI, console): those whose traits say `manual`. */
 export type ManualAction = { [A in ActionName]: (typeof platformActions)[A]['traits']['manual'] extends false ? never : A }[ActionName];

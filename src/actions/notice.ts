@@ -3,7 +3,10 @@ import type { PolicyProblem } from '../domain/problem.js';
 import { parseDuration, UnitError } from '../domain/units.js';
 
 /** Schema of `notice` beside an action in a `do` item. */
-export const NOTICE_SCHEMA = { type: 'string', description: 'mark the session and act only after this notice (e.g. "1h"), if the policy still matches then; `clawwarden sessions unmark` cancels' } as const;
+export const NOTICE_SCHEMA = {
+  type: 'string',
+  description: 'mark the session and act only after this notice (e.g. "1h"), if the policy still matches then; `clawwarden sessions unmark` cancels',
+} as const;
 
 export const NOTICE_EXAMPLE = '{ cleanup: archive, notice: 1h }';
 

@@ -59,7 +59,10 @@ export const consoleBench: BenchSection = {
     await writeFile(file, config(join(dir, 'state')));
     const loaded = loadConfig({ file, cwd: dir, env: {} });
     if (!loaded.config) throw new Error(loaded.errors.map((e) => formatConfigError(e)).join('\n'));
-    const warden = await startWarden({ ...loaded.config, http: { listen: '127.0.0.1:0', token: new Secret('bench-token-0000', 'bench'), corsOrigins: [] } }, { log: pino({ level: 'silent' }), version: 'bench', processMetrics: false });
+    const warden = await startWarden(
+      { ...loaded.config, http: { listen: '127.0.0.1:0', token: new Secret('bench-token-0000', 'bench'), corsOrigins: [] } },
+      { log: pino({ level: 'silent' }), version: 'bench', processMetrics: false },
+    );
     const base = `http://127.0.0.1:${warden.address.port}`;
     const profile = await mkdtemp(join(tmpdir(), 'clawwarden-bench-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {

@@ -120,10 +120,12 @@ export async function enforcementRows(): Promise<BenchRow[]> {
     }
 
     // Burn rate of a runaway in this setup, from the fake model's delivered calls.
-    const rates = Array.from({ length: RUNAWAYS }, (_, i) => model.calls(`bench-${i + 1}`).filter((c) => !c.closedEarly)).filter((c) => c.length >= 2).map((c) => {
-      const spent = c.slice(1).reduce((s, x) => s + x.promptTokens + x.completionTokens, 0);
-      return spent / ((c[c.length - 1]!.at - c[0]!.at) / 1000);
-    });
+    const rates = Array.from({ length: RUNAWAYS }, (_, i) => model.calls(`bench-${i + 1}`).filter((c) => !c.closedEarly))
+      .filter((c) => c.length >= 2)
+      .map((c) => {
+        const spent = c.slice(1).reduce((s, x) => s + x.promptTokens + x.completionTokens, 0);
+        return spent / ((c[c.length - 1]!.at - c[0]!.at) / 1000);
+      });
     const burn = percentile(rates, 50);
     const usdPerToken = percentile(results.map((r) => r.overshootUsd / r.overshootTokens).filter(Number.isFinite), 50);
     const lat = results.map((r) => r.latencyMs);
@@ -145,9 +147,24 @@ export async function enforcementRows(): Promise<BenchRow[]> {
       { section, case: 'event-driven: event → abort ack p95', measured: ms(percentile(lat, 95)), target: '≤ 150 ms' },
       { section, case: 'event-driven: overshoot past the cap p50 / p95', measured: `${tokens(percentile(over, 50))} / ${tokens(percentile(over, 95))}`, target: '≤ the crossing call' },
       { section, case: 'event-driven: overshoot USD p50 / p95', measured: `${usd(percentile(overUsd, 50))} / ${usd(percentile(overUsd, 95))}`, target: '-' },
-      { section, case: 'event-driven: crossing call size p50; model calls after it (max)', measured: `${tokens(percentile(results.map((r) => r.crossingCallTokens), 50))}; ${after}`, target: '≤ 1 call' },
+      {
+        section,
+        case: 'event-driven: crossing call size p50; model calls after it (max)',
+        measured: `${tokens(
+          percentile(
+            results.map((r) => r.crossingCallTokens),
+            50,
+          ),
+        )}; ${after}`,
+        target: '≤ 1 call',
+      },
       { section, case: `runaway burn rate (fake model, ${MODEL_DELAY_MS} ms/call)`, measured: `${tokens(burn)}/s`, target: '-' },
-      { section, case: `schedule-only (measured, ${SWEEP_S} s cron, ${scheduled.length} runaways): cap crossed → abort p50 / max`, measured: `${ms(percentile(capToAbort, 50))} / ${ms(Math.max(...capToAbort))}`, target: '-' },
+      {
+        section,
+        case: `schedule-only (measured, ${SWEEP_S} s cron, ${scheduled.length} runaways): cap crossed → abort p50 / max`,
+        measured: `${ms(percentile(capToAbort, 50))} / ${ms(Math.max(...capToAbort))}`,
+        target: '-',
+      },
       { section, case: 'schedule-only (measured): overshoot p50 / max', measured: `${tokens(percentile(schedOver, 50))} / ${tokens(Math.max(...schedOver))}`, target: '-' },
       { section, case: 'schedule-only (measured): overshoot USD p50 / max', measured: `${usd(percentile(schedUsd, 50))} / ${usd(Math.max(...schedUsd))}`, target: '-' },
       // Computed, not measured: a cap crossed at a uniformly random instant waits for the next `* * * * *` sweep.
@@ -275,4 +292,3 @@ function overshoot(daemon: Daemon, key: string): { overshootTokens: number; over
   const cost = usage?.totals.cost ?? Number.NaN;
   return { overshootTokens: total - CAP, overshootUsd: total > 0 ? ((total - CAP) / total) * cost : Number.NaN };
 }
-

@@ -88,9 +88,17 @@ export function benchFleet(n: number): { sessions: Session[]; ledger: Ledger } {
     const scale = i % 200 === 0 ? 60 : 1;
     for (let c = 0; c < calls; c++) {
       ledger.ingest({
-        source: s.source, key: s.key, generation: s.generation, agent, id: String(c + 1),
+        source: s.source,
+        key: s.key,
+        generation: s.generation,
+        agent,
+        id: String(c + 1),
         at: NOW - (i % 600) * MIN - c * 2 * MIN,
-        input: 4000 * scale, output: 300 * scale, cacheRead: 2000 * scale, cacheWrite: 500, cost: 0.05 * scale,
+        input: 4000 * scale,
+        output: 300 * scale,
+        cacheRead: 2000 * scale,
+        cacheWrite: 500,
+        cost: 0.05 * scale,
       });
     }
   }
@@ -162,18 +170,32 @@ export const engineBench: BenchSection = {
     const policies = benchPolicies();
     const rows: BenchRow[] = [];
     const perPair: number[] = [];
-    for (const [n, runs] of [[1_000, 31], [10_000, 15], [100_000, 9]] as const) {
+    for (const [n, runs] of [
+      [1_000, 31],
+      [10_000, 15],
+      [100_000, 9],
+    ] as const) {
       const { ms, decisions } = measureEngine(n, policies, runs);
       const pairs = n * policies.length;
       perPair.push(ms / pairs);
       const label = `${n.toLocaleString('en-US')} sessions × ${policies.length} policies`;
-      rows.push({ section: 'engine', case: `${label}: median CPU per evaluation (engine, steady state)`, measured: `${ms.toFixed(1)} ms (${decisions} decisions)`, target: n === 100_000 ? '≤ 100 ms' : '-' });
+      rows.push({
+        section: 'engine',
+        case: `${label}: median CPU per evaluation (engine, steady state)`,
+        measured: `${ms.toFixed(1)} ms (${decisions} decisions)`,
+        target: n === 100_000 ? '≤ 100 ms' : '-',
+      });
       rows.push({ section: 'engine', case: `${label}: throughput`, measured: `${(pairs / (ms / 1000) / 1e6).toFixed(1)} M sessions·policies/s`, target: '-' });
       rows.push({ section: 'engine', case: `${label}: peak RSS of the bench so far`, measured: `${peakRssMb().toFixed(0)} MB`, target: '-' });
     }
     rows.push({ section: 'engine', case: 'linearity: time per pair, 100k vs 10k', measured: `${(perPair[2]! / perPair[1]!).toFixed(2)}×`, target: '≈ 1× (linear)' });
     const once = measureOneShot(100_000, policies, 5);
-    rows.push({ section: 'engine', case: `100,000 sessions × ${policies.length} policies: one-shot evaluate (nothing remembered)`, measured: `${once.ms.toFixed(1)} ms (${once.decisions} decisions)`, target: '-' });
+    rows.push({
+      section: 'engine',
+      case: `100,000 sessions × ${policies.length} policies: one-shot evaluate (nothing remembered)`,
+      measured: `${once.ms.toFixed(1)} ms (${once.decisions} decisions)`,
+      target: '-',
+    });
     rows.push({ section: 'engine', case: 'calibration: 100k lookups in a 100k-key Map', measured: `${calibrate().toFixed(1)} ms`, target: 'reference: scales the rows above' });
     rows.push({ section: 'engine', case: 'footprint: process tracking 100k sessions (ledger + inventory)', measured: `${footprintMb().toFixed(0)} MB RSS`, target: '≤ 250 MB' });
     return rows;

@@ -67,7 +67,10 @@ policies:
     const started = Date.now();
     for (;;) {
       if (child.exitCode !== null) throw new Error(`clawwarden run exited early (${child.exitCode}): ${stderr.slice(-1000)}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() - started > 60_000) throw new Error('clawwarden run not ready within 60 s');
       await new Promise((r) => setTimeout(r, 200));
@@ -107,8 +110,18 @@ export async function footprintRows(): Promise<BenchRow[]> {
   const base = await idleDaemon(0, 5_000);
   const section = 'footprint';
   return [
-    { section, case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: peak RSS over ${WINDOW_MS / 1000} s, after ${SETTLE_MS / 1000} s settling`, measured: `${idle.rssMb.toFixed(1)} MB`, target: '≤ 80 MB' },
-    { section, case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: peak RSS during the first ${SETTLE_MS / 1000} s (start-up)`, measured: `${idle.startupRssMb.toFixed(1)} MB`, target: '-' },
+    {
+      section,
+      case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: peak RSS over ${WINDOW_MS / 1000} s, after ${SETTLE_MS / 1000} s settling`,
+      measured: `${idle.rssMb.toFixed(1)} MB`,
+      target: '≤ 80 MB',
+    },
+    {
+      section,
+      case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: peak RSS during the first ${SETTLE_MS / 1000} s (start-up)`,
+      measured: `${idle.startupRssMb.toFixed(1)} MB`,
+      target: '-',
+    },
     { section, case: `idle daemon, ${IDLE_SESSIONS.toLocaleString('en-US')} demo sessions: CPU over ${WINDOW_MS / 1000} s`, measured: `${idle.cpuPercent.toFixed(2)} %`, target: '~0 %' },
     { section, case: 'idle daemon: start → /readyz 200', measured: `${idle.readyMs} ms`, target: '-' },
     { section, case: 'idle daemon, demo cast only (~20 sessions): peak RSS after settling (baseline)', measured: `${base.rssMb.toFixed(1)} MB`, target: '-' },

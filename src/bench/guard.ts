@@ -147,7 +147,24 @@ function tableMicros(): number {
   const table = new VerdictTable({ failMode: 'open' });
   table.setConnected(true);
   const caps = [{ policy: 'cap', metric: 'tokens.total' as const, limit: CAP, inclusive: false, hard: true, action: 'stop' as const }];
-  table.apply({ type: 'hello', protocol: 1, version: 'bench', source: 'gw', failMode: 'open', rules: [], verdicts: Array.from({ length: 10_000 }, (_, i) => ({ key: `agent:a:s${i}`, generation: 'g', state: 'allowed' as const, since: 0, caps, usage: { input: 1_000, output: 10, cacheRead: 0, cacheWrite: 0, cost: 0 }, through: 0 })), at: 0 });
+  table.apply({
+    type: 'hello',
+    protocol: 1,
+    version: 'bench',
+    source: 'gw',
+    failMode: 'open',
+    rules: [],
+    verdicts: Array.from({ length: 10_000 }, (_, i) => ({
+      key: `agent:a:s${i}`,
+      generation: 'g',
+      state: 'allowed' as const,
+      since: 0,
+      caps,
+      usage: { input: 1_000, output: 10, cacheRead: 0, cacheWrite: 0, cost: 0 },
+      through: 0,
+    })),
+    at: 0,
+  });
   for (let i = 0; i < 10_000; i++) {
     table.runStarted({ key: `agent:a:s${i}`, sessionId: 'g', runId: 'r' }, 0);
     for (let c = 0; c < 4; c++) table.callCompleted(`agent:a:s${i}`, { at: c + 1, input: 5_000 + c * 100, output: 10, cacheRead: 0, cacheWrite: 0, cost: 0 });
@@ -203,14 +220,37 @@ export async function guardRows(): Promise<BenchRow[]> {
     } finally {
       await guarded.close();
     }
-    for (const [agent, speed] of [['main', '300 ms'], ['fast', '30 ms']] as const) {
+    for (const [agent, speed] of [
+      ['main', '300 ms'],
+      ['fast', '30 ms'],
+    ] as const) {
       const label = { external: 'external-only', guard: 'guard', hard: 'hard: true' } as const;
       const cell = (mode: keyof typeof label, f: (r: readonly Runaway[]) => string): string => `${label[mode]} ${f(results.get(`${mode} ${agent}`) ?? [])}`;
-      const after = (r: readonly Runaway[]): string => `${percentile(r.map((x) => x.callsAfterCrossing), 50)} / ${Math.max(...r.map((x) => x.callsAfterCrossing))}`;
-      const past = (r: readonly Runaway[]): string => `${tok(percentile(r.map((x) => x.pastCap), 50))} / ${tok(Math.max(...r.map((x) => x.pastCap)))}`;
+      const after = (r: readonly Runaway[]): string =>
+        `${percentile(
+          r.map((x) => x.callsAfterCrossing),
+          50,
+        )} / ${Math.max(...r.map((x) => x.callsAfterCrossing))}`;
+      const past = (r: readonly Runaway[]): string =>
+        `${tok(
+          percentile(
+            r.map((x) => x.pastCap),
+            50,
+          ),
+        )} / ${tok(Math.max(...r.map((x) => x.pastCap)))}`;
       rows.push(
-        { section, case: `${speed}/call, ${RUNAWAYS} runaways per mode: model calls after the crossing one, p50 / max`, measured: [cell('external', after), cell('guard', after), cell('hard', after)].join(' · '), target: 'guard: 0' },
-        { section, case: `${speed}/call: tokens served past the 40,000 cap, p50 / max`, measured: [cell('external', past), cell('guard', past), cell('hard', past)].join(' · '), target: 'hard: true ≤ 0' },
+        {
+          section,
+          case: `${speed}/call, ${RUNAWAYS} runaways per mode: model calls after the crossing one, p50 / max`,
+          measured: [cell('external', after), cell('guard', after), cell('hard', after)].join(' · '),
+          target: 'guard: 0',
+        },
+        {
+          section,
+          case: `${speed}/call: tokens served past the 40,000 cap, p50 / max`,
+          measured: [cell('external', past), cell('guard', past), cell('hard', past)].join(' · '),
+          target: 'hard: true ≤ 0',
+        },
       );
     }
     rows.push(
@@ -220,7 +260,12 @@ export async function guardRows(): Promise<BenchRow[]> {
         measured: `external-only: ${externalAdmission.abortedOutside} started and aborted from outside, ${externalAdmission.modelCalls} model calls · guard: ${guardAdmission.refused} refusals at admission journaled, ${guardAdmission.modelCalls} model calls`,
         target: 'guard: 0 model calls',
       },
-      { section, case: `guard decision time per hook call in the gateway, p50 / p99 / max (${hooks?.calls ?? 0} calls)`, measured: hooks ? `${hooks.p50us} / ${hooks.p99us} / ${hooks.maxUs} µs` : 'no report', target: 'µs' },
+      {
+        section,
+        case: `guard decision time per hook call in the gateway, p50 / p99 / max (${hooks?.calls ?? 0} calls)`,
+        measured: hooks ? `${hooks.p50us} / ${hooks.p99us} / ${hooks.maxUs} µs` : 'no report',
+        target: 'µs',
+      },
       { section, case: 'decision in-process: VerdictTable.toolCall, 10,000 sessions with a hard cap', measured: `${decisionMicros.toFixed(2)} µs`, target: '-' },
     );
     return rows;

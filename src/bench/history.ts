@@ -47,12 +47,35 @@ export const historyBench: BenchSection = {
         const runStartedAt = s.calls.at[s.runs[s.calls.run[i]!]!.first]!;
         let session = live.get(owner[c]!);
         if (!session || session.runStartedAt !== runStartedAt) {
-          session = { source: s.source, key: s.key, generation: s.generation, agent: s.agent, main: s.main, archived: false, active: true, runStartedAt, ...(s.model ? { model: s.model } : {}), ...(s.createdAt !== undefined ? { startedAt: s.createdAt } : {}) };
+          session = {
+            source: s.source,
+            key: s.key,
+            generation: s.generation,
+            agent: s.agent,
+            main: s.main,
+            archived: false,
+            active: true,
+            runStartedAt,
+            ...(s.model ? { model: s.model } : {}),
+            ...(s.createdAt !== undefined ? { startedAt: s.createdAt } : {}),
+          };
           live.set(owner[c]!, session);
         }
         clock = s.calls.at[i]!;
         history.session(session);
-        history.record({ source: s.source, key: s.key, generation: s.generation, agent: s.agent, id: `${s.key}#${i}`, at: clock, input: s.calls.input[i]!, output: s.calls.output[i]!, cacheRead: s.calls.cacheRead[i]!, cacheWrite: s.calls.cacheWrite[i]!, cost: s.calls.cost[i]! });
+        history.record({
+          source: s.source,
+          key: s.key,
+          generation: s.generation,
+          agent: s.agent,
+          id: `${s.key}#${i}`,
+          at: clock,
+          input: s.calls.input[i]!,
+          output: s.calls.output[i]!,
+          cacheRead: s.calls.cacheRead[i]!,
+          cacheWrite: s.calls.cacheWrite[i]!,
+          cost: s.calls.cost[i]!,
+        });
         if ((n + 1) % BATCH === 0) await history.flush();
       }
       await history.close();
@@ -71,8 +94,18 @@ export const historyBench: BenchSection = {
       const perMillion = (bytes / total) * 1e6;
       const calls = `${total.toLocaleString('en-US')} calls of 30 days, ${team.sessions.length.toLocaleString('en-US')} sessions`;
       return [
-        { section: 'history', case: `${calls}: file size per million calls (${files.length} daily segments, ${(bytes / 1024 / 1024).toFixed(0)} MiB in all)`, measured: `${(perMillion / 1024 / 1024).toFixed(1)} MiB (${Math.round(bytes / total)} B/call)`, target: '≤ 1 GiB bound' },
-        { section: 'history', case: 'same: write throughput (with session facts, synced every 2,000 calls)', measured: `${Math.round(total / writeSeconds).toLocaleString('en-US')} calls/s (${writeSeconds.toFixed(1)} s, cpu ${writeCpu.toFixed(1)} s)`, target: '-' },
+        {
+          section: 'history',
+          case: `${calls}: file size per million calls (${files.length} daily segments, ${(bytes / 1024 / 1024).toFixed(0)} MiB in all)`,
+          measured: `${(perMillion / 1024 / 1024).toFixed(1)} MiB (${Math.round(bytes / total)} B/call)`,
+          target: '≤ 1 GiB bound',
+        },
+        {
+          section: 'history',
+          case: 'same: write throughput (with session facts, synced every 2,000 calls)',
+          measured: `${Math.round(total / writeSeconds).toLocaleString('en-US')} calls/s (${writeSeconds.toFixed(1)} s, cpu ${writeCpu.toFixed(1)} s)`,
+          target: '-',
+        },
         { section: 'history', case: 'same: read back for replay --from state', measured: `${readSeconds.toFixed(1)} s (cpu ${readCpu.toFixed(1)} s)`, target: '-' },
       ];
     } finally {

@@ -30,7 +30,12 @@ async function main(argv: readonly string[]): Promise<number> {
       rows.push({ section: section.name, case: 'error', measured: (error as Error).message, target: '-' });
     }
   }
-  process.stdout.write(`${renderTable(['section', 'case', 'measured', 'target'], rows.map((r) => [r.section, r.case, r.measured, r.target]))}\n`);
+  process.stdout.write(
+    `${renderTable(
+      ['section', 'case', 'measured', 'target'],
+      rows.map((r) => [r.section, r.case, r.measured, r.target]),
+    )}\n`,
+  );
   return rows.some((r) => r.case === 'error') ? 1 : 0;
 }
 

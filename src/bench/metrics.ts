@@ -18,7 +18,7 @@ function fleet(n: number): { sessions: SessionView[]; budgets: BudgetUse[] } {
       usage: { input, output, cacheRead: i % 1000, cacheWrite: i % 300, cost: input / 1e6, total: input + output + (i % 1000) + (i % 300), calls: 10, known: true },
       budgets: [
         { policy: 'session-token-cap', scope: 'session', subject: `session agent:${agent}:s${i}`, ratio: input / 200_000 },
-        { policy: 'inefficient', scope: 'session', subject: `session agent:${agent}:s${i}`, ratio: (input / Math.max(1, output)) / 40 },
+        { policy: 'inefficient', scope: 'session', subject: `session agent:${agent}:s${i}`, ratio: input / Math.max(1, output) / 40 },
       ],
       can: ['stop', 'kill', 'pause'],
       protected: false,
@@ -53,7 +53,10 @@ async function measure(n: number, runs: number): Promise<{ ms: number; cpuMs: nu
 /** `/metrics` render time at 1k and 10k sessions (target ≤ 25 ms at 10k). */
 export async function metricsBenchRows(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const [n, runs] of [[1_000, 50], [10_000, 30]] as const) {
+  for (const [n, runs] of [
+    [1_000, 50],
+    [10_000, 30],
+  ] as const) {
     const { ms, cpuMs, bytes, series } = await measure(n, runs);
     rows.push({
       section: 'metrics',

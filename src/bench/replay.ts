@@ -73,7 +73,9 @@ export function syntheticTeam(seed = 7): Timeline {
  */
 export function benchConfig(): NonNullable<ReturnType<typeof loadConfigWith>['config']> {
   const dir = fileURLToPath(new URL('../../policies', import.meta.url));
-  const files = ['agent-daily-budget', 'burn-rate', 'dry-run-trial', 'escalation-ladder', 'fleet-monthly-budget', 'idle-cleanup', 'inefficient-sessions', 'protected-main-sessions'].map((f) => resolve(dir, `${f}.yaml`));
+  const files = ['agent-daily-budget', 'burn-rate', 'dry-run-trial', 'escalation-ladder', 'fleet-monthly-budget', 'idle-cleanup', 'inefficient-sessions', 'protected-main-sessions'].map((f) =>
+    resolve(dir, `${f}.yaml`),
+  );
   const text = `sources: [ { name: home, type: openclaw } ]
 notifiers:
   ops-chat: { type: webhook, url: "https://hooks.example.com/x" }
@@ -106,7 +108,9 @@ async function child(): Promise<void> {
   const started = performance.now();
   const report = await replay({ config, timeline });
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`${JSON.stringify({ calls, sessions: timeline.sessions.length, seconds, peakMb: process.resourceUsage().maxRSS / 1024, actions: report.totals.actions, saved: report.totals.savedTokens })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ calls, sessions: timeline.sessions.length, seconds, peakMb: process.resourceUsage().maxRSS / 1024, actions: report.totals.actions, saved: report.totals.savedTokens })}\n`,
+  );
 }
 
 /** Replay of 30 days of a 13-agent team, measured in its own process so the peak RSS is the replay's alone. */

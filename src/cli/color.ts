@@ -7,7 +7,10 @@ export interface Palette {
   readonly bold: (text: string) => string;
 }
 
-const style = (open: number, close: number) => (text: string): string => (text === '' ? text : `\u001b[${open}m${text}\u001b[${close}m`);
+const style =
+  (open: number, close: number) =>
+  (text: string): string =>
+    text === '' ? text : `\u001b[${open}m${text}\u001b[${close}m`;
 const plain = (text: string): string => text;
 
 /** Plain ANSI styles when `enabled`, else identity functions (no dependency needed for five codes). */

@@ -53,7 +53,10 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
 }
 
 function unknownCommand(name: string, commands: readonly CommandEntry[], io: CommandIO): number {
-  const hint = closest(name, commands.map((c) => c.name));
+  const hint = closest(
+    name,
+    commands.map((c) => c.name),
+  );
   io.stderr(
     `clawwarden: unknown command "${name}"${hint ? `; did you mean "${hint}"?` : ''}\n` +
       `Commands: ${commands.map((c) => c.name).join(', ')}. Run "clawwarden help <command>" for one command's options.\n`,

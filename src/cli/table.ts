@@ -68,6 +68,24 @@ export function renderTable(headers: readonly string[], raw: readonly (readonly 
       })
       .join('  ')
       .trimEnd();
-  const note = dropped.size > 0 ? [`(${[...dropped].sort((a, b) => a - b).map((i) => headers[i]).join(', ')} left out to fit ${limit} columns; --wide shows every column)`] : [];
-  return [line(keptHeaders, -1), line(widths.map((w) => '-'.repeat(w)), -1), ...rows.map((r, i) => line(pick(r), i)), ...note].join('\n') + '\n';
+  const note =
+    dropped.size > 0
+      ? [
+          `(${[...dropped]
+            .sort((a, b) => a - b)
+            .map((i) => headers[i])
+            .join(', ')} left out to fit ${limit} columns; --wide shows every column)`,
+        ]
+      : [];
+  return (
+    [
+      line(keptHeaders, -1),
+      line(
+        widths.map((w) => '-'.repeat(w)),
+        -1,
+      ),
+      ...rows.map((r, i) => line(pick(r), i)),
+      ...note,
+    ].join('\n') + '\n'
+  );
 }

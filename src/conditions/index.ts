@@ -14,21 +14,7 @@ import * as tokensOutput from './tokens-output.js';
 import * as tokensTotal from './tokens-total.js';
 
 /** Every condition, alphabetised by YAML name. Combinators (`all`, `any`, `not`) live in when.ts. */
-export const conditionModules: readonly ConditionModule[] = [
-  active,
-  age,
-  burn,
-  cost,
-  idle,
-  idleHuman,
-  ratioInputOutput,
-  runtime,
-  state,
-  tokensCache,
-  tokensInput,
-  tokensOutput,
-  tokensTotal,
-];
+export const conditionModules: readonly ConditionModule[] = [active, age, burn, cost, idle, idleHuman, ratioInputOutput, runtime, state, tokensCache, tokensInput, tokensOutput, tokensTotal];
 
 export { COMBINATORS, compileWhen, whenSchema } from './when.js';
 export { sessionState, SESSION_STATES, type SessionState } from './state.js';

@@ -41,13 +41,7 @@ function isGreater(op: Comparison): boolean {
  * A condition comparing one number read from the context against a threshold.
  * `read` returns undefined when the data is missing (→ unknown, never fires).
  */
-export function thresholdCondition(
-  metric: string,
-  raw: ThresholdValue,
-  quantity: Quantity,
-  usesUsage: boolean,
-  read: (context: ConditionContext) => number | undefined,
-): CompiledCondition {
+export function thresholdCondition(metric: string, raw: ThresholdValue, quantity: Quantity, usesUsage: boolean, read: (context: ConditionContext) => number | undefined): CompiledCondition {
   const threshold = parseThreshold(raw, quantity);
   const { op, value: limit } = threshold;
   const greater = isGreater(op);

@@ -9,7 +9,8 @@ export type SessionState = SessionDisplayState;
 
 /** `state: idle` or `state: [paused, held]` — the session's lifecycle state. */
 export const name = 'state';
-export const description = 'The session state: running, idle, stopped (last run aborted), paused (by clawwarden), held (main session blocked by clawwarden), killed (by clawwarden) or archived (by anyone else); one or a list.';
+export const description =
+  'The session state: running, idle, stopped (last run aborted), paused (by clawwarden), held (main session blocked by clawwarden), killed (by clawwarden) or archived (by anyone else); one or a list.';
 export const schema: JSONSchemaType<SessionState | SessionState[]> = {
   anyOf: [
     { type: 'string', enum: [...SESSION_STATES] },

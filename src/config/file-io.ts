@@ -14,10 +14,7 @@ export type ReadProblem =
 export type ReadOutcome = { readonly text: string } | { readonly problem: ReadProblem };
 
 /** One file system request of the config loader; the loader is written as a generator of these so one body serves a sync and an async runner. */
-export type FileOp =
-  | { readonly op: 'read'; readonly path: string; readonly limit: number }
-  | { readonly op: 'kind'; readonly path: string }
-  | { readonly op: 'list'; readonly dir: string };
+export type FileOp = { readonly op: 'read'; readonly path: string; readonly limit: number } | { readonly op: 'kind'; readonly path: string } | { readonly op: 'list'; readonly dir: string };
 
 /** The answer to a FileOp: a ReadOutcome to `read`, a FileKind to `kind`, the entry names to `list`. */
 export type FileAnswer = ReadOutcome | FileKind | readonly string[];

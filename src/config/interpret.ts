@@ -112,7 +112,11 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
     const parts = key.split('\u0000');
     const entryKey = parts.length === 3 ? parts[2] : undefined;
     if ((parts[0] === 'sources' && (entryKey === 'name' || entryKey === 'type')) || (parts[0] === 'notifiers' && entryKey === 'type')) {
-      report('SECRET_NOT_ALLOWED', parts.map((s) => (/^\d+$/.test(s) ? Number(s) : s)), `a secret reference (${secret.origin}) cannot be used for "${entryKey}"`);
+      report(
+        'SECRET_NOT_ALLOWED',
+        parts.map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+        `a secret reference (${secret.origin}) cannot be used for "${entryKey}"`,
+      );
     }
   }
   reportStraySecretRefs(raw, report);
@@ -121,7 +125,8 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
     report('SECRET_NOT_ALLOWED', ['http', 'token'], 'the API token must not be written in the file: use ${env:NAME} or { file: /path }');
   }
   const guardToken = isMap(raw['guard']) ? raw['guard']['token'] : undefined;
-  if (typeof guardToken === 'string' && !guardToken.includes('${env:')) report('SECRET_NOT_ALLOWED', ['guard', 'token'], 'the guard token must not be written in the file: use ${env:NAME} or { file: /path }');
+  if (typeof guardToken === 'string' && !guardToken.includes('${env:'))
+    report('SECRET_NOT_ALLOWED', ['guard', 'token'], 'the guard token must not be written in the file: use ${env:NAME} or { file: /path }');
 
   let incomplete = false;
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: true });
@@ -168,7 +173,7 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
     schedule: (plain['schedule'] as string | undefined) ?? DEFAULTS.schedule,
     stateDir: stateDir(plain['stateDir'], baseDir, context),
     http: Object.freeze({
-      listen: (plain['http'] as Raw | undefined)?.['listen'] as string | undefined ?? DEFAULTS.listen,
+      listen: ((plain['http'] as Raw | undefined)?.['listen'] as string | undefined) ?? DEFAULTS.listen,
       ...(secrets.has(pathKey(['http', 'token'])) ? { token: secrets.get(pathKey(['http', 'token']))! } : {}),
       corsOrigins: Object.freeze([...(((plain['http'] as Raw | undefined)?.['corsOrigins'] as string[] | undefined) ?? [])]),
       ...httpLimits(plain['http'] as Raw | undefined),

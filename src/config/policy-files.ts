@@ -54,7 +54,7 @@ export function* collectPolicies(config: YamlFile, value: unknown, context: File
   for (const [index, entry] of entries.entries()) {
     const at: Segment[] = Array.isArray(value) ? ['policies', index] : ['policies'];
     // Anything but a map or a string is a schema error already reported for the config.
-    if (entry === null || typeof entry !== 'object' && typeof entry !== 'string') continue;
+    if (entry === null || (typeof entry !== 'object' && typeof entry !== 'string')) continue;
     if (typeof entry !== 'string') {
       policies.push({ raw: entry, file: config, base: at, label: `policies[${index}]` });
       continue;
@@ -98,8 +98,7 @@ export function* readPolicyFile(path: string, context: Pick<FileContext, 'cwd' |
   const loaded = file.load();
   if ('errors' in loaded) return { policies: [], errors: loaded.errors };
   const data = loaded.data;
-  const list = (items: unknown[], base: Segment[]): WrittenPolicy[] =>
-    items.map((raw, i) => ({ raw, file, base: [...base, i], label: `policies[${i}]` }));
+  const list = (items: unknown[], base: Segment[]): WrittenPolicy[] => items.map((raw, i) => ({ raw, file, base: [...base, i], label: `policies[${i}]` }));
   if (Array.isArray(data)) return { policies: list(data, []), errors: [] };
   if (data !== null && typeof data === 'object') {
     const policies = (data as { policies?: unknown }).policies;

@@ -5,7 +5,6 @@ import type { SourceModule } from '../sources/source.js';
 import type { NotifierModule } from '../notifiers/types.js';
 import { guardSchema } from './settings.js';
 
-
 /** The policy language as config loading needs it: its schema, and its compiler (which checks each policy against it). */
 export interface PolicyLanguage {
   schema(): object;

@@ -109,7 +109,15 @@ export function guardWarnings(policies: readonly Policy[], sources: readonly Sou
   const openclaw = sources.filter((s) => s.type === 'openclaw').map((s) => s.name);
   for (const name of guard?.sources ?? []) {
     if (!openclaw.includes(name)) {
-      warnings.push({ code: 'UNKNOWN_VALUE', file: where.file, line: 1, column: 1, path: 'guard.sources', message: `"${name}" is not an openclaw source of this config (openclaw sources: ${openclaw.join(', ') || 'none'})`, severity: 'warning' });
+      warnings.push({
+        code: 'UNKNOWN_VALUE',
+        file: where.file,
+        line: 1,
+        column: 1,
+        path: 'guard.sources',
+        message: `"${name}" is not an openclaw source of this config (openclaw sources: ${openclaw.join(', ') || 'none'})`,
+        severity: 'warning',
+      });
     }
   }
   const guarded = guardedSources(sources, guard);

@@ -228,7 +228,14 @@ export class Daemon implements WardenView {
     const sources = this.fleet.status().map(({ name, up, synced }) => {
       const g = guards.get(name);
       // The guard is reported, never a condition of readiness: the daemon enforces from outside without it.
-      const guard = g ? { up: g.up, ...(g.compatible !== undefined ? { compatible: g.compatible } : {}), ...(g.gatewayVersion ? { gatewayVersion: g.gatewayVersion } : {}), ...(g.problem ? { problem: g.problem } : {}) } : undefined;
+      const guard = g
+        ? {
+            up: g.up,
+            ...(g.compatible !== undefined ? { compatible: g.compatible } : {}),
+            ...(g.gatewayVersion ? { gatewayVersion: g.gatewayVersion } : {}),
+            ...(g.problem ? { problem: g.problem } : {}),
+          }
+        : undefined;
       return { name, up, synced, ...(guard ? { guard } : {}) };
     });
     return {
@@ -276,7 +283,13 @@ export class Daemon implements WardenView {
 
   unmark(key: string, by: string): Promise<UnmarkOutcome | undefined> {
     return this.#queue.run(async () => {
-      const sources = new Set([...this.fleet.find(key).map((s) => s.source), ...this.enforcer.marks().filter((m) => m.target.key === key).map((m) => m.target.source)]);
+      const sources = new Set([
+        ...this.fleet.find(key).map((s) => s.source),
+        ...this.enforcer
+          .marks()
+          .filter((m) => m.target.key === key)
+          .map((m) => m.target.source),
+      ]);
       if (sources.size === 0) return undefined;
       const cancelled = [];
       for (const source of sources) cancelled.push(...(await this.enforcer.unmark(source, key, by)));
@@ -385,9 +398,10 @@ export class Daemon implements WardenView {
         const previous = this.fleet.upsert(event.session);
         const hold = this.state.hold(event.session.source, event.session.key);
         if (hold?.kind === 'hold' && event.session.active && !(previous?.active && previous.runStartedAt === event.session.runStartedAt)) {
-          const enforce = (): void => void this.#queue.run(async () => {
-            await this.enforcer.enforceHold(this.fleet.session(event.session.source, event.session.key) ?? event.session, at);
-          });
+          const enforce = (): void =>
+            void this.#queue.run(async () => {
+              await this.enforcer.enforceHold(this.fleet.session(event.session.source, event.session.key) ?? event.session, at);
+            });
           const grace = this.options.guard?.holdGraceMs(event.session.source) ?? 0;
           if (grace > 0) setTimeout(enforce, grace).unref();
           else enforce();

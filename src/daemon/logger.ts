@@ -8,8 +8,24 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 /** Field paths that may carry a secret in anything we log; pino replaces them before serialising. */
 const REDACT = [
-  'token', '*.token', '*.*.token', 'auth.token', 'password', '*.password', '*.*.password', 'pass', '*.pass', '*.*.pass',
-  'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'apiKey', '*.apiKey', 'url', '*.url',
+  'token',
+  '*.token',
+  '*.*.token',
+  'auth.token',
+  'password',
+  '*.password',
+  '*.*.password',
+  'pass',
+  '*.pass',
+  '*.*.pass',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'apiKey',
+  '*.apiKey',
+  'url',
+  '*.url',
 ];
 
 /** The process logger: JSON lines to stdout (journald under systemd), pretty when stdout is a terminal, secrets redacted. */
@@ -22,7 +38,10 @@ export function createLogger(options: { level: string; pretty?: boolean; destina
     // (JSON already escapes C0; this also covers DEL, C1 and the bidi overrides a terminal or a log viewer would honour).
     hooks: {
       logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void): void {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? escapeControl(a) : a)));
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? escapeControl(a) : a)),
+        );
       },
     },
   };

@@ -37,7 +37,11 @@ export class ManualActions {
       if ('session' in found) resolved.push({ index, session: found.session });
       else outcomes.set(index, found.outcome);
     }
-    const records = await this.deps.enforcer.manualBatch(action, resolved.map((r) => r.session), this.#batchOptions(options));
+    const records = await this.deps.enforcer.manualBatch(
+      action,
+      resolved.map((r) => r.session),
+      this.#batchOptions(options),
+    );
     resolved.forEach(({ index }, i) => outcomes.set(index, outcomeOf(records[i]!)));
     return keys.map((_, i) => outcomes.get(i)!);
   }
@@ -57,7 +61,17 @@ export class ManualActions {
       const hold = [...state.holds.values()].find((h) => h.key === key);
       // Releasing a hold needs no session: the key may be gone from the platform.
       if (traitsOf(action).hold === 'releases' && hold) return { outcome: await this.#releaseOnly(hold.source, key, options) };
-      return { outcome: { key, action, status: 'unknown-key', detail: unknownKeyHint(key, fleet.sessions({ includeUnsynced: true }).map((s) => s.key)) } };
+      return {
+        outcome: {
+          key,
+          action,
+          status: 'unknown-key',
+          detail: unknownKeyHint(
+            key,
+            fleet.sessions({ includeUnsynced: true }).map((s) => s.key),
+          ),
+        },
+      };
     }
     if (matches.length > 1) {
       return { outcome: { key, action, status: 'refused', detail: `key ${key} exists in several sources (${matches.map((m) => m.source).join(', ')}); refusing to guess` } };

@@ -5,7 +5,16 @@ import type { Decision, SessionRef } from '../domain/decision.js';
 import type { WardenMetrics } from '../metrics/metrics.js';
 import { createNotifiers } from '../notifiers/index.js';
 import {
-  actionFailedMessage, actionMessage, blastRadiusMessage, markMessage, policyErrorMessage, sourceDownMessage, sourceUpMessage, usageUnknownMessage, violationMessage, warnMessage,
+  actionFailedMessage,
+  actionMessage,
+  blastRadiusMessage,
+  markMessage,
+  policyErrorMessage,
+  sourceDownMessage,
+  sourceUpMessage,
+  usageUnknownMessage,
+  violationMessage,
+  warnMessage,
 } from '../notifiers/messages.js';
 import { NotificationQueue } from '../notifiers/queue.js';
 import { logAction, logDecision } from './logger.js';
@@ -64,7 +73,20 @@ function outputsFor(config: Config, queue: NotificationQueue, deps: OutputDeps):
       if (result === 'marked') {
         // A notice is for people: with no notifier named by the policy it goes to all of them.
         const cleanup = outcome.decision.actions.find((a) => a.action === 'cleanup');
-        queue.enqueue(markMessage({ decision: outcome.decision, action: outcome.action, ...(cleanup?.action === 'cleanup' && outcome.action === 'cleanup' ? { cleanup: cleanup.cleanup } : {}), target: outcome.target, due: outcome.due ?? now(), detail: outcome.detail }, now()), outcome.notifiers ?? 'all');
+        queue.enqueue(
+          markMessage(
+            {
+              decision: outcome.decision,
+              action: outcome.action,
+              ...(cleanup?.action === 'cleanup' && outcome.action === 'cleanup' ? { cleanup: cleanup.cleanup } : {}),
+              target: outcome.target,
+              due: outcome.due ?? now(),
+              detail: outcome.detail,
+            },
+            now(),
+          ),
+          outcome.notifiers ?? 'all',
+        );
         return;
       }
       const report = reportOf(outcome, outcome.decision, result);
@@ -81,7 +103,22 @@ function outputsFor(config: Config, queue: NotificationQueue, deps: OutputDeps):
           if (a.action !== 'notify') metrics.recordAction({ policy: d.policy, action: a.action, result: 'refused-blast-radius', mode: d.mode });
         }
       }
-      queue.enqueue(blastRadiusMessage({ decisions, actions: planned, limit, sessions, sweepId: decisions.map((d) => d.id).sort().join(',') }, now()), 'all');
+      queue.enqueue(
+        blastRadiusMessage(
+          {
+            decisions,
+            actions: planned,
+            limit,
+            sessions,
+            sweepId: decisions
+              .map((d) => d.id)
+              .sort()
+              .join(','),
+          },
+          now(),
+        ),
+        'all',
+      );
     },
   };
 

@@ -15,7 +15,8 @@ export async function replayJournal(store: StateStore, journal: Journal, log: Lo
   if (from !== undefined && journal.lastSeq > from) {
     const report = store.replay(await journal.entriesAfter(from));
     const what = `${report.episodes} escalation/cooldown record(s), ${report.holds} hold(s), ${report.actions} action result(s), ${report.inflight} decision(s) to finish, ${report.marks} mark(s)`;
-    const reason = from === 0 ? `state rebuilt from the journal (${report.entries} entries): ${what}` : `state brought up to date from ${report.entries} journal entries after the last snapshot: ${what}`;
+    const reason =
+      from === 0 ? `state rebuilt from the journal (${report.entries} entries): ${what}` : `state brought up to date from ${report.entries} journal entries after the last snapshot: ${what}`;
     log.warn({ ...report }, reason);
     await journal.append({ type: 'config', reason });
     changed = true;

@@ -125,7 +125,18 @@ export class LiveFleet implements FleetView {
     if (!e?.known) return undefined;
     const t = e.totals;
     const at = e.lastUsageAt ?? e.lastCallAt;
-    return { source, key, generation, agent: e.agent, input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, cost: t.cost, ...(at !== undefined ? { lastActivityAt: at } : {}) };
+    return {
+      source,
+      key,
+      generation,
+      agent: e.agent,
+      input: t.input,
+      output: t.output,
+      cacheRead: t.cacheRead,
+      cacheWrite: t.cacheWrite,
+      cost: t.cost,
+      ...(at !== undefined ? { lastActivityAt: at } : {}),
+    };
   }
 
   status(): { name: string; up: boolean; synced: boolean; sessions: number }[] {

@@ -96,10 +96,11 @@ export function spendSeries(inputs: SpendInputs, query: SpendQuery, journal: Con
   if (rest.length > 0) {
     const cost = new Array<number>(n).fill(0);
     const tokens = new Array<number>(n).fill(0);
-    for (const [, r] of rest) for (let i = 0; i < n; i++) {
-      cost[i] = cost[i]! + r.cost[i]!;
-      tokens[i] = tokens[i]! + r.tokens[i]!;
-    }
+    for (const [, r] of rest)
+      for (let i = 0; i < n; i++) {
+        cost[i] = cost[i]! + r.cost[i]!;
+        tokens[i] = tokens[i]! + r.tokens[i]!;
+      }
     other = { agents: rest.length, cost: round(cost), tokens };
   }
   const budgets: SpendSeries['budgets'][number][] = [];
@@ -136,10 +137,12 @@ export function spendSeries(inputs: SpendInputs, query: SpendQuery, journal: Con
 }
 
 /** The usage threshold a budget compares against (`cost > $25`), read by measuring the policy on an empty sum. */
-function budgetLeaf(policy: Policy, now: number): ConditionVerdict & { metric: string; threshold: number } | undefined {
+function budgetLeaf(policy: Policy, now: number): (ConditionVerdict & { metric: string; threshold: number }) | undefined {
   const zero: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 };
   const verdict = whenVerdict(policy, { now, aggregate: zero, recent: () => zero });
-  return verdict?.conditions.find((c): c is ConditionVerdict & { metric: string; threshold: number } => c.metric !== undefined && c.metric in METRICS && (c.op === '>' || c.op === '>=') && c.threshold !== undefined);
+  return verdict?.conditions.find(
+    (c): c is ConditionVerdict & { metric: string; threshold: number } => c.metric !== undefined && c.metric in METRICS && (c.op === '>' || c.op === '>=') && c.threshold !== undefined,
+  );
 }
 
 /**
@@ -180,7 +183,10 @@ export function overview(inputs: SpendInputs, tz: string, sums: LedgerSums, mode
       const context: ConditionContext = sum.known ? { now, aggregate: sum.usage, recent: rate } : { now };
       const verdict = whenVerdict(policy, context);
       const leaf = verdict?.conditions
-        .filter((c): c is ConditionVerdict & { metric: string; threshold: number; value: number } => c.metric !== undefined && c.metric in METRICS && (c.op === '>' || c.op === '>=') && c.threshold !== undefined && c.value !== undefined)
+        .filter(
+          (c): c is ConditionVerdict & { metric: string; threshold: number; value: number } =>
+            c.metric !== undefined && c.metric in METRICS && (c.op === '>' || c.op === '>=') && c.threshold !== undefined && c.value !== undefined,
+        )
         .sort((a, b) => (b.ratio ?? 0) - (a.ratio ?? 0))[0];
       if (!leaf) continue;
       const fires = sum.known && (policy.condition.holds ? policy.condition.holds(context) : policy.condition.evaluate(context).matched);

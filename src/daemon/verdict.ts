@@ -6,7 +6,6 @@ import type { ConditionVerdict } from '../http/view.js';
 
 export type { ConditionVerdict } from '../http/view.js';
 
-
 /**
  * A policy's `when` as a whole, measured now: `ratio` is how close the policy is to firing — for `all` its
  * least-satisfied part, for `any` its most-satisfied one, for `not` 1 or 0 — so it never reads "exceeded" because one

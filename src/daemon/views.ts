@@ -106,7 +106,13 @@ export class WardenViews {
     const display = sessionState(session, hold);
     const source = fleet.source(session.source);
     const can = manualActionsIn(display, session.active).filter((action) => source?.capabilities.has(action));
-    const marks = state.marks.size === 0 ? [] : enforcer.marks().filter((m) => m.target.source === session.source && m.target.key === session.key).map(markView);
+    const marks =
+      state.marks.size === 0
+        ? []
+        : enforcer
+            .marks()
+            .filter((m) => m.target.source === session.source && m.target.key === session.key)
+            .map(markView);
     return {
       session,
       state: display,

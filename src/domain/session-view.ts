@@ -41,7 +41,7 @@ export interface SessionFilter {
 export const SESSION_STATES = ['running', 'idle', 'stopped', 'paused', 'held', 'killed', 'archived'] as const;
 
 /** A session's state from the platform's row and clawwarden's hold on it, if any. */
-export function sessionState(session: Session, hold: Pick<Hold, 'kind' | 'reason'> & { readonly action?: ActionName } | undefined): SessionDisplayState {
+export function sessionState(session: Session, hold: (Pick<Hold, 'kind' | 'reason'> & { readonly action?: ActionName }) | undefined): SessionDisplayState {
   const killed = hold !== undefined && (hold.action === 'kill' || (hold.action === undefined && hold.reason.startsWith('kill:')));
   // A hold on an unarchivable (main) session is in force whatever the row says; a pause is real only while archived.
   if (hold?.kind === 'hold') return killed ? 'killed' : 'held';

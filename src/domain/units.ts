@@ -166,11 +166,16 @@ function example(quantity: Quantity): string {
 /** True when `value op threshold`. */
 export function compare(value: number, op: Comparison, threshold: number): boolean {
   switch (op) {
-    case '>': return value > threshold;
-    case '>=': return value >= threshold;
-    case '<': return value < threshold;
-    case '<=': return value <= threshold;
-    case '==': return value === threshold;
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+    case '==':
+      return value === threshold;
   }
 }
 
@@ -201,7 +206,13 @@ export function formatMoney(usd: number): string {
 
 /** ms → the two largest units: `3d 4h`, `45m`, `90s` → `1m 30s`, `0s`. */
 export function formatDuration(ms: number): string {
-  const units: [string, number][] = [['w', DURATION_MS.w!], ['d', DURATION_MS.d!], ['h', DURATION_MS.h!], ['m', DURATION_MS.m!], ['s', DURATION_MS.s!]];
+  const units: [string, number][] = [
+    ['w', DURATION_MS.w!],
+    ['d', DURATION_MS.d!],
+    ['h', DURATION_MS.h!],
+    ['m', DURATION_MS.m!],
+    ['s', DURATION_MS.s!],
+  ];
   let rest = Math.max(0, Math.round(ms / 1000) * 1000);
   const parts: string[] = [];
   for (const [unit, size] of units) {
@@ -229,9 +240,13 @@ export function formatPercent(fraction: number): string {
 /** Formats a value of the given quantity for reasons. */
 export function formatQuantity(value: number, quantity: Quantity): string {
   switch (quantity) {
-    case 'count': return formatCount(value);
-    case 'money': return formatMoney(value);
-    case 'duration': return formatDuration(value);
-    case 'ratio': return formatRatio(value);
+    case 'count':
+      return formatCount(value);
+    case 'money':
+      return formatMoney(value);
+    case 'duration':
+      return formatDuration(value);
+    case 'ratio':
+      return formatRatio(value);
   }
 }

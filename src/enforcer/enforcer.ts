@@ -114,7 +114,11 @@ export class Enforcer {
     let failed = 0;
     for (const decision of fresh) {
       try {
-        const outcome = await this.#apply(decision, items.filter((i) => i.decision === decision), context);
+        const outcome = await this.#apply(
+          decision,
+          items.filter((i) => i.decision === decision),
+          context,
+        );
         actions += outcome.actions;
         failed += outcome.failed;
       } catch (error) {
@@ -278,8 +282,19 @@ export class Enforcer {
   async #endMark(mark: Mark, end: MarkEnd, by: string, reason: string): Promise<void> {
     const t = mark.target;
     await this.deps.journal.append({
-      type: 'mark', decision: mark.decision.id, policy: mark.decision.policy, source: t.source, session: t.key, generation: t.generation, agent: t.agent,
-      action: mark.action.action, result: end, mode: mark.decision.mode, by, reason, item: mark.id,
+      type: 'mark',
+      decision: mark.decision.id,
+      policy: mark.decision.policy,
+      source: t.source,
+      session: t.key,
+      generation: t.generation,
+      agent: t.agent,
+      action: mark.action.action,
+      result: end,
+      mode: mark.decision.mode,
+      by,
+      reason,
+      item: mark.id,
     });
   }
 
@@ -340,16 +355,18 @@ export class Enforcer {
       const mark = state.marks.get(item.id);
       // Only a violation's or an escalation's own actions are marked; a mark falling due acts.
       const notice = mark === undefined && (decision.kind === 'violation' || decision.kind === 'escalation') ? noticeOf(item.action) : undefined;
-      const record = await this.#execute(
-        item.id,
-        { action: item.action.action, cleanup: item.action.action === 'cleanup' ? item.action.cleanup : undefined },
-        item.target,
-        {
-          mode: decision.mode, by: 'policy', reason: cascadeReason(item, decision.reason), eventAt: context.eventAt, decision, policy: decision.policy, allowProtected: policy?.allowProtected ?? false, notifiers,
-          ...(notice !== undefined ? { notice: { ms: notice, action: item.action } } : {}),
-          ...(item.cascade ? { cascade: true } : {}),
-        },
-      );
+      const record = await this.#execute(item.id, { action: item.action.action, cleanup: item.action.action === 'cleanup' ? item.action.cleanup : undefined }, item.target, {
+        mode: decision.mode,
+        by: 'policy',
+        reason: cascadeReason(item, decision.reason),
+        eventAt: context.eventAt,
+        decision,
+        policy: decision.policy,
+        allowProtected: policy?.allowProtected ?? false,
+        notifiers,
+        ...(notice !== undefined ? { notice: { ms: notice, action: item.action } } : {}),
+        ...(item.cascade ? { cascade: true } : {}),
+      });
       if (mark && terminal(state.actions.get(item.id))) state.marks.delete(item.id);
       if (record.status === 'marked') continue;
       actions++;
@@ -406,7 +423,16 @@ export class Enforcer {
     request: { action: ActionName; cleanup?: 'archive' | 'delete' | undefined },
     target: SessionRef | Session,
     meta: {
-      mode: Mode; by: string; reason: string; eventAt?: number; decision?: Decision; policy?: string; allowProtected?: boolean; notifiers?: readonly string[] | 'all'; forced?: boolean; cascade?: boolean;
+      mode: Mode;
+      by: string;
+      reason: string;
+      eventAt?: number;
+      decision?: Decision;
+      policy?: string;
+      allowProtected?: boolean;
+      notifiers?: readonly string[] | 'all';
+      forced?: boolean;
+      cascade?: boolean;
       /** The action's notice: mark the session (after every safety check) instead of acting. */
       notice?: { readonly ms: number; readonly action: Exclude<PolicyAction, { action: 'notify' }> };
     },
@@ -501,13 +527,35 @@ export class Enforcer {
     const ref: SessionRef = { source: target.source, key: target.key, generation: target.generation, agent: target.agent, main: target.main, active: target.active };
     const mark: Mark = { id, decision, action, target: ref, at, due, reason: decision.reason };
     await this.deps.journal.append({
-      type: 'mark', decision: decision.id, policy: decision.policy, source: ref.source, session: ref.key, generation: ref.generation, agent: ref.agent,
-      action: action.action, result: 'marked', mode: decision.mode, by: 'policy', reason: decision.reason, detail, item: id, mark,
+      type: 'mark',
+      decision: decision.id,
+      policy: decision.policy,
+      source: ref.source,
+      session: ref.key,
+      generation: ref.generation,
+      agent: ref.agent,
+      action: action.action,
+      result: 'marked',
+      mode: decision.mode,
+      by: 'policy',
+      reason: decision.reason,
+      detail,
+      item: id,
+      mark,
     });
     state.marks.set(id, mark);
     await state.commit();
     const record: ActionOutcomeRecord = {
-      decision, policy: decision.policy, target, action: action.action, mode: decision.mode, by: 'policy', status: 'marked', detail, reason: decision.reason, due,
+      decision,
+      policy: decision.policy,
+      target,
+      action: action.action,
+      mode: decision.mode,
+      by: 'policy',
+      status: 'marked',
+      detail,
+      reason: decision.reason,
+      due,
       ...(notifiers ? { notifiers } : {}),
     };
     this.deps.hooks.acted(record);
@@ -565,4 +613,3 @@ function notifyTargets(actions: readonly PolicyAction[]): readonly string[] | 'a
 function describe(request: { action: ActionName; cleanup?: 'archive' | 'delete' | undefined }): string {
   return request.action === 'cleanup' ? `clean up (${request.cleanup ?? 'archive'})` : request.action;
 }
-

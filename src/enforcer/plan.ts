@@ -142,7 +142,13 @@ export interface PlannedStep extends Step {
  */
 export function planBatch(
   decisions: readonly Decision[],
-  context: { readonly fleet: FleetView; readonly limits: readonly ActionLimit[]; readonly sessionsInScope: number; readonly isProtected: (key: string) => boolean; readonly allowProtected: (policy: string) => boolean },
+  context: {
+    readonly fleet: FleetView;
+    readonly limits: readonly ActionLimit[];
+    readonly sessionsInScope: number;
+    readonly isProtected: (key: string) => boolean;
+    readonly allowProtected: (policy: string) => boolean;
+  },
 ): { readonly steps: PlannedStep[]; readonly blastRadius?: { planned: number; limit: number } } {
   const steps = decisions.flatMap((d) => stepsOf(d, context.fleet));
   const refusedWhole = blastRadius(steps, context.limits, context.sessionsInScope);

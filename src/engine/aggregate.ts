@@ -230,9 +230,7 @@ function evaluateAggregate(j: number, scene: AggregateScene, at: Situation, out:
       const lazyTargets = () => (targets ??= membersOf(j, group, roster, index));
       const sum = fleet ? sums.sum(from) : sums.sum(from, source, agent);
       const subject = fleet ? 'fleet' : `agent ${agent}`;
-      const context: ConditionContext = sum.known
-        ? { now: at.now, aggregate: sum.usage, recent: fleet ? sums.recent(undefined, undefined) : sums.recent(source, agent) }
-        : { now: at.now };
+      const context: ConditionContext = sum.known ? { now: at.now, aggregate: sum.usage, recent: fleet ? sums.recent(undefined, undefined) : sums.recent(source, agent) } : { now: at.now };
       const ratio = sum.known ? policy.condition.budget(context) : 0;
       out.aggregates.push({
         policy: policy.name,

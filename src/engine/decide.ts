@@ -40,7 +40,17 @@ function texts(measurements: readonly Measurement[]): string {
   return measurements.map((m) => m.text).join('; ');
 }
 
-function decision(s: Subject, at: Situation, kind: Decision['kind'], id: string, step: number, episode: number, actions: readonly PolicyAction[], reason: string, measurements: readonly Measurement[]): Decision {
+function decision(
+  s: Subject,
+  at: Situation,
+  kind: Decision['kind'],
+  id: string,
+  step: number,
+  episode: number,
+  actions: readonly PolicyAction[],
+  reason: string,
+  measurements: readonly Measurement[],
+): Decision {
   return {
     id,
     policy: s.policy.name,

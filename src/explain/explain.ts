@@ -104,7 +104,8 @@ export interface ExplainInput {
   readonly fleet?: FleetView;
 }
 
-const action = (a: PolicyAction): string => (a.action === 'notify' ? (a.notifiers === 'all' ? 'notify' : `notify(${a.notifiers.join(', ')})`) : a.action === 'cleanup' ? `cleanup(${a.cleanup})` : a.action);
+const action = (a: PolicyAction): string =>
+  a.action === 'notify' ? (a.notifiers === 'all' ? 'notify' : `notify(${a.notifiers.join(', ')})`) : a.action === 'cleanup' ? `cleanup(${a.cleanup})` : a.action;
 
 /**
  * Explains, policy by policy, what the daemon's engine decides about one session right now and why: the match, each
@@ -197,24 +198,59 @@ function tracePolicy(policy: Policy, scene: Scene): PolicyTrace {
   if (d) {
     const safety = safetyOf(d, scene);
     const acts = d.kind === 'warn' ? 'warns' : mode === 'observe' ? 'would act (observe mode: it records "would …" and touches nothing)' : 'acts';
-    const what = d.kind === 'escalation' ? `step ${d.step} of its ladder is due` : d.kind === 'release' ? 'the budget window has reset: it releases its pause' : d.kind === 'warn' ? `${formatPercent(ratio)} of the budget reached; it warns at ${formatPercent(policy.warn ?? 1)}` : episode ? 'the condition holds again after the cooldown' : 'the condition holds and it has not acted on this generation yet';
+    const what =
+      d.kind === 'escalation'
+        ? `step ${d.step} of its ladder is due`
+        : d.kind === 'release'
+          ? 'the budget window has reset: it releases its pause'
+          : d.kind === 'warn'
+            ? `${formatPercent(ratio)} of the budget reached; it warns at ${formatPercent(policy.warn ?? 1)}`
+            : episode
+              ? 'the condition holds again after the cooldown'
+              : 'the condition holds and it has not acted on this generation yet';
     return {
       ...base,
       verdict: 'acts',
       why: `${acts} now: ${what}`,
       decision: { kind: d.kind, step: d.step, actions: d.actions.map(action), reason: d.reason, targets: d.targets.length },
       safety,
-      ...(d.kind === 'violation' && policy.escalate[0] ? { next: { step: 1, after: formatDuration(policy.escalate[0].after), ifActive: policy.escalate[0].ifActive, actions: policy.escalate[0].actions.map(action), due: iso(now + policy.escalate[0].after) } } : {}),
-      ...(d.kind === 'escalation' && policy.escalate[d.step] ? { next: { step: d.step + 1, after: formatDuration(policy.escalate[d.step]!.after), ifActive: policy.escalate[d.step]!.ifActive, actions: policy.escalate[d.step]!.actions.map(action), due: iso((episode?.firedAt ?? now) + policy.escalate[d.step]!.after) } } : {}),
+      ...(d.kind === 'violation' && policy.escalate[0]
+        ? {
+            next: {
+              step: 1,
+              after: formatDuration(policy.escalate[0].after),
+              ifActive: policy.escalate[0].ifActive,
+              actions: policy.escalate[0].actions.map(action),
+              due: iso(now + policy.escalate[0].after),
+            },
+          }
+        : {}),
+      ...(d.kind === 'escalation' && policy.escalate[d.step]
+        ? {
+            next: {
+              step: d.step + 1,
+              after: formatDuration(policy.escalate[d.step]!.after),
+              ifActive: policy.escalate[d.step]!.ifActive,
+              actions: policy.escalate[d.step]!.actions.map(action),
+              due: iso((episode?.firedAt ?? now) + policy.escalate[d.step]!.after),
+            },
+          }
+        : {}),
     };
   }
   if (holds === undefined) {
-    if (!context.known) return { ...base, verdict: 'quiet', why: 'usage is not known yet (the platform has not reported it since the last connect): policies that read usage do not act on it (fail-safe)', safety: [] };
+    if (!context.known)
+      return { ...base, verdict: 'quiet', why: 'usage is not known yet (the platform has not reported it since the last connect): policies that read usage do not act on it (fail-safe)', safety: [] };
     const unmeasured = conditions.filter((c) => c.holds === undefined && c.value === undefined && c.name !== 'not' && !c.name.endsWith(' of'));
     const missing = unmeasured.map((c) => c.name);
     const reasons = [...new Set(unmeasured.flatMap((c) => (c.reason !== undefined ? [c.reason] : [])))];
     const because = [...(missing.includes('burn') ? ['a burn rate needs a full period of per-call history; usage reported only as a total has no timing'] : []), ...reasons];
-    return { ...base, verdict: 'quiet', why: `${missing.join(', ') || 'a condition'} cannot be measured yet${because.length > 0 ? ` (${because.join('; ')})` : ''}, so the policy does not act`, safety: [] };
+    return {
+      ...base,
+      verdict: 'quiet',
+      why: `${missing.join(', ') || 'a condition'} cannot be measured yet${because.length > 0 ? ` (${because.join('; ')})` : ''}, so the policy does not act`,
+      safety: [],
+    };
   }
   if (!holds) {
     const warn = policy.warn !== undefined ? `; it warns at ${formatPercent(policy.warn)} of the budget (now ${formatPercent(ratio)})` : '';
@@ -224,10 +260,21 @@ function tracePolicy(policy: Policy, scene: Scene): PolicyTrace {
   // The condition holds but the engine decides nothing now: the ladder explains why.
   if (episode) {
     const cooldownUntil = episode.cooldownUntil ?? (policy.cooldown !== undefined ? episode.firedAt + policy.cooldown : undefined);
-    const cooldown = cooldownUntil !== undefined && cooldownUntil > now ? `; it may act anew after its cooldown, at ${iso(cooldownUntil)}` : cooldownUntil === undefined ? '; it has no cooldown, so it does not act again on this generation' : '';
+    const cooldown =
+      cooldownUntil !== undefined && cooldownUntil > now
+        ? `; it may act anew after its cooldown, at ${iso(cooldownUntil)}`
+        : cooldownUntil === undefined
+          ? '; it has no cooldown, so it does not act again on this generation'
+          : '';
     if (next) {
       const blocked = next.ifActive && !session.active ? ' once the session is active again (`if: active`)' : '';
-      return { ...base, verdict: 'waits', why: `acted at ${iso(episode.firedAt)} (step ${episode.stepDone} done); step ${next.step} (${next.actions.join(', ')}) is due at ${next.due}${blocked}${cooldown}`, safety: [], next };
+      return {
+        ...base,
+        verdict: 'waits',
+        why: `acted at ${iso(episode.firedAt)} (step ${episode.stepDone} done); step ${next.step} (${next.actions.join(', ')}) is due at ${next.due}${blocked}${cooldown}`,
+        safety: [],
+        next,
+      };
     }
     return { ...base, verdict: 'done', why: `acted at ${iso(episode.firedAt)} and its ladder is complete${cooldown}`, safety: [] };
   }
@@ -263,7 +310,13 @@ function stateKeyOf(policy: Policy, session: Session, window: WindowBounds | und
 }
 
 function ladderOf(e: Episode): NonNullable<PolicyTrace['ladder']> {
-  return { episode: e.episode, firedAt: iso(e.firedAt), stepDone: e.stepDone, ...(e.cooldownUntil !== undefined ? { cooldownUntil: iso(e.cooldownUntil) } : {}), ...(e.crossing !== undefined ? { crossing: e.crossing } : {}) };
+  return {
+    episode: e.episode,
+    firedAt: iso(e.firedAt),
+    stepDone: e.stepDone,
+    ...(e.cooldownUntil !== undefined ? { cooldownUntil: iso(e.cooldownUntil) } : {}),
+    ...(e.crossing !== undefined ? { crossing: e.crossing } : {}),
+  };
 }
 
 function nextStep(policy: Policy, episode: Episode | undefined, now: number): NextStep | undefined {
@@ -290,7 +343,9 @@ function safetyOf(d: Decision, scene: Scene): string[] {
     out.push(`${step.action.action} on ${step.target.key}: held back — ${step.reason ?? 'refused'}`);
   }
   if (whole) {
-    out.push(`blast radius: this evaluation plans ${whole.planned} actions, more than safety.maxActionsPerSweep allows (${whole.limit} of ${scene.sessions.length} sessions): the whole batch would be refused and an alert sent`);
+    out.push(
+      `blast radius: this evaluation plans ${whole.planned} actions, more than safety.maxActionsPerSweep allows (${whole.limit} of ${scene.sessions.length} sessions): the whole batch would be refused and an alert sent`,
+    );
   }
   return out;
 }
@@ -328,7 +383,18 @@ function traceWhen(node: unknown, context: ConditionContext, depth: number): Con
     if (name === 'all' || name === 'any') {
       const kids = (Array.isArray(value) ? value : []).flatMap((k) => traceWhen(k, context, depth + 1));
       const direct = kids.filter((k) => k.depth === depth + 1);
-      const holds = name === 'all' ? (direct.some((k) => k.holds === false) ? false : direct.some((k) => k.holds === undefined) ? undefined : true) : direct.some((k) => k.holds === true) ? true : direct.some((k) => k.holds === undefined) ? undefined : false;
+      const holds =
+        name === 'all'
+          ? direct.some((k) => k.holds === false)
+            ? false
+            : direct.some((k) => k.holds === undefined)
+              ? undefined
+              : true
+          : direct.some((k) => k.holds === true)
+            ? true
+            : direct.some((k) => k.holds === undefined)
+              ? undefined
+              : false;
       out.push({ depth, name: `${name} of`, text: name === 'all' ? 'every condition below holds' : 'at least one condition below holds', holds }, ...kids);
     } else if (name === 'not') {
       const kids = traceWhen(value, context, depth + 1);
@@ -356,7 +422,10 @@ function traceWhen(node: unknown, context: ConditionContext, depth: number): Con
 
 /** A condition's value as written: `"> 300k" per 1m` for `{ tokens: "> 300k", per: 1m }`. */
 function written(value: unknown): string {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return Object.entries(value).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  if (value !== null && typeof value === 'object' && !Array.isArray(value))
+    return Object.entries(value)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ');
   return String(value);
 }
 

@@ -73,7 +73,13 @@ export async function readSavedState(dir: string): Promise<{ state: EngineState;
     text = await readFile(join(dir, 'state.json'), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { state: empty, note: code === 'ENOENT' ? `no saved state in ${dir} (the daemon has not run there): ladders and cooldowns are shown as not started` : `cannot read ${join(dir, 'state.json')} (${code ?? 'error'}): ladders and cooldowns are shown as not started` };
+    return {
+      state: empty,
+      note:
+        code === 'ENOENT'
+          ? `no saved state in ${dir} (the daemon has not run there): ladders and cooldowns are shown as not started`
+          : `cannot read ${join(dir, 'state.json')} (${code ?? 'error'}): ladders and cooldowns are shown as not started`,
+    };
   }
   try {
     const doc = JSON.parse(text) as { format?: unknown; episodes?: [string, Episode][]; warned?: string[]; holds?: Hold[] };

@@ -19,7 +19,9 @@ export function explanationText(e: SessionExplanation, paint: { bold: (t: string
   ];
   const lines = [`${paint.bold(`session ${s.key}`)} (${facts.join(', ')})`, `usage: ${e.usage ? usageText(e.usage) : 'none recorded'}`, ...(e.held ? [`clawwarden: ${e.held}`] : []), `at ${e.at}`, ''];
   for (const p of e.policies) {
-    lines.push(`${paint.bold(p.policy)}  ${VERDICT[p.verdict]}${p.decision ? `: ${p.decision.actions.join(', ')}` : ''}  ${paint.dim(`(${p.scope} scope, ${p.mode}${p.modeFrom === 'policy' ? ' by the policy' : ''})`)}`);
+    lines.push(
+      `${paint.bold(p.policy)}  ${VERDICT[p.verdict]}${p.decision ? `: ${p.decision.actions.join(', ')}` : ''}  ${paint.dim(`(${p.scope} scope, ${p.mode}${p.modeFrom === 'policy' ? ' by the policy' : ''})`)}`,
+    );
     const row = (label: string, text: string): void => {
       lines.push(`  ${label.padEnd(9)} ${text}`);
     };
@@ -30,9 +32,17 @@ export function explanationText(e: SessionExplanation, paint: { bold: (t: string
       if (p.budget) row('budget', `${formatPercent(p.budget.used)} used${p.budget.warnAt !== undefined ? `, warns at ${formatPercent(p.budget.warnAt)}` : ''}`);
     }
     row('why', p.why);
-    if (p.decision) row('decides', `${p.decision.kind}${p.decision.step > 0 ? ` (step ${p.decision.step})` : ''}: ${p.decision.actions.join(', ')} on ${p.decision.targets} ${p.decision.targets === 1 ? 'session' : 'sessions'} — ${p.decision.reason}`);
+    if (p.decision)
+      row(
+        'decides',
+        `${p.decision.kind}${p.decision.step > 0 ? ` (step ${p.decision.step})` : ''}: ${p.decision.actions.join(', ')} on ${p.decision.targets} ${p.decision.targets === 1 ? 'session' : 'sessions'} — ${p.decision.reason}`,
+      );
     for (const s of p.safety) row('safety', s);
-    if (p.ladder) row('ladder', `episode ${p.ladder.episode}: first action ${p.ladder.firedAt}, step ${p.ladder.stepDone} done${p.ladder.cooldownUntil ? `, no repeat before ${p.ladder.cooldownUntil}` : ''}${p.ladder.crossing ? ` (crossing: ${p.ladder.crossing})` : ''}`);
+    if (p.ladder)
+      row(
+        'ladder',
+        `episode ${p.ladder.episode}: first action ${p.ladder.firedAt}, step ${p.ladder.stepDone} done${p.ladder.cooldownUntil ? `, no repeat before ${p.ladder.cooldownUntil}` : ''}${p.ladder.crossing ? ` (crossing: ${p.ladder.crossing})` : ''}`,
+      );
     if (p.next) row('next', `step ${p.next.step}: ${p.next.actions.join(', ')}${p.next.ifActive ? ' if still active' : ''}, ${p.next.due ?? `${p.next.after} after the first action`}`);
     lines.push('');
   }

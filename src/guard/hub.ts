@@ -178,7 +178,9 @@ export class GuardHub implements GuardView {
       log: this.#options.log,
       ...(this.#options.now ? { now: this.#options.now } : {}),
       refuseSource: (source) =>
-        this.#sources.has(source) ? undefined : `source "${source}" is not a guarded openclaw source of this clawwarden (guarded: ${[...this.#sources.keys()].join(', ') || 'none'}); check the guard's "source" setting`,
+        this.#sources.has(source)
+          ? undefined
+          : `source "${source}" is not a guarded openclaw source of this clawwarden (guarded: ${[...this.#sources.keys()].join(', ') || 'none'}); check the guard's "source" setting`,
       connected: (c) => this.#connected(c),
       disconnected: (c) => this.#disconnected(c),
       report: (peer, report) => this.#report(peer, report),
@@ -197,7 +199,16 @@ export class GuardHub implements GuardView {
     const mismatch = c.version !== this.#options.version ? ` (guard ${c.version}, clawwarden ${this.#options.version}: reinstall the guard shipped with this clawwarden)` : '';
     this.#options.log[mismatch ? 'warn' : 'info']({ source: c.source, guard: c.version, gateway: c.gatewayVersion }, `guard of source ${c.source} connected (OpenClaw ${c.gatewayVersion})${mismatch}`);
     void this.#daemon?.audit.append({ type: 'source', source: c.source, reason: `in-gateway guard connected (guard ${c.version}, OpenClaw ${c.gatewayVersion})${mismatch}` });
-    c.send({ type: 'hello', protocol: GUARD_PROTOCOL, version: this.#options.version, source: c.source, failMode: this.#guard.failMode, rules: this.#rules, verdicts: this.#allVerdicts(c.source), at: this.#now });
+    c.send({
+      type: 'hello',
+      protocol: GUARD_PROTOCOL,
+      version: this.#options.version,
+      source: c.source,
+      failMode: this.#guard.failMode,
+      rules: this.#rules,
+      verdicts: this.#allVerdicts(c.source),
+      at: this.#now,
+    });
   }
 
   #disconnected(c: GuardConnection): void {
@@ -220,7 +231,8 @@ export class GuardHub implements GuardView {
       s.warnTimer = undefined;
       if (this.#closed || s.connections.size > 0) return;
       const hard = this.#hardPolicies();
-      const consequence = hard.length > 0 ? `hard caps (${hard.join(', ')}) fall back to the external stop, which lands after the call that crosses them` : 'enforcement is from outside the gateway only';
+      const consequence =
+        hard.length > 0 ? `hard caps (${hard.join(', ')}) fall back to the external stop, which lands after the call that crosses them` : 'enforcement is from outside the gateway only';
       const reason = `no in-gateway guard connected for source ${source}: ${consequence}. Install it with: clawwarden openclaw install-guard, then restart the gateway`;
       this.#options.log.warn({ source }, reason);
       void this.#daemon?.audit.append({ type: 'config', source, reason });
@@ -268,7 +280,11 @@ export class GuardHub implements GuardView {
   }
 
   #onJournal(e: JournalEntry): void {
-    const touched = this.#stops.note(e, (source) => this.#sources.has(source), (source, key) => this.#daemon?.fleet.session(source, key)?.generation);
+    const touched = this.#stops.note(
+      e,
+      (source) => this.#sources.has(source),
+      (source, key) => this.#daemon?.fleet.session(source, key)?.generation,
+    );
     for (const t of touched) this.#refresh(t.source, t.key);
   }
 
@@ -311,7 +327,15 @@ export class GuardHub implements GuardView {
     const hold = daemon.state.hold(source, key);
     const stop = this.#stops.get(source, key);
     const mark = this.#marks.get(k);
-    return verdictFor({ session, ...(usage ? { usage } : {}), ...(hold ? { hold } : {}), ...(stop ? { stop } : {}), ...(mark ? { guardMark: mark } : {}), caps: this.#caps, isProtected: this.#isProtected });
+    return verdictFor({
+      session,
+      ...(usage ? { usage } : {}),
+      ...(hold ? { hold } : {}),
+      ...(stop ? { stop } : {}),
+      ...(mark ? { guardMark: mark } : {}),
+      caps: this.#caps,
+      isProtected: this.#isProtected,
+    });
   }
 
   #allVerdicts(source: string): WireVerdict[] {
@@ -358,7 +382,8 @@ export class GuardHub implements GuardView {
       this.#marks.set(id(source, e.key), { ...(e.generation ? { generation: e.generation } : {}), reason: e.reason, ...(e.policy ? { policy: e.policy } : {}), at: e.at });
       this.#refresh(source, e.key);
     }
-    const detail = e.kind === 'blocked' ? 'the in-gateway guard blocked the tool call and aborted the run: no further model call' : 'the in-gateway guard refused the run at admission: no model call was made';
+    const detail =
+      e.kind === 'blocked' ? 'the in-gateway guard blocked the tool call and aborted the run: no further model call' : 'the in-gateway guard refused the run at admission: no model call was made';
     this.#options.log.info({ source, session: e.key, policy: e.policy, state: e.state }, `guard ${e.kind} ${e.key}: ${e.reason}`);
     void daemon?.audit.append({
       type: 'action',

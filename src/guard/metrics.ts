@@ -11,8 +11,18 @@ export interface GuardMetrics {
 export function createGuardMetrics(registry: Registry, sources: readonly string[]): GuardMetrics {
   const registers = [registry];
   const up = new Gauge({ name: 'clawwarden_guard_up', help: '1 while the in-gateway guard of the source holds its verdict stream open, else 0.', labelNames: ['source'], registers });
-  const events = new Counter({ name: 'clawwarden_guard_events_total', help: 'Tool calls blocked (and their runs aborted) and runs refused at admission by the in-gateway guard.', labelNames: ['source', 'kind'], registers });
-  const usage = new Counter({ name: 'clawwarden_guard_usage_records_total', help: 'Model calls the guard reported, by whether the daemon counted them or already had them from the gateway events.', labelNames: ['source', 'result'], registers });
+  const events = new Counter({
+    name: 'clawwarden_guard_events_total',
+    help: 'Tool calls blocked (and their runs aborted) and runs refused at admission by the in-gateway guard.',
+    labelNames: ['source', 'kind'],
+    registers,
+  });
+  const usage = new Counter({
+    name: 'clawwarden_guard_usage_records_total',
+    help: 'Model calls the guard reported, by whether the daemon counted them or already had them from the gateway events.',
+    labelNames: ['source', 'result'],
+    registers,
+  });
   for (const source of sources) {
     up.set({ source }, 0);
     for (const kind of ['blocked', 'refused']) events.inc({ source, kind }, 0);

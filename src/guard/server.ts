@@ -96,14 +96,33 @@ export class GuardServer {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '').split('?')[0];
-    if (!hostAllowed(this.#host, req.headers.host)) { reply(res, 421, 'this listener answers only loopback host names'); return; }
-    if (!this.#authorized(req)) { reply(res, 401, 'the guard token is missing or wrong (Authorization: Bearer <guard.token>)', { 'www-authenticate': 'Bearer realm="clawwarden-guard"' }); return; }
+    if (!hostAllowed(this.#host, req.headers.host)) {
+      reply(res, 421, 'this listener answers only loopback host names');
+      return;
+    }
+    if (!this.#authorized(req)) {
+      reply(res, 401, 'the guard token is missing or wrong (Authorization: Bearer <guard.token>)', { 'www-authenticate': 'Bearer realm="clawwarden-guard"' });
+      return;
+    }
     const protocol = header(req, GUARD_HEADERS.protocol);
-    if (protocol !== String(GUARD_PROTOCOL)) { reply(res, 409, `guard protocol ${protocol ?? '(none)'} is not this daemon's ${GUARD_PROTOCOL}: install the guard shipped with this clawwarden (clawwarden openclaw install-guard)`); return; }
-    const peer: GuardPeer = { source: header(req, GUARD_HEADERS.source) ?? '', version: header(req, GUARD_HEADERS.version) ?? 'unknown', gatewayVersion: header(req, GUARD_HEADERS.gateway) ?? 'unknown' };
+    if (protocol !== String(GUARD_PROTOCOL)) {
+      reply(res, 409, `guard protocol ${protocol ?? '(none)'} is not this daemon's ${GUARD_PROTOCOL}: install the guard shipped with this clawwarden (clawwarden openclaw install-guard)`);
+      return;
+    }
+    const peer: GuardPeer = {
+      source: header(req, GUARD_HEADERS.source) ?? '',
+      version: header(req, GUARD_HEADERS.version) ?? 'unknown',
+      gatewayVersion: header(req, GUARD_HEADERS.gateway) ?? 'unknown',
+    };
     const refused = this.#options.refuseSource(peer.source);
-    if (refused) { reply(res, 403, refused); return; }
-    if (req.method === 'GET' && path === GUARD_PATHS.verdicts) { this.#stream(peer, req, res); return; }
+    if (refused) {
+      reply(res, 403, refused);
+      return;
+    }
+    if (req.method === 'GET' && path === GUARD_PATHS.verdicts) {
+      this.#stream(peer, req, res);
+      return;
+    }
     if (req.method === 'POST' && path === GUARD_PATHS.report) return void this.#report(peer, req, res);
     reply(res, 404, `no such guard endpoint; expected GET ${GUARD_PATHS.verdicts} or POST ${GUARD_PATHS.report}`);
   }
@@ -116,7 +135,10 @@ export class GuardServer {
   }
 
   #stream(peer: GuardPeer, req: IncomingMessage, res: ServerResponse): void {
-    if (this.#streams.size >= MAX_STREAMS) { reply(res, 503, `too many guard streams (${MAX_STREAMS})`, { 'retry-after': '5' }); return; }
+    if (this.#streams.size >= MAX_STREAMS) {
+      reply(res, 503, `too many guard streams (${MAX_STREAMS})`, { 'retry-after': '5' });
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.flushHeaders();
     req.socket.setNoDelay(true);
@@ -147,12 +169,16 @@ export class GuardServer {
     try {
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > MAX_BODY) { reply(res, 413, `a report may be at most ${MAX_BODY} bytes`); return; }
+        if (size > MAX_BODY) {
+          reply(res, 413, `a report may be at most ${MAX_BODY} bytes`);
+          return;
+        }
         chunks.push(chunk as Buffer);
       }
       const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       if (!isReport(body)) {
-        reply(res, 400, 'expected { usage?: [...], events?: [...], status?: {...} }'); return;
+        reply(res, 400, 'expected { usage?: [...], events?: [...], status?: {...} }');
+        return;
       }
       this.#options.report(peer, body);
       res.writeHead(204).end();

@@ -71,7 +71,8 @@ const count = (v: unknown): number | undefined => (typeof v === 'number' && Numb
 export function recordFromGuard(source: string, received: unknown): UsageRecord | undefined {
   // Sent by a guard over the network: nothing in it is taken before it is checked.
   const raw = received as { [K in keyof WireUsageRecord]?: unknown } | null;
-  if (raw === null || typeof raw !== 'object' || typeof raw.key !== 'string' || typeof raw.generation !== 'string' || typeof raw.id !== 'string' || raw.usage === null || typeof raw.usage !== 'object') return undefined;
+  if (raw === null || typeof raw !== 'object' || typeof raw.key !== 'string' || typeof raw.generation !== 'string' || typeof raw.id !== 'string' || raw.usage === null || typeof raw.usage !== 'object')
+    return undefined;
   const usage = raw.usage as { [K in keyof WireUsage]?: unknown };
   const at = count(raw.at);
   const input = count(usage.input);

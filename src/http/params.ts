@@ -9,12 +9,7 @@ export function queryParams(search: URLSearchParams, allowed: readonly string[])
   const out = new Map<string, string>();
   for (const [key, value] of search) {
     if (!allowed.includes(key)) {
-      throw badRequest(
-        allowed.length === 0
-          ? `unknown query parameter "${key}"; this route takes none`
-          : `unknown query parameter "${key}"; allowed: ${allowed.join(', ')}`,
-        { allowed },
-      );
+      throw badRequest(allowed.length === 0 ? `unknown query parameter "${key}"; this route takes none` : `unknown query parameter "${key}"; allowed: ${allowed.join(', ')}`, { allowed });
     }
     if (out.has(key)) throw badRequest(`query parameter "${key}" given more than once`, { allowed });
     out.set(key, value);

@@ -160,7 +160,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const requestId = nextRequestId++;
     const started = process.hrtime.bigint();
     // Path only: query strings may carry filters but never credentials; the Authorization header is never logged.
-    res.on('finish', () => options.log.debug({ requestId, method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'));
+    res.on('finish', () =>
+      options.log.debug({ requestId, method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'),
+    );
     handle(req, res).catch((err: unknown) => fail(res, err, requestId, req));
   });
   const connections = limitConnections(server, options.maxConnections ?? DEFAULTS.httpMaxConnections, options.log);

@@ -33,10 +33,7 @@ export interface ReadinessReport {
 }
 
 /** Live updates pushed to SSE clients. */
-export type WardenUpdate =
-  | { readonly type: 'sessions'; readonly at: number }
-  | { readonly type: 'decision'; readonly decision: Decision }
-  | { readonly type: 'journal'; readonly entry: JournalEntry };
+export type WardenUpdate = { readonly type: 'sessions'; readonly at: number } | { readonly type: 'decision'; readonly decision: Decision } | { readonly type: 'journal'; readonly entry: JournalEntry };
 
 /** What the HTTP API, console and CLI-through-daemon need from the running daemon. */
 export interface WardenView {
@@ -57,7 +54,15 @@ export interface WardenView {
    */
   unmark(key: string, by: string): Promise<UnmarkOutcome | undefined>;
   /** Protected sessions are refused and a batch past the blast-radius limit is refused whole, unless `force`. */
-  cleanup(options: { readonly ageMs?: number; readonly idleMs?: number; readonly agent?: string; readonly mode: 'archive' | 'delete'; readonly dryRun: boolean; readonly by: string; readonly force?: boolean }): Promise<ActionOutcome[]>;
+  cleanup(options: {
+    readonly ageMs?: number;
+    readonly idleMs?: number;
+    readonly agent?: string;
+    readonly mode: 'archive' | 'delete';
+    readonly dryRun: boolean;
+    readonly by: string;
+    readonly force?: boolean;
+  }): Promise<ActionOutcome[]>;
   subscribe(listener: (update: WardenUpdate) => void): () => void;
   /**
    * Why each policy (or only `policy`) does or does not act on the session with this key, with its numbers
@@ -164,9 +169,25 @@ export interface SpendSeries {
   readonly other?: { readonly agents: number; readonly cost: readonly number[]; readonly tokens: readonly number[] };
   readonly fleet: { readonly cost: readonly number[]; readonly tokens: readonly number[] };
   /** The even pace of each agent- or fleet-scope budget per step (threshold × step ÷ window): a bar above it spends faster than the budget allows. */
-  readonly budgets: readonly { readonly policy: string; readonly scope: 'agent' | 'fleet'; readonly metric: 'cost' | 'tokens'; readonly threshold: number; readonly windowMs: number; readonly perStep: number }[];
+  readonly budgets: readonly {
+    readonly policy: string;
+    readonly scope: 'agent' | 'fleet';
+    readonly metric: 'cost' | 'tokens';
+    readonly threshold: number;
+    readonly windowMs: number;
+    readonly perStep: number;
+  }[];
   /** Where clawwarden acted (policy actions, manual ones too), oldest first. */
-  readonly markers: readonly { readonly at: number; readonly action: string; readonly result: string; readonly by: string; readonly policy?: string; readonly session?: string; readonly agent?: string; readonly reason: string }[];
+  readonly markers: readonly {
+    readonly at: number;
+    readonly action: string;
+    readonly result: string;
+    readonly by: string;
+    readonly policy?: string;
+    readonly session?: string;
+    readonly agent?: string;
+    readonly reason: string;
+  }[];
 }
 
 /** One agent- or fleet-scope budget of one subject, in its current window. */

@@ -329,11 +329,11 @@ function isEntry(x: unknown): x is EntryJSON {
     ['lastCallAt', 'seenAt', 'evictedAt', 'baselineAt', 'coveredUntil', 'lastUsageAt'].every(optionalNumber) &&
     (x.firstUsageAt === null || optionalNumber('firstUsageAt')) &&
     numbers(x.minutes) &&
-    numbers(x.bucketUse, (x.minutes).length * WIDTH) &&
+    numbers(x.bucketUse, x.minutes.length * WIDTH) &&
     numbers(x.recentAt) &&
     Array.isArray(x.recentIds) &&
-    x.recentIds.length === (x.recentAt).length &&
+    x.recentIds.length === x.recentAt.length &&
     x.recentIds.every((id) => typeof id === 'string') &&
-    numbers(x.recentUse, (x.recentAt).length * WIDTH)
+    numbers(x.recentUse, x.recentAt.length * WIDTH)
   );
 }

@@ -105,11 +105,26 @@ export class FleetAggregator {
       }
       seen.update = update;
       const d = a.delta;
-      if (u.input > seen.input) { d.input += u.input - seen.input; seen.input = u.input; }
-      if (u.output > seen.output) { d.output += u.output - seen.output; seen.output = u.output; }
-      if (u.cacheRead > seen.cacheRead) { d.cacheRead += u.cacheRead - seen.cacheRead; seen.cacheRead = u.cacheRead; }
-      if (u.cacheWrite > seen.cacheWrite) { d.cacheWrite += u.cacheWrite - seen.cacheWrite; seen.cacheWrite = u.cacheWrite; }
-      if (u.cost > seen.cost) { d.cost += u.cost - seen.cost; seen.cost = u.cost; }
+      if (u.input > seen.input) {
+        d.input += u.input - seen.input;
+        seen.input = u.input;
+      }
+      if (u.output > seen.output) {
+        d.output += u.output - seen.output;
+        seen.output = u.output;
+      }
+      if (u.cacheRead > seen.cacheRead) {
+        d.cacheRead += u.cacheRead - seen.cacheRead;
+        seen.cacheRead = u.cacheRead;
+      }
+      if (u.cacheWrite > seen.cacheWrite) {
+        d.cacheWrite += u.cacheWrite - seen.cacheWrite;
+        seen.cacheWrite = u.cacheWrite;
+      }
+      if (u.cost > seen.cost) {
+        d.cost += u.cost - seen.cost;
+        seen.cost = u.cost;
+      }
       if (topN > 0 && (top.length < topN || u.total > (top[top.length - 1] as SessionView).usage.total)) insertTop(top, view, topN);
     }
     for (const b of snapshot.budgets ?? []) foldBudget(otherBudgets, b);

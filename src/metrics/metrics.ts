@@ -65,23 +65,58 @@ export function createMetrics(options: MetricsOptions): WardenMetrics {
   let pulled = false;
 
   const sessions = new Gauge({ name: 'clawwarden_sessions', help: 'Sessions watched, by source, agent and display state.', labelNames: ['source', 'agent', 'state'], registers });
-  const agentTokens = new Counter({ name: 'clawwarden_agent_tokens_total', help: 'Tokens used by each agent\'s sessions since clawwarden started watching, by type.', labelNames: ['source', 'agent', 'type'], registers });
-  const agentCost = new Counter({ name: 'clawwarden_agent_cost_usd_total', help: 'Cost in USD of each agent\'s sessions since clawwarden started watching.', labelNames: ['source', 'agent'], registers });
+  const agentTokens = new Counter({
+    name: 'clawwarden_agent_tokens_total',
+    help: "Tokens used by each agent's sessions since clawwarden started watching, by type.",
+    labelNames: ['source', 'agent', 'type'],
+    registers,
+  });
+  const agentCost = new Counter({
+    name: 'clawwarden_agent_cost_usd_total',
+    help: "Cost in USD of each agent's sessions since clawwarden started watching.",
+    labelNames: ['source', 'agent'],
+    registers,
+  });
   const budget = new Gauge({
     name: 'clawwarden_budget_used_ratio',
-    help: 'Share of a policy\'s budget used (1 = threshold reached): the worst session for scope=session, per agent for scope=agent, the fleet for scope=fleet.',
+    help: "Share of a policy's budget used (1 = threshold reached): the worst session for scope=session, per agent for scope=agent, the fleet for scope=fleet.",
     labelNames: ['policy', 'scope', 'agent'],
     registers,
   });
-  const violations = new Counter({ name: 'clawwarden_policy_violations_total', help: 'Times a policy\'s condition was found violated (new episodes and escalations).', labelNames: ['policy'], registers });
-  const policyErrors = new Counter({ name: 'clawwarden_policy_errors_total', help: 'Evaluations in which a policy failed (threw) and was skipped; the other policies went on.', labelNames: ['policy'], registers });
-  const actions = new Counter({ name: 'clawwarden_actions_total', help: 'Enforcement actions by policy, action, result (done, noop, refused, failed, would, marked, refused-blast-radius) and mode.', labelNames: ['policy', 'action', 'result', 'mode'], registers });
+  const violations = new Counter({
+    name: 'clawwarden_policy_violations_total',
+    help: "Times a policy's condition was found violated (new episodes and escalations).",
+    labelNames: ['policy'],
+    registers,
+  });
+  const policyErrors = new Counter({
+    name: 'clawwarden_policy_errors_total',
+    help: 'Evaluations in which a policy failed (threw) and was skipped; the other policies went on.',
+    labelNames: ['policy'],
+    registers,
+  });
+  const actions = new Counter({
+    name: 'clawwarden_actions_total',
+    help: 'Enforcement actions by policy, action, result (done, noop, refused, failed, would, marked, refused-blast-radius) and mode.',
+    labelNames: ['policy', 'action', 'result', 'mode'],
+    registers,
+  });
   const latency = new Histogram({ name: 'clawwarden_enforcement_latency_seconds', help: 'Time from the usage event to the platform acknowledging the action.', buckets: LATENCY_BUCKETS, registers });
   const evaluation = new Histogram({ name: 'clawwarden_evaluation_duration_seconds', help: 'Duration of one policy evaluation.', buckets: EVALUATION_BUCKETS, registers });
   const lastSweep = new Gauge({ name: 'clawwarden_last_sweep_success_timestamp_seconds', help: 'Unix time of the last sweep that completed.', registers });
   const sourceUp = new Gauge({ name: 'clawwarden_source_up', help: '1 when the source is connected and synced, else 0.', labelNames: ['source'], registers });
-  const notifications = new Counter({ name: 'clawwarden_notifications_total', help: 'Notifications by notifier and result (sent, error, deduplicated, rate-limited).', labelNames: ['notifier', 'result'], registers });
-  const sessionTokens = new Gauge({ name: 'clawwarden_session_tokens', help: `Tokens of the top ${options.topSessions} sessions by total tokens, by type.`, labelNames: ['source', 'agent', 'session', 'type'], registers });
+  const notifications = new Counter({
+    name: 'clawwarden_notifications_total',
+    help: 'Notifications by notifier and result (sent, error, deduplicated, rate-limited).',
+    labelNames: ['notifier', 'result'],
+    registers,
+  });
+  const sessionTokens = new Gauge({
+    name: 'clawwarden_session_tokens',
+    help: `Tokens of the top ${options.topSessions} sessions by total tokens, by type.`,
+    labelNames: ['source', 'agent', 'session', 'type'],
+    registers,
+  });
   const usageUnknown = new Gauge({
     name: 'clawwarden_sessions_usage_unknown',
     help: 'Sessions whose usage the source has not (re-)reported: policies needing usage are not evaluated on them.',

@@ -7,7 +7,13 @@ import type { Notification } from './types.js';
 const PREFIX = '[clawwarden]';
 
 const DONE_VERB: Record<string, string> = {
-  stop: 'Stopped', kill: 'Killed', pause: 'Paused', resume: 'Resumed', cleanup: 'Cleaned up', compact: 'Compacted', notify: 'Notified',
+  stop: 'Stopped',
+  kill: 'Killed',
+  pause: 'Paused',
+  resume: 'Resumed',
+  cleanup: 'Cleaned up',
+  compact: 'Compacted',
+  notify: 'Notified',
 };
 
 /** `stop` → `stop`, `cleanup` with archive → `archive`: the verb a person would use. */
@@ -85,7 +91,12 @@ function single(decision: Decision): Pick<Notification, 'source' | 'session' | '
 export function warnMessage(decision: Decision, at: number): Notification {
   const worst = [...decision.measurements].sort((a, b) => (b.ratio ?? 0) - (a.ratio ?? 0))[0];
   return {
-    kind: 'warn', at, policy: decision.policy, mode: decision.mode, measurements: decision.measurements, ...single(decision),
+    kind: 'warn',
+    at,
+    policy: decision.policy,
+    mode: decision.mode,
+    measurements: decision.measurements,
+    ...single(decision),
     title: title(`Warning: ${who(decision)} at ${percent(worst?.ratio)} of ${decision.policy}`, headline(decision.measurements, true)),
     lines: [...decisionLines(decision), 'Action: none yet (soft budget); the policy acts when the threshold is crossed.'],
     dedupKey: `warn:${decision.id}`,
@@ -97,7 +108,12 @@ export function violationMessage(decision: Decision, at: number): Notification {
   const plan = decision.actions.map((a) => (a.action === 'cleanup' ? `cleanup (${a.cleanup})` : a.action)).join(', ');
   const label = decision.kind === 'escalation' ? 'Escalation' : 'Violation';
   return {
-    kind: 'violation', at, policy: decision.policy, mode: decision.mode, measurements: decision.measurements, ...single(decision),
+    kind: 'violation',
+    at,
+    policy: decision.policy,
+    mode: decision.mode,
+    measurements: decision.measurements,
+    ...single(decision),
     title: title(`${label}: ${decision.policy} on ${who(decision)}`, headline(decision.measurements)),
     lines: [...decisionLines(decision), `Planned: ${plan || 'nothing'}${decision.mode === 'dry-run' ? ' (dry-run: nothing will be done)' : ''}`],
     dedupKey: `${decision.kind === 'escalation' ? 'escalation' : 'violation'}:${decision.id}`,
@@ -122,10 +138,18 @@ export function actionMessage(report: ActionReport, at: number): Notification {
   const verb = dry ? `Would ${baseVerb(action, report.cleanup)}` : doneVerb(action, report.cleanup);
   const lines = decisionLines(decision, targets);
   for (const r of report.results) lines.push(`Result: ${r.target.key}: ${r.status}${r.detail ? ` — ${r.detail}` : ''}`);
-  lines.push(dry ? `Done: nothing (dry-run); in enforce mode clawwarden would ${baseVerb(action, report.cleanup)} ${who(decision, targets)}.` : `Done: ${verb.toLowerCase()} ${who(decision, targets)}.`);
+  lines.push(
+    dry ? `Done: nothing (dry-run); in enforce mode clawwarden would ${baseVerb(action, report.cleanup)} ${who(decision, targets)}.` : `Done: ${verb.toLowerCase()} ${who(decision, targets)}.`,
+  );
   return {
-    kind: 'action', at, policy: decision.policy, action, result: dry ? 'would' : 'done', mode: report.mode,
-    measurements: decision.measurements, ...single(decision),
+    kind: 'action',
+    at,
+    policy: decision.policy,
+    action,
+    result: dry ? 'would' : 'done',
+    mode: report.mode,
+    measurements: decision.measurements,
+    ...single(decision),
     title: title(`${verb} ${who(decision, targets)}`, headline(decision.measurements)),
     lines,
     dedupKey: `action:${decision.id}:${action}`,
@@ -133,16 +157,30 @@ export function actionMessage(report: ActionReport, at: number): Notification {
 }
 
 /** A session was marked for an action after a notice: nothing is done yet, and an operator can still unmark it. */
-export function markMessage(report: { readonly decision: Decision; readonly action: string; readonly cleanup?: 'archive' | 'delete'; readonly target: SessionRef; readonly due: number; readonly detail: string }, at: number): Notification {
+export function markMessage(
+  report: { readonly decision: Decision; readonly action: string; readonly cleanup?: 'archive' | 'delete'; readonly target: SessionRef; readonly due: number; readonly detail: string },
+  at: number,
+): Notification {
   const { decision, action, target } = report;
   const verb = baseVerb(action, report.cleanup);
   const when = new Date(report.due).toISOString();
   const lines = decisionLines(decision, [target]);
   lines.push(`Marked: ${report.detail}`);
-  lines.push(`Done: nothing yet. clawwarden will ${verb} ${target.key} at ${when} if policy ${decision.policy} still matches then; to cancel: clawwarden sessions unmark ${target.key} (or Undo in the console).`);
+  lines.push(
+    `Done: nothing yet. clawwarden will ${verb} ${target.key} at ${when} if policy ${decision.policy} still matches then; to cancel: clawwarden sessions unmark ${target.key} (or Undo in the console).`,
+  );
   return {
-    kind: 'marked', at, policy: decision.policy, action, result: 'marked', mode: decision.mode,
-    measurements: decision.measurements, ...single(decision), source: target.source, session: target.key, agent: target.agent,
+    kind: 'marked',
+    at,
+    policy: decision.policy,
+    action,
+    result: 'marked',
+    mode: decision.mode,
+    measurements: decision.measurements,
+    ...single(decision),
+    source: target.source,
+    session: target.key,
+    agent: target.agent,
     title: title(`Will ${verb} ${target.key} at ${when} unless unmarked`, headline(decision.measurements)),
     lines,
     dedupKey: `marked:${decision.id}:${action}:${target.key}:${report.due}`,
@@ -159,8 +197,14 @@ export function actionFailedMessage(report: ActionReport, at: number): Notificat
   for (const r of report.results) lines.push(`Result: ${r.target.key}: ${r.status}${r.detail ? ` — ${r.detail}` : ''}`);
   lines.push(`Done: nothing — the ${baseVerb(action, report.cleanup)} did not take effect; check the source and the journal.`);
   return {
-    kind: 'action-failed', at, policy: decision.policy, action, result: first?.status ?? 'failed', mode: report.mode,
-    measurements: decision.measurements, ...single(decision),
+    kind: 'action-failed',
+    at,
+    policy: decision.policy,
+    action,
+    result: first?.status ?? 'failed',
+    mode: report.mode,
+    measurements: decision.measurements,
+    ...single(decision),
     title: title(`FAILED to ${baseVerb(action, report.cleanup)} ${who(decision, targets)}`, first?.detail ?? headline(decision.measurements)),
     lines,
     dedupKey: `action-failed:${decision.id}:${action}`,
@@ -170,7 +214,9 @@ export function actionFailedMessage(report: ActionReport, at: number): Notificat
 /** A source lost its connection; `since` (epoch ms the outage began) keys de-duplication per outage. */
 export function sourceDownMessage(input: { readonly source: string; readonly error: string; readonly since: number }, at: number): Notification {
   return {
-    kind: 'source-down', at, source: input.source,
+    kind: 'source-down',
+    at,
+    source: input.source,
     title: title(`Source ${input.source} is down`, input.error),
     lines: [
       `Source: ${input.source}`,
@@ -187,7 +233,9 @@ export function sourceUpMessage(input: { readonly source: string; readonly downS
   const lines = [`Source: ${input.source}`, 'Done: enforcement resumed after a full re-sync.'];
   if (input.downSince !== undefined) lines.splice(1, 0, `Was down: ${Math.round((at - input.downSince) / 1000)} s (since ${new Date(input.downSince).toISOString()})`);
   return {
-    kind: 'source-up', at, source: input.source,
+    kind: 'source-up',
+    at,
+    source: input.source,
     title: title(`Source ${input.source} is back up`, ''),
     lines,
     dedupKey: `source-up:${input.source}:${input.downSince ?? at}`,
@@ -208,7 +256,9 @@ export function blastRadiusMessage(
   if (input.decisions.length > 20) lines.push(`… and ${input.decisions.length - 20} more decisions`);
   lines.push('Done: nothing. Check the policies (a bad threshold?) and raise safety.maxActionsPerSweep if this is intended.');
   return {
-    kind: 'blast-radius', at, result: 'refused-blast-radius',
+    kind: 'blast-radius',
+    at,
+    result: 'refused-blast-radius',
     title: title(`Refused ${input.actions} actions`, `blast-radius limit ${input.limit} per sweep exceeded (${policies.slice(0, 3).join(', ')}${policies.length > 3 ? ', …' : ''})`),
     lines,
     dedupKey: `blast-radius:${input.sweepId}`,
@@ -221,7 +271,11 @@ export function usageUnknownMessage(
   at: number,
 ): Notification {
   return {
-    kind: 'usage-unknown', at, source: input.source, session: input.key, agent: input.agent,
+    kind: 'usage-unknown',
+    at,
+    source: input.source,
+    session: input.key,
+    agent: input.agent,
     title: title(`Usage of ${input.key} unknown`, `not re-reported by ${input.source} for ${Math.round((at - input.since) / 1000)} s`),
     lines: [
       `Source: ${input.source}`,
@@ -237,7 +291,9 @@ export function usageUnknownMessage(
 /** A policy threw during an evaluation: it was skipped (not the others) until it evaluates again. */
 export function policyErrorMessage(input: { readonly policy: string; readonly subject: string; readonly message: string; readonly since: number }, at: number): Notification {
   return {
-    kind: 'policy-error', at, policy: input.policy,
+    kind: 'policy-error',
+    at,
+    policy: input.policy,
     title: title(`Policy ${input.policy} failed`, input.message),
     lines: [
       `Policy: ${input.policy}`,
@@ -253,7 +309,8 @@ export function policyErrorMessage(input: { readonly policy: string; readonly su
 /** `clawwarden notify test <notifier>`. */
 export function testMessage(notifier: string, at: number): Notification {
   return {
-    kind: 'test', at,
+    kind: 'test',
+    at,
     title: title(`Test message for notifier ${notifier}`, 'delivery works'),
     lines: [`Notifier: ${notifier}`, `Sent: ${new Date(at).toISOString()}`, 'Done: nothing; this is a test sent by `clawwarden notify test`.'],
     dedupKey: `test:${notifier}:${at}`,

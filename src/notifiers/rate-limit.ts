@@ -20,7 +20,12 @@ export const rateLimitSchema: JSONSchemaType<RateLimitOption> = {
   description: 'At most `count` messages per `per` (duration like 10m, 1h, or ms); default 30 per 1h.',
   properties: {
     count: { type: 'integer', minimum: 1 },
-    per: { anyOf: [{ type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)$' }, { type: 'integer', minimum: 1 }] },
+    per: {
+      anyOf: [
+        { type: 'string', pattern: '^\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)$' },
+        { type: 'integer', minimum: 1 },
+      ],
+    },
   },
   required: ['count', 'per'],
   additionalProperties: false,

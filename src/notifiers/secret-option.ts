@@ -7,7 +7,10 @@ import { Secret, type SecretValue } from '../domain/secret.js';
  */
 export const secretOptionSchema: JSONSchemaType<SecretOption> = {
   description: 'A string, "${env:NAME}" or { file: /path } (resolved to a secret by the config loader).',
-  anyOf: [{ type: 'string', minLength: 1 }, { type: 'object', required: [] }],
+  anyOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'object', required: [] },
+  ],
 };
 
 /** A secret option as the schema sees it: text, or a map (a `{ file: … }` reference, or the Secret it became). */

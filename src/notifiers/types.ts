@@ -2,18 +2,7 @@ import type { PluginModule } from '../plugin.js';
 import type { Measurement, Mode } from '../domain/decision.js';
 
 /** Every kind of message clawwarden sends. */
-export type NotificationKind =
-  | 'warn'
-  | 'violation'
-  | 'action'
-  | 'action-failed'
-  | 'marked'
-  | 'source-down'
-  | 'source-up'
-  | 'blast-radius'
-  | 'usage-unknown'
-  | 'policy-error'
-  | 'test';
+export type NotificationKind = 'warn' | 'violation' | 'action' | 'action-failed' | 'marked' | 'source-down' | 'source-up' | 'blast-radius' | 'usage-unknown' | 'policy-error' | 'test';
 
 /** One message, independent of transport. Never contains a secret. */
 export interface Notification {

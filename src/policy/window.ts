@@ -40,7 +40,14 @@ function computeWindow(window: BudgetWindow, now: number): WindowBounds {
   const unit = window.every === 'day' ? 'day' : window.every === 'week' ? 'week' : 'month';
   // luxon's startOf('week') is the ISO week, which starts on Monday.
   let start = local.startOf(unit).set({ hour: time.hour, minute: time.minute, second: 0, millisecond: 0 });
-  if (start.toMillis() > now) start = start.minus({ [`${unit}s`]: 1 }).startOf(unit).set({ hour: time.hour, minute: time.minute });
-  const end = start.plus({ [`${unit}s`]: 1 }).startOf(unit).set({ hour: time.hour, minute: time.minute });
+  if (start.toMillis() > now)
+    start = start
+      .minus({ [`${unit}s`]: 1 })
+      .startOf(unit)
+      .set({ hour: time.hour, minute: time.minute });
+  const end = start
+    .plus({ [`${unit}s`]: 1 })
+    .startOf(unit)
+    .set({ hour: time.hour, minute: time.minute });
   return { start: start.toMillis(), end: end.toMillis() };
 }

@@ -89,7 +89,27 @@ export interface TestFile {
 const TOP_KEYS = ['config', 'policies', 'safety', 'mode', 'source', 'now', 'description', 'tests'];
 const CASE_KEYS = ['name', 'now', 'sessions', 'expect', 'then'];
 const STEP_KEYS = ['after', 'sessions', 'expect'];
-const SESSION_KEYS = ['key', 'agent', 'source', 'generation', 'model', 'provider', 'channel', 'kind', 'parent', 'main', 'archived', 'active', 'held', 'started', 'lastActivity', 'lastHuman', 'runStarted', 'usage', 'calls'];
+const SESSION_KEYS = [
+  'key',
+  'agent',
+  'source',
+  'generation',
+  'model',
+  'provider',
+  'channel',
+  'kind',
+  'parent',
+  'main',
+  'archived',
+  'active',
+  'held',
+  'started',
+  'lastActivity',
+  'lastHuman',
+  'runStarted',
+  'usage',
+  'calls',
+];
 const USAGE_KEYS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cost'];
 const EXPECT_KEYS = ['policy', 'session', 'agent', 'fleet', 'actions', 'held', 'kind', 'mode'];
 const KINDS = ['violation', 'escalation', 'warn', 'release'];
@@ -130,7 +150,8 @@ export function parseTestFile(shown: string, path: string, text: string): { file
   if (data.mode !== undefined && !['enforce', 'dry-run', 'observe'].includes(scalar(data.mode))) fail(['mode'], `found ${JSON.stringify(data.mode)}`, 'value', ['enforce', 'observe', 'dry-run']);
   let source: TestFile['source'];
   if (data.source !== undefined) {
-    if (!isMap(data.source) || typeof data.source.name !== 'string' || typeof data.source.type !== 'string') fail(['source'], 'expected { name: home, type: openclaw }: the source the fixture sessions come from');
+    if (!isMap(data.source) || typeof data.source.name !== 'string' || typeof data.source.type !== 'string')
+      fail(['source'], 'expected { name: home, type: openclaw }: the source the fixture sessions come from');
     else source = { name: data.source.name, type: data.source.type };
   }
   const fileNow = data.now === undefined ? DEFAULT_NOW : absoluteTime(data.now, ['now'], fail);
@@ -141,7 +162,10 @@ export function parseTestFile(shown: string, path: string, text: string): { file
     const names = new Set<string>();
     data.tests.forEach((raw: unknown, i: number) => {
       const at: Segment[] = ['tests', i];
-      if (!isMap(raw)) { fail(at, 'expected a case like { name, sessions, expect }'); return; }
+      if (!isMap(raw)) {
+        fail(at, 'expected a case like { name, sessions, expect }');
+        return;
+      }
       closed(raw, CASE_KEYS, at, fail);
       const name = typeof raw.name === 'string' && raw.name !== '' ? raw.name : undefined;
       if (name === undefined) fail([...at, 'name'], 'every case needs a name');
@@ -181,7 +205,10 @@ export function parseTestFile(shown: string, path: string, text: string): { file
 type Fail = (at: readonly Segment[], message: string, target?: 'value' | 'key', allowed?: readonly string[]) => undefined;
 
 function readStep(raw: unknown, at: Segment[], fail: Fail, lineOf: (at: readonly Segment[]) => number, own: boolean): Step | undefined {
-  if (!isMap(raw)) { fail(at, 'expected a step like { after: 5m, sessions: [...], expect: [...] }'); return; }
+  if (!isMap(raw)) {
+    fail(at, 'expected a step like { after: 5m, sessions: [...], expect: [...] }');
+    return;
+  }
   if (own) closed(raw, STEP_KEYS, at, fail);
   const where = (k: string): Segment[] => (own ? [...at, k] : [...at, k]);
   let after = 0;
@@ -212,9 +239,15 @@ function readStep(raw: unknown, at: Segment[], fail: Fail, lineOf: (at: readonly
 }
 
 function readSession(raw: unknown, at: Segment[], fail: Fail): FixtureSession | undefined {
-  if (!isMap(raw)) { fail(at, 'expected a session like { key: "agent:backend:fix", usage: { input: 150k, output: 3k } }'); return; }
+  if (!isMap(raw)) {
+    fail(at, 'expected a session like { key: "agent:backend:fix", usage: { input: 150k, output: 3k } }');
+    return;
+  }
   closed(raw, SESSION_KEYS, at, fail);
-  if (typeof raw.key !== 'string' || raw.key === '') { fail([...at, 'key'], 'every session needs a key, e.g. agent:backend:fix-tests'); return; }
+  if (typeof raw.key !== 'string' || raw.key === '') {
+    fail([...at, 'key'], 'every session needs a key, e.g. agent:backend:fix-tests');
+    return;
+  }
   const key = raw.key;
   const agent = raw.agent === undefined ? (/^agent:([^:]+):/.exec(key)?.[1] ?? 'default') : scalar(raw.agent);
   const text = (k: string): string | undefined => (raw[k] === undefined ? undefined : scalar(raw[k]));
@@ -233,9 +266,15 @@ function readSession(raw: unknown, at: Segment[], fail: Fail): FixtureSession | 
     else
       raw.calls.forEach((c: unknown, i: number) => {
         const here = [...at, 'calls', i];
-        if (!isMap(c)) { fail(here, 'expected a call like { at: "-5m", input: 12k, output: 300 }'); return; }
+        if (!isMap(c)) {
+          fail(here, 'expected a call like { at: "-5m", input: 12k, output: 300 }');
+          return;
+        }
         const { at: when, ...rest } = c;
-        if (when === undefined) { fail(here, 'missing `at`: when the call completed (an ISO time, or relative like -5m)'); return; }
+        if (when === undefined) {
+          fail(here, 'missing `at`: when the call completed (an ISO time, or relative like -5m)');
+          return;
+        }
         const t = timeRef(when, [...here, 'at'], fail);
         const u = readUsage(rest, here, fail);
         if (t && u) calls.push({ ...u, at: t });
@@ -268,7 +307,10 @@ function readSession(raw: unknown, at: Segment[], fail: Fail): FixtureSession | 
 }
 
 function readUsage(raw: unknown, at: Segment[], fail: Fail): FixtureUsage | undefined {
-  if (!isMap(raw)) { fail(at, 'expected usage like { input: 150k, output: 3k, cost: "$1.20" }, or `unknown`'); return; }
+  if (!isMap(raw)) {
+    fail(at, 'expected usage like { input: 150k, output: 3k, cost: "$1.20" }, or `unknown`');
+    return;
+  }
   closed(raw, USAGE_KEYS, at, fail);
   const count = (k: string): number => {
     if (raw[k] === undefined) return 0;
@@ -293,7 +335,10 @@ function readUsage(raw: unknown, at: Segment[], fail: Fail): FixtureUsage | unde
 }
 
 function readExpectation(raw: unknown, at: Segment[], fail: Fail, lineOf: (at: readonly Segment[]) => number): Expectation | undefined {
-  if (!isMap(raw)) { fail(at, 'expected { policy: NAME, session: KEY, actions: [stop] } (or agent: NAME / fleet: true)'); return; }
+  if (!isMap(raw)) {
+    fail(at, 'expected { policy: NAME, session: KEY, actions: [stop] } (or agent: NAME / fleet: true)');
+    return;
+  }
   closed(raw, EXPECT_KEYS, at, fail);
   const policy = typeof raw.policy === 'string' && raw.policy !== '' ? raw.policy : undefined;
   if (policy === undefined) fail([...at, 'policy'], 'missing `policy`: the policy expected to decide');
@@ -335,14 +380,20 @@ export function normaliseAction(text: string): string {
 
 function absoluteTime(raw: unknown, at: Segment[], fail: Fail): number | undefined {
   const value = raw instanceof Date ? raw.getTime() : typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
-  if (Number.isNaN(value)) { fail(at, `found ${JSON.stringify(raw)}: expected an ISO time like 2026-01-05T12:00:00Z`); return; }
+  if (Number.isNaN(value)) {
+    fail(at, `found ${JSON.stringify(raw)}: expected an ISO time like 2026-01-05T12:00:00Z`);
+    return;
+  }
   return value;
 }
 
 /** `2026-01-05T11:00:00Z`, `now`, `-5m`, `5m ago`, `+1h`. */
 function timeRef(raw: unknown, at: Segment[], fail: Fail): TimeRef | undefined {
   if (raw instanceof Date) return { at: raw.getTime() };
-  if (typeof raw !== 'string') { fail(at, `found ${JSON.stringify(raw)}: expected an ISO time, \`now\`, or a time relative to the clock like -5m or "2h ago"`); return; }
+  if (typeof raw !== 'string') {
+    fail(at, `found ${JSON.stringify(raw)}: expected an ISO time, \`now\`, or a time relative to the clock like -5m or "2h ago"`);
+    return;
+  }
   const text = raw.trim();
   if (text === 'now') return { offset: 0 };
   const relative = /^([+-])?\s*(.+?)(\s+ago)?$/.exec(text);
@@ -352,7 +403,10 @@ function timeRef(raw: unknown, at: Segment[], fail: Fail): TimeRef | undefined {
     return { offset: relative[1] === '+' && relative[3] === undefined ? ms : -ms };
   }
   const value = Date.parse(text);
-  if (Number.isNaN(value)) { fail(at, `found ${JSON.stringify(raw)}: expected an ISO time, \`now\`, or a time relative to the clock like -5m or "2h ago"`); return; }
+  if (Number.isNaN(value)) {
+    fail(at, `found ${JSON.stringify(raw)}: expected an ISO time, \`now\`, or a time relative to the clock like -5m or "2h ago"`);
+    return;
+  }
   return { at: value };
 }
 
@@ -361,7 +415,8 @@ function duration(raw: unknown, at: Segment[], fail: Fail): number | undefined {
     return parseDuration(raw);
   } catch (error) {
     if (!(error instanceof UnitError)) throw error;
-    fail(at, error.message); return;
+    fail(at, error.message);
+    return;
   }
 }
 

@@ -36,7 +36,14 @@ export async function writeStarter(options: { config: string; out?: string }, io
     return 2;
   }
   const configRef = relative(dirname(out), file) || basename(file);
-  const draft = { config: configRef, now: new Date(DEFAULT_NOW).toISOString(), tests: [...loaded.config.policies.map((p) => ({ name: `${p.name} acts when its condition holds`, sessions: fixturesFor(p), expect: 'nothing' })), { name: 'a small, recent session is left alone', sessions: [{ key: 'agent:starter:quiet', usage: { input: '1k', output: 200 } }], expect: 'nothing' as unknown }] };
+  const draft = {
+    config: configRef,
+    now: new Date(DEFAULT_NOW).toISOString(),
+    tests: [
+      ...loaded.config.policies.map((p) => ({ name: `${p.name} acts when its condition holds`, sessions: fixturesFor(p), expect: 'nothing' })),
+      { name: 'a small, recent session is left alone', sessions: [{ key: 'agent:starter:quiet', usage: { input: '1k', output: 200 } }], expect: 'nothing' as unknown },
+    ],
+  };
   // Fill each case's expectations with what the policies decide now.
   const parsed = parseTestFile(out, out, stringify(draft));
   if (!parsed.file) {
@@ -57,7 +64,9 @@ export async function writeStarter(options: { config: string; out?: string }, io
     '',
   ].join('\n');
   writeFileSync(out, header + render(draft), { flag: 'wx' });
-  io.stdout(`Wrote ${relative(io.cwd, out) || out}: ${draft.tests.length} cases for ${loaded.config.policies.length} policies. Read the expectations, then run: clawwarden test ${relative(io.cwd, out) || out}\n`);
+  io.stdout(
+    `Wrote ${relative(io.cwd, out) || out}: ${draft.tests.length} cases for ${loaded.config.policies.length} policies. Read the expectations, then run: clawwarden test ${relative(io.cwd, out) || out}\n`,
+  );
   return 0;
 }
 
@@ -106,7 +115,10 @@ function fixturesFor(policy: Policy): Fixture[] {
   const usage: Record<string, number> = {};
   let ratio: number | undefined;
   const apply = (node: unknown): void => {
-    if (Array.isArray(node)) { node.forEach(apply); return; }
+    if (Array.isArray(node)) {
+      node.forEach(apply);
+      return;
+    }
     if (node === null || typeof node !== 'object') return;
     for (const [name, value] of Object.entries(node as Record<string, unknown>)) {
       if (name === 'all') apply(value);
@@ -188,7 +200,10 @@ function crossing(name: string, raw: unknown, session: Fixture, usage: Record<st
         const burn = raw as Record<string, unknown>;
         const per = parseDuration(burn['per']);
         const perCall = (burn['cost'] !== undefined ? parseMoney(scalar(burn['cost']).replace(/^[<>=\s]+/, '')) : parseCount(scalar(burn['tokens']).replace(/^[<>=\s]+/, ''))) * 0.5 + 1;
-        const calls = [0.8, 0.5, 0.2].map((f) => ({ at: `-${Math.max(1, Math.round((per * f) / 1000))}s`, ...(burn['cost'] !== undefined ? { input: 1000, cost: `$${perCall.toFixed(2)}` } : { input: Math.round(perCall) }) }));
+        const calls = [0.8, 0.5, 0.2].map((f) => ({
+          at: `-${Math.max(1, Math.round((per * f) / 1000))}s`,
+          ...(burn['cost'] !== undefined ? { input: 1000, cost: `$${perCall.toFixed(2)}` } : { input: Math.round(perCall) }),
+        }));
         session['active'] = true;
         session['calls'] = calls;
         return;

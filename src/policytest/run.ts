@@ -120,7 +120,17 @@ function place(stage: Stage, fixture: FixtureSession, defaultSource: string, clo
     stage.call({ source, key: fixture.key, generation: session.generation, agent: session.agent, id: `fixture-${++calls}`, at: callTimes[i]!, ...usage });
   });
   if (given.has('held')) {
-    if (fixture.held) stage.state.setHold({ source, key: fixture.key, generation: session.generation, agent: session.agent, kind: session.main ? 'hold' : 'archive', by: 'cli', reason: 'held by a person (test fixture)', at: clock });
+    if (fixture.held)
+      stage.state.setHold({
+        source,
+        key: fixture.key,
+        generation: session.generation,
+        agent: session.agent,
+        kind: session.main ? 'hold' : 'archive',
+        by: 'cli',
+        reason: 'held by a person (test fixture)',
+        at: clock,
+      });
     else stage.state.releaseHold(source, fixture.key);
   }
   if (fixture.usage !== undefined && fixture.usage !== 'unknown') {
@@ -186,7 +196,13 @@ export function compare(expected: readonly Expectation[], actual: readonly Actua
     if (diffs.length > 0) problems.push({ kind: 'differs', policy: e.policy, subject: e.subject, expected: e, actual: a, text: diffs.join('; ') });
   }
   for (const a of left) {
-    problems.push({ kind: 'unexpected', policy: a.policy, subject: a.subject, actual: a, text: `unexpected: ${a.policy} on ${a.subject} decided ${list(a.actions)}${a.held.length > 0 ? ` (held back ${list(a.held.map((h) => h.action))})` : ''} — ${a.reason}` });
+    problems.push({
+      kind: 'unexpected',
+      policy: a.policy,
+      subject: a.subject,
+      actual: a,
+      text: `unexpected: ${a.policy} on ${a.subject} decided ${list(a.actions)}${a.held.length > 0 ? ` (held back ${list(a.held.map((h) => h.action))})` : ''} — ${a.reason}`,
+    });
   }
   return problems;
 }

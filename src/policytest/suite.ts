@@ -43,7 +43,11 @@ export async function runFile(path: string, context: { cwd: string; env: NodeJS.
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    return { file: shown, cases: [], errors: [{ code: 'FILE_UNREADABLE', file: shown, line: 0, column: 0, path: '', message: `cannot read test file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }] };
+    return {
+      file: shown,
+      cases: [],
+      errors: [{ code: 'FILE_UNREADABLE', file: shown, line: 0, column: 0, path: '', message: `cannot read test file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }],
+    };
   }
   const parsed = parseTestFile(shown, path, text);
   if (!parsed.file) return { file: shown, cases: [], errors: parsed.errors };
@@ -54,7 +58,15 @@ export async function runFile(path: string, context: { cwd: string; env: NodeJS.
   for (const c of parsed.file.cases) {
     for (const step of c.steps) {
       for (const e of step.expect) {
-        if (!known.has(e.policy)) unknown.push({ code: 'SCHEMA', file: shown, line: e.line, column: 1, path: '', message: `case "${c.name}" expects policy "${e.policy}", which the config under test does not have; it has: ${[...known].join(', ')}` });
+        if (!known.has(e.policy))
+          unknown.push({
+            code: 'SCHEMA',
+            file: shown,
+            line: e.line,
+            column: 1,
+            path: '',
+            message: `case "${c.name}" expects policy "${e.policy}", which the config under test does not have; it has: ${[...known].join(', ')}`,
+          });
       }
     }
   }

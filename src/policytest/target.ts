@@ -24,7 +24,18 @@ export function loadTarget(test: TestFile, context: { cwd: string; env: NodeJS.P
     const result = loadConfig(options);
     if (result.errors.length > 0 && result.errors.every((e) => e.code === 'CONFIG_NOT_FOUND')) {
       const at = test.keyLine('config');
-      return { errors: [{ code: 'CONFIG_NOT_FOUND', file: test.file, line: at.line, column: at.column, path: 'config', message: `config file ${test.target.config} not found (relative to ${displayDir(base, context.cwd)})` }] };
+      return {
+        errors: [
+          {
+            code: 'CONFIG_NOT_FOUND',
+            file: test.file,
+            line: at.line,
+            column: at.column,
+            path: 'config',
+            message: `config file ${test.target.config} not found (relative to ${displayDir(base, context.cwd)})`,
+          },
+        ],
+      };
     }
     return result;
   }
@@ -32,7 +43,11 @@ export function loadTarget(test: TestFile, context: { cwd: string; env: NodeJS.P
   const missing = test.target.policies.find((pattern) => expand(pattern, base).length === 0);
   if (missing !== undefined) {
     const at = test.keyLine('policies');
-    return { errors: [{ code: 'POLICY_FILES', file: test.file, line: at.line, column: at.column, path: 'policies', message: `no policy file matches "${missing}" (relative to ${displayDir(base, context.cwd)})` }] };
+    return {
+      errors: [
+        { code: 'POLICY_FILES', file: test.file, line: at.line, column: at.column, path: 'policies', message: `no policy file matches "${missing}" (relative to ${displayDir(base, context.cwd)})` },
+      ],
+    };
   }
   const notifiers = new Set<string>();
   for (const file of files) collectNotifiers(readYaml(file), notifiers);

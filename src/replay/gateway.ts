@@ -62,7 +62,10 @@ export async function connectGateway(options: OpenClawOptions, timeoutMs = 30_00
   let timer: NodeJS.Timeout | undefined;
   try {
     await link.start();
-    await Promise.race([ready, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the OpenClaw gateway at ${url} did not answer within ${timeoutMs / 1000}s`)), timeoutMs)))]);
+    await Promise.race([
+      ready,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the OpenClaw gateway at ${url} did not answer within ${timeoutMs / 1000}s`)), timeoutMs))),
+    ]);
   } catch (error) {
     await link.close();
     throw error;
@@ -90,9 +93,11 @@ export async function readGatewayHistory(gateway: GatewayRead & { readonly url: 
     const row = rows.get(key);
     const entry = usage.get(key);
     const base = row ? sessionFromRow(source, row) : undefined;
-    const agent = base?.agent ?? (typeof entry?.agentId === 'string' ? entry.agentId : /^agent:([^:]+):/.exec(key)?.[1] ?? 'unknown');
+    const agent = base?.agent ?? (typeof entry?.agentId === 'string' ? entry.agentId : (/^agent:([^:]+):/.exec(key)?.[1] ?? 'unknown'));
     const current = base?.generation ?? (typeof entry?.sessionId === 'string' ? entry.sessionId : undefined);
-    const generations = [...new Set([...(Array.isArray(entry?.includedSessionIds) ? (entry.includedSessionIds as unknown[]).filter((x): x is string => typeof x === 'string') : []), ...(current ? [current] : [])])];
+    const generations = [
+      ...new Set([...(Array.isArray(entry?.includedSessionIds) ? (entry.includedSessionIds as unknown[]).filter((x): x is string => typeof x === 'string') : []), ...(current ? [current] : [])]),
+    ];
     let sum = 0;
     for (const generation of generations) {
       const recorder = new SessionRecorder({
@@ -109,10 +114,18 @@ export async function readGatewayHistory(gateway: GatewayRead & { readonly url: 
       });
       const read = await readTranscript(gateway, key, generation === current ? undefined : generation, recorder);
       if (!read.ok) {
-        gaps.push({ kind: generation === current ? 'history' : 'reset', session: key, detail: generation === current ? `the transcript of ${key} could not be read (${read.error}); its calls are not replayed` : `${key} was reset: the calls of its earlier generation ${generation.slice(0, 8)} could not be read (${read.error}) and are not replayed` });
+        gaps.push({
+          kind: generation === current ? 'history' : 'reset',
+          session: key,
+          detail:
+            generation === current
+              ? `the transcript of ${key} could not be read (${read.error}); its calls are not replayed`
+              : `${key} was reset: the calls of its earlier generation ${generation.slice(0, 8)} could not be read (${read.error}) and are not replayed`,
+        });
         continue;
       }
-      if (read.resets > 0 && generation === current) gaps.push({ kind: 'reset', session: key, detail: `${key} was reset ${read.resets} time(s) within its transcript; calls before a reset belong to an earlier generation` });
+      if (read.resets > 0 && generation === current)
+        gaps.push({ kind: 'reset', session: key, detail: `${key} was reset ${read.resets} time(s) within its transcript; calls before a reset belong to an earlier generation` });
       if (recorder.size === 0 && generation !== current) continue;
       const built = recorder.build();
       if (built.calls.length > 0) earliest = Math.min(earliest, built.calls.at[0]!);
@@ -122,14 +135,25 @@ export async function readGatewayHistory(gateway: GatewayRead & { readonly url: 
     const u = entry?.usage;
     if (u) {
       const reported = totalTokens({ input: u.input ?? 0, output: u.output ?? 0, cacheRead: u.cacheRead ?? 0, cacheWrite: u.cacheWrite ?? 0 });
-      if (reported > sum * 1.005 + 1) gaps.push({ kind: 'mismatch', session: key, detail: `the transcript of ${key} holds ${formatCount(sum)} tokens, the gateway's totals say ${formatCount(reported)}: ${formatCount((reported - sum))} tokens are not in the history replayed` });
-      if ((u.missingCostEntries ?? 0) > 0) gaps.push({ kind: 'unpriced', session: key, detail: `${u.missingCostEntries} call(s) of ${key} have no price (their model has no cost configured in OpenClaw): counted as $0` });
+      if (reported > sum * 1.005 + 1)
+        gaps.push({
+          kind: 'mismatch',
+          session: key,
+          detail: `the transcript of ${key} holds ${formatCount(sum)} tokens, the gateway's totals say ${formatCount(reported)}: ${formatCount(reported - sum)} tokens are not in the history replayed`,
+        });
+      if ((u.missingCostEntries ?? 0) > 0)
+        gaps.push({ kind: 'unpriced', session: key, detail: `${u.missingCostEntries} call(s) of ${key} have no price (their model has no cost configured in OpenClaw): counted as $0` });
     }
   }
   const kept = now - GATEWAY_KEEPS_MS;
   if (from < kept && from < earliest) {
     const until = Math.min(to, Number.isFinite(earliest) ? Math.max(earliest, kept) : kept);
-    gaps.unshift({ kind: 'retention', from, to: until, detail: `OpenClaw keeps about 30 days of transcripts; the gateway's history starts ${Number.isFinite(earliest) ? `at ${new Date(earliest).toISOString()}` : 'within the last 30 days'}, later than asked (${new Date(from).toISOString()})` });
+    gaps.unshift({
+      kind: 'retention',
+      from,
+      to: until,
+      detail: `OpenClaw keeps about 30 days of transcripts; the gateway's history starts ${Number.isFinite(earliest) ? `at ${new Date(earliest).toISOString()}` : 'within the last 30 days'}, later than asked (${new Date(from).toISOString()})`,
+    });
   }
   sessions.sort((a, b) => (a.calls.at[0] ?? a.createdAt ?? 0) - (b.calls.at[0] ?? b.createdAt ?? 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : a.generation < b.generation ? -1 : 1));
   return { origin: `gateway ${gateway.url}`, from, to, sessions, gaps };
@@ -153,7 +177,12 @@ async function listSessions(gateway: GatewayRead): Promise<Map<string, OpenClawR
 async function usageByKey(gateway: GatewayRead): Promise<Map<string, UsageEntry>> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const reply = await gateway.request<{ sessions?: UsageEntry[]; cacheStatus?: { status?: unknown; pendingFiles?: unknown } | null }>('sessions.usage', { agentScope: 'all', range: 'all', mode: 'utc', groupBy: 'family' });
+    const reply = await gateway.request<{ sessions?: UsageEntry[]; cacheStatus?: { status?: unknown; pendingFiles?: unknown } | null }>('sessions.usage', {
+      agentScope: 'all',
+      range: 'all',
+      mode: 'utc',
+      groupBy: 'family',
+    });
     const entries = Array.isArray(reply.sessions) ? reply.sessions : [];
     const cache = reply.cacheStatus;
     const fresh = cache ? cache.status === 'fresh' && !(typeof cache.pendingFiles === 'number' && cache.pendingFiles > 0) : !entries.some((e) => e.usage === null);
@@ -190,7 +219,11 @@ async function readTranscript(gateway: GatewayRead, key: string, sessionId: stri
       seen.add(id);
       const u = m.usage;
       const cost = typeof u.cost === 'object' && u.cost !== null ? (u.cost as { total?: unknown }).total : u.cost;
-      into.call(at, { input: num(u.input), output: num(u.output), cacheRead: num(u.cacheRead), cacheWrite: num(u.cacheWrite), cost: num(cost) }, typeof meta.runId === 'string' ? meta.runId : undefined);
+      into.call(
+        at,
+        { input: num(u.input), output: num(u.output), cacheRead: num(u.cacheRead), cacheWrite: num(u.cacheWrite), cost: num(cost) },
+        typeof meta.runId === 'string' ? meta.runId : undefined,
+      );
     }
     const next = typeof reply.nextOffset === 'number' ? reply.nextOffset : undefined;
     if (reply.hasMore !== true || next === undefined || (offset !== undefined && next <= offset) || messages.length === 0) break;

@@ -68,7 +68,14 @@ export class CallHistory {
   session(s: Session): void {
     if (this.#closed) return;
     const n = this.#declare(s.source, s.key, s.generation, s.agent);
-    const meta = JSON.stringify({ ...(s.model ? { model: s.model } : {}), ...(s.provider ? { provider: s.provider } : {}), ...(s.channel ? { channel: s.channel } : {}), ...(s.kind ? { kind: s.kind } : {}), main: s.main, ...(s.startedAt !== undefined ? { createdAt: s.startedAt } : {}) });
+    const meta = JSON.stringify({
+      ...(s.model ? { model: s.model } : {}),
+      ...(s.provider ? { provider: s.provider } : {}),
+      ...(s.channel ? { channel: s.channel } : {}),
+      ...(s.kind ? { kind: s.kind } : {}),
+      main: s.main,
+      ...(s.startedAt !== undefined ? { createdAt: s.startedAt } : {}),
+    });
     if (this.#meta.get(n) !== meta) {
       this.#meta.set(n, meta);
       this.#push(`M\t${n}\t${meta}`);

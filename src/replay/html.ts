@@ -18,9 +18,28 @@ function esc(text: string): string {
 export function replayHtml(r: ReplayReport): string {
   const from = Date.parse(r.from);
   const to = Date.parse(r.to);
-  const charts = r.series.map((s) => chart(s, r.actions.filter((a) => a.agent === s.agent), from, to)).join('\n');
-  const policyRows = r.policies.map((p) => `<tr><td>${esc(p.policy)}</td><td>${p.mode}</td><td class="n">${p.actions}</td><td class="n">${p.sessions}</td><td class="n">${p.notifications}</td><td class="n">${p.noops}</td><td class="n">${p.refused}</td><td class="n">${formatCount(p.savedTokens)}</td><td class="n">${formatMoney(p.savedCost)}</td><td class="n">${p.falsePositives}</td></tr>`).join('\n');
-  const actionRows = r.actions.map((a) => `<tr><td>${esc(a.at)}</td><td>${esc(a.policy)}</td><td>${esc(a.session)}</td><td>${esc(a.action)}${a.kind === 'escalation' ? ` (step ${a.step})` : ''}</td><td>${esc(a.measurements.map((m) => m.text).join('; ') || a.reason)}</td><td class="n">${formatCount(a.savedTokens)}</td><td class="n">${formatMoney(a.savedCost)}</td><td>${a.falsePositive ? `likely false positive: ${esc(a.falsePositive)}` : ''}</td></tr>`).join('\n');
+  const charts = r.series
+    .map((s) =>
+      chart(
+        s,
+        r.actions.filter((a) => a.agent === s.agent),
+        from,
+        to,
+      ),
+    )
+    .join('\n');
+  const policyRows = r.policies
+    .map(
+      (p) =>
+        `<tr><td>${esc(p.policy)}</td><td>${p.mode}</td><td class="n">${p.actions}</td><td class="n">${p.sessions}</td><td class="n">${p.notifications}</td><td class="n">${p.noops}</td><td class="n">${p.refused}</td><td class="n">${formatCount(p.savedTokens)}</td><td class="n">${formatMoney(p.savedCost)}</td><td class="n">${p.falsePositives}</td></tr>`,
+    )
+    .join('\n');
+  const actionRows = r.actions
+    .map(
+      (a) =>
+        `<tr><td>${esc(a.at)}</td><td>${esc(a.policy)}</td><td>${esc(a.session)}</td><td>${esc(a.action)}${a.kind === 'escalation' ? ` (step ${a.step})` : ''}</td><td>${esc(a.measurements.map((m) => m.text).join('; ') || a.reason)}</td><td class="n">${formatCount(a.savedTokens)}</td><td class="n">${formatMoney(a.savedCost)}</td><td>${a.falsePositive ? `likely false positive: ${esc(a.falsePositive)}` : ''}</td></tr>`,
+    )
+    .join('\n');
   const refused = r.refused.map((x) => `<li>${esc(x.at)} — ${esc(x.policy)}: ${esc(x.action)} ${esc(x.session)}: ${esc(x.why)}</li>`).join('\n');
   const gaps = r.gaps.map((g) => `<li><b>${g.kind}</b>: ${esc(g.detail)}</li>`).join('\n');
   return `<!doctype html>

@@ -101,7 +101,9 @@ class Replay {
   readonly #byKey = new Map<string, Track>();
   readonly #byAgent = new Map<string, Track[]>();
   readonly #events = new TimeHeap<Track>();
-  readonly #agenda = new TimeHeap<{ kind: 'session'; track: Track; version: number } | { kind: 'agent'; agent: string } | { kind: 'fleet' } | { kind: 'full' } | { kind: 'timer'; decision: Decision }>();
+  readonly #agenda = new TimeHeap<
+    { kind: 'session'; track: Track; version: number } | { kind: 'agent'; agent: string } | { kind: 'fleet' } | { kind: 'full' } | { kind: 'timer'; decision: Decision }
+  >();
   readonly #dueByAgent = new Map<string, TimeHeap<{ track: Track; version: number }>>();
   readonly #tick: (at: number) => number;
   readonly #eventPolicies: Policy[];
@@ -155,7 +157,28 @@ class Replay {
   // history -----------------------------------------------------------------------------------------------------
 
   #track(history: TimelineSession, index: number): Track {
-    const track: Track = { index, id: Stage.id(history.source, history.key), history, cursor: 0, phase: 'start', entered: false, deleted: false, activeRun: -1, stoppedRun: -1, stoppedBy: undefined, blockedBy: undefined, idle: [], age: [], runtime: [], burn: [], cooled: [], recent: [], due: Number.POSITIVE_INFINITY, version: 0, acted: false };
+    const track: Track = {
+      index,
+      id: Stage.id(history.source, history.key),
+      history,
+      cursor: 0,
+      phase: 'start',
+      entered: false,
+      deleted: false,
+      activeRun: -1,
+      stoppedRun: -1,
+      stoppedBy: undefined,
+      blockedBy: undefined,
+      idle: [],
+      age: [],
+      runtime: [],
+      burn: [],
+      cooled: [],
+      recent: [],
+      due: Number.POSITIVE_INFINITY,
+      version: 0,
+      acted: false,
+    };
     this.#byKey.set(keyOf(history.source, history.key), track);
     const list = this.#byAgent.get(agentOf(history)) ?? [];
     list.push(track);
@@ -278,7 +301,19 @@ class Replay {
   #ingest(track: Track, i: number): void {
     const { calls } = track.history;
     const h = track.history;
-    this.#stage.call({ source: h.source, key: h.key, generation: h.generation, agent: h.agent, id: `${i}`, at: calls.at[i]!, input: calls.input[i]!, output: calls.output[i]!, cacheRead: calls.cacheRead[i]!, cacheWrite: calls.cacheWrite[i]!, cost: calls.cost[i]! });
+    this.#stage.call({
+      source: h.source,
+      key: h.key,
+      generation: h.generation,
+      agent: h.agent,
+      id: `${i}`,
+      at: calls.at[i]!,
+      input: calls.input[i]!,
+      output: calls.output[i]!,
+      cacheRead: calls.cacheRead[i]!,
+      cacheWrite: calls.cacheWrite[i]!,
+      cost: calls.cost[i]!,
+    });
   }
 
   #enter(track: Track, at: number): void {
@@ -385,15 +420,22 @@ class Replay {
       tracks.push(...this.#fleetReps.values());
     }
     if (full) {
-      await this.#evaluate('sweep', this.#tracks.filter((t) => t.entered && !t.deleted), this.#config.policies, undefined);
+      await this.#evaluate(
+        'sweep',
+        this.#tracks.filter((t) => t.entered && !t.deleted),
+        this.#config.policies,
+        undefined,
+      );
       return;
     }
     // The daemon's timer evaluates everything; only the sessions whose step is due and those a time condition has
     // flipped for by now can decide anything new, so those are what is evaluated.
-    if (timer) for (const heap of this.#dueByAgent.values()) while (heap.peekTime() <= at) {
-      const item = heap.pop()!;
-      if (item.version === item.track.version) tracks.push(item.track);
-    }
+    if (timer)
+      for (const heap of this.#dueByAgent.values())
+        while (heap.peekTime() <= at) {
+          const item = heap.pop()!;
+          if (item.version === item.track.version) tracks.push(item.track);
+        }
     if (tracks.length > 0) await this.#evaluate(timer ? 'timer' : 'sweep', tracks, this.#config.policies, undefined);
   }
 
@@ -429,7 +471,10 @@ class Replay {
     const policy = this.#config.policies.find((p) => p.name === d.policy);
     if (!policy) return d;
     const members = d.scope === 'fleet' ? this.#tracks : (this.#byAgent.get(agentOf(d.targets[0] ?? { source: '', agent: d.subject.slice('agent '.length) })) ?? []);
-    const sessions = members.filter((t) => t.entered && !t.deleted).map((t) => this.#stage.sessionById(t.id)).filter((s): s is Session => s !== undefined);
+    const sessions = members
+      .filter((t) => t.entered && !t.deleted)
+      .map((t) => this.#stage.sessionById(t.id))
+      .filter((s): s is Session => s !== undefined);
     const again = this.#stage.decide({ sessions, policies: [policy] }).decisions.find((x) => x.id === d.id);
     return again ?? d;
   }
@@ -442,7 +487,14 @@ class Replay {
       for (const d of batch.refused.decisions) {
         for (const a of d.actions) {
           if (a.action === 'notify') continue;
-          for (const target of d.targets) this.#refused.push({ policy: d.policy, session: target.key, action: a.action, at: iso(at), why: `blast radius: ${batch.refused.planned} actions planned in one evaluation exceed safety.maxActionsPerSweep (${batch.refused.limit} of ${batch.refused.sessionsInScope} sessions); nothing was done` });
+          for (const target of d.targets)
+            this.#refused.push({
+              policy: d.policy,
+              session: target.key,
+              action: a.action,
+              at: iso(at),
+              why: `blast radius: ${batch.refused.planned} actions planned in one evaluation exceed safety.maxActionsPerSweep (${batch.refused.limit} of ${batch.refused.sessionsInScope} sessions); nothing was done`,
+            });
         }
         // Refused decisions are decided again at the next sweep, as the daemon does.
         for (const target of d.targets) {
@@ -663,14 +715,31 @@ class Replay {
       cost += usd;
       const mine = bySession.get(keyOf(t.history.source, t.history.key)) ?? [];
       if (n === 0 && mine.length === 0) continue;
-      sessions.push({ session: t.history.key, agent: t.history.agent, calls: n, tokens: tk, cost: money(usd), actions: mine.length, savedTokens: mine.reduce((s, a) => s + a.savedTokens, 0), savedCost: money(mine.reduce((s, a) => s + a.savedCost, 0)) });
+      sessions.push({
+        session: t.history.key,
+        agent: t.history.agent,
+        calls: n,
+        tokens: tk,
+        cost: money(usd),
+        actions: mine.length,
+        savedTokens: mine.reduce((s, a) => s + a.savedTokens, 0),
+        savedCost: money(mine.reduce((s, a) => s + a.savedCost, 0)),
+      });
     }
     return {
       origin: this.#timeline.origin,
       config: this.#config.file,
       from: iso(from),
       to: iso(to),
-      totals: { sessions: sessions.length, calls, tokens, cost: money(cost), actions: actions.length, savedTokens: actions.reduce((s, a) => s + a.savedTokens, 0), savedCost: money(actions.reduce((s, a) => s + a.savedCost, 0)) },
+      totals: {
+        sessions: sessions.length,
+        calls,
+        tokens,
+        cost: money(cost),
+        actions: actions.length,
+        savedTokens: actions.reduce((s, a) => s + a.savedTokens, 0),
+        savedCost: money(actions.reduce((s, a) => s + a.savedCost, 0)),
+      },
       policies,
       actions,
       refused: this.#refused,
@@ -730,7 +799,6 @@ class Replay {
     }
     return out;
   }
-
 }
 
 /** The earliest of `due` and `base + d` over `durations`, counting only times after `now`. */
@@ -743,7 +811,10 @@ function earliest(due: number, now: number, base: number, durations: readonly nu
 }
 
 function walkWhen(node: unknown, visit: (name: string, value: unknown) => void): void {
-  if (Array.isArray(node)) { node.forEach((n) => walkWhen(n, visit)); return; }
+  if (Array.isArray(node)) {
+    node.forEach((n) => walkWhen(n, visit));
+    return;
+  }
   if (node === null || typeof node !== 'object') return;
   for (const [name, value] of Object.entries(node as Record<string, unknown>)) {
     if (name === 'all' || name === 'any' || name === 'not') walkWhen(value, visit);

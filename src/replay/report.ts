@@ -68,7 +68,15 @@ export interface ReplayReport {
   /** ISO bounds of the period replayed. */
   readonly from: string;
   readonly to: string;
-  readonly totals: { readonly sessions: number; readonly calls: number; readonly tokens: number; readonly cost: number; readonly actions: number; readonly savedTokens: number; readonly savedCost: number };
+  readonly totals: {
+    readonly sessions: number;
+    readonly calls: number;
+    readonly tokens: number;
+    readonly cost: number;
+    readonly actions: number;
+    readonly savedTokens: number;
+    readonly savedCost: number;
+  };
   readonly policies: readonly PolicySummary[];
   readonly actions: readonly WouldAction[];
   readonly refused: readonly WouldRefusal[];

@@ -187,7 +187,11 @@ export class Stage {
   }
 
   /** Hands decisions to the enforcer as one batch and reports what it did. */
-  async enforce(decisions: readonly Decision[], options: { trigger: BatchContext['trigger']; eventAt?: number; sessionsInScope?: number; evaluated?: ReadonlySet<string> }, extra: { notes?: readonly string[]; errors?: readonly PolicyError[] } = {}): Promise<Batch> {
+  async enforce(
+    decisions: readonly Decision[],
+    options: { trigger: BatchContext['trigger']; eventAt?: number; sessionsInScope?: number; evaluated?: ReadonlySet<string> },
+    extra: { notes?: readonly string[]; errors?: readonly PolicyError[] } = {},
+  ): Promise<Batch> {
     const batch: { decided: Decision[]; outcomes: ActionOutcomeRecord[]; refused?: Batch['refused'] } = { decided: [], outcomes: [] };
     this.#batch = batch;
     try {

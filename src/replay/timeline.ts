@@ -96,7 +96,15 @@ export class SessionRecorder {
     const order = Array.from({ length: n }, (_, i) => i);
     // Stable: calls with the same time keep the order they were recorded in.
     order.sort((a, b) => this.#at[a]! - this.#at[b]! || a - b);
-    const columns = { at: new Float64Array(n), input: new Float64Array(n), output: new Float64Array(n), cacheRead: new Float64Array(n), cacheWrite: new Float64Array(n), cost: new Float64Array(n), run: new Int32Array(n) };
+    const columns = {
+      at: new Float64Array(n),
+      input: new Float64Array(n),
+      output: new Float64Array(n),
+      cacheRead: new Float64Array(n),
+      cacheWrite: new Float64Array(n),
+      cost: new Float64Array(n),
+      run: new Int32Array(n),
+    };
     const turns = [...this.#turns].sort((a, b) => a - b);
     const ids = this.#runIds.some((r) => r !== undefined);
     const runs: { first: number; last: number }[] = [];

@@ -66,9 +66,7 @@ export function pointerSegments(pointer: string): Segment[] {
 function narrow(all: readonly ErrorObject[]): ErrorObject[] {
   // An `if` error only says "must match then"; the `then` errors beside it are the useful ones.
   let errors = all.filter((e) => e.keyword !== 'if');
-  const combinators = errors
-    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
-    .sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').sort((a, b) => a.schemaPath.length - b.schemaPath.length);
   for (const combinator of combinators) {
     if (!errors.includes(combinator)) continue;
     const branches = branchesOf(errors, combinator);
@@ -158,7 +156,8 @@ function describe(error: ErrorObject, options: ProblemOptions): Problem {
     }
     default:
       // A schema that says what it wants (`burn`: exactly one of tokens or cost, and per) says it better than ajv's keyword.
-      if (parent.description !== undefined && (error.keyword === 'minProperties' || error.keyword === 'maxProperties')) return { code: 'SCHEMA', path, message: `expected ${parent.description}, found ${found}` };
+      if (parent.description !== undefined && (error.keyword === 'minProperties' || error.keyword === 'maxProperties'))
+        return { code: 'SCHEMA', path, message: `expected ${parent.description}, found ${found}` };
       return { code: 'SCHEMA', path, message: `${error.message ?? 'invalid'}, found ${found}` };
   }
 }

@@ -183,7 +183,10 @@ async function createGuard(guard: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new StateDirLockError('LOCK_FAILED', `cannot create ${guard}: ${(error as Error).message}`, guard);
   }
-  const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+  const age = await stat(guard).then(
+    (s) => Date.now() - s.mtimeMs,
+    () => 0,
+  );
   if (age > ABANDONED_GUARD_MS) await unlink(guard).catch(ignoreMissing);
   return false;
 }

@@ -146,8 +146,19 @@ export class StateStore implements EngineState {
           // The journal line reads `<subject>: <reason>`; the decision's own reason is without the subject.
           const reason = e.reason.replace(/^resumed after a restart: /, '').replace(`${d.subject}: `, '');
           this.inflight.set(e.decision, {
-            id: e.decision, policy: e.policy, kind: e.kind, mode: e.mode, reason, measurements: e.measurements ?? [],
-            stateKey: d.stateKey, scope: d.scope, subject: d.subject, step: d.step, episode: d.episode, actions: d.actions, targets: d.targets,
+            id: e.decision,
+            policy: e.policy,
+            kind: e.kind,
+            mode: e.mode,
+            reason,
+            measurements: e.measurements ?? [],
+            stateKey: d.stateKey,
+            scope: d.scope,
+            subject: d.subject,
+            step: d.step,
+            episode: d.episode,
+            actions: d.actions,
+            targets: d.targets,
             ...(d.window ? { window: d.window } : {}),
           });
         }

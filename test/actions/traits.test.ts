@@ -32,7 +32,17 @@ describe('action traits', () => {
     archived: ['resume'],
   };
   // A run is in progress in `running` and never in `idle` or `stopped` (sessionState); every other state can be either.
-  const cases = SESSION_STATES.flatMap((state) => (state === 'running' ? [[state, true]] : state === 'idle' || state === 'stopped' ? [[state, false]] : [[state, false], [state, true]]) as [typeof state, boolean][]);
+  const cases = SESSION_STATES.flatMap(
+    (state) =>
+      (state === 'running'
+        ? [[state, true]]
+        : state === 'idle' || state === 'stopped'
+          ? [[state, false]]
+          : [
+              [state, false],
+              [state, true],
+            ]) as [typeof state, boolean][],
+  );
   it.each(cases)('%s (run in progress: %s): the buttons served are the ones served before', (state, active) => {
     const expected = active && ['paused', 'held', 'killed'].includes(state) ? ['stop', ...BEFORE[state]!] : BEFORE[state]!;
     expect(manualActionsIn(state, active)).toEqual(expected);

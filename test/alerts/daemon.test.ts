@@ -26,7 +26,9 @@ describe.skipIf(!prometheus)('alert rules against a running clawwarden daemon', 
     dir = mkdtempSync(join(tmpdir(), 'clawwarden-live-'));
     hook = await startHookSink();
     const port = await freePort();
-    writeFileSync(join(dir, 'clawwarden.yaml'), `sources:
+    writeFileSync(
+      join(dir, 'clawwarden.yaml'),
+      `sources:
   - name: demo
     type: demo
     seed: 42
@@ -49,7 +51,8 @@ policies:
         - tokens.input: "> 50k"
         - ratio.input_output: "> 40"
     do: [ pause ]
-`);
+`,
+    );
     daemon = spawn(process.execPath, ['--import', 'tsx', MAIN, 'run', '--config', join(dir, 'clawwarden.yaml')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     daemon.stdout?.on('data', (c: Buffer) => (daemonLog += c.toString()));
     daemon.stderr?.on('data', (c: Buffer) => (daemonLog += c.toString()));
@@ -68,9 +71,10 @@ policies:
   });
 
   it('fires the blast-radius and budget alerts from real sweeps, and not the sweep or source alerts', async () => {
-    const firing = await server!.waitFor(`blast-radius and budget alerts (daemon log: ${daemonLog.slice(-500)})`, (f) =>
-      has(f, { alertname: 'ClawwardenBlastRadiusRefusal', job: 'clawwarden' }) &&
-      has(f, { alertname: 'ClawwardenBudgetExceeded', policy: 'session-token-cap', scope: 'session' }));
+    const firing = await server!.waitFor(
+      `blast-radius and budget alerts (daemon log: ${daemonLog.slice(-500)})`,
+      (f) => has(f, { alertname: 'ClawwardenBlastRadiusRefusal', job: 'clawwarden' }) && has(f, { alertname: 'ClawwardenBudgetExceeded', policy: 'session-token-cap', scope: 'session' }),
+    );
     expect(firing.filter((a) => a.labels['alertname'] === 'ClawwardenBlastRadiusRefusal').every((a) => ['session-token-cap', 'inefficient-sessions'].includes(a.labels['policy'] ?? ''))).toBe(true);
     expect(has(firing, { alertname: 'ClawwardenSweepStale' })).toBe(false);
     expect(has(firing, { alertname: 'ClawwardenSourceDown' })).toBe(false);

@@ -60,13 +60,16 @@ describe.skipIf(!prometheus)('alert rules against a live Prometheus scraping the
       ],
     });
 
-    const firing = await server!.waitFor('the alerts', (f) =>
-      has(f, { alertname: 'ClawwardenSourceDown', source: 'home' }) &&
-      has(f, { alertname: 'ClawwardenActionFailed', policy: 'cap', action: 'stop' }) &&
-      has(f, { alertname: 'ClawwardenBlastRadiusRefusal', policy: 'daily' }) &&
-      has(f, { alertname: 'ClawwardenSweepStale' }) &&
-      has(f, { alertname: 'ClawwardenBudgetExceeded', policy: 'daily', agent: 'backend' }) &&
-      has(f, { alertname: 'ClawwardenBudgetNearlyUsed', policy: 'cap', scope: 'session' }));
+    const firing = await server!.waitFor(
+      'the alerts',
+      (f) =>
+        has(f, { alertname: 'ClawwardenSourceDown', source: 'home' }) &&
+        has(f, { alertname: 'ClawwardenActionFailed', policy: 'cap', action: 'stop' }) &&
+        has(f, { alertname: 'ClawwardenBlastRadiusRefusal', policy: 'daily' }) &&
+        has(f, { alertname: 'ClawwardenSweepStale' }) &&
+        has(f, { alertname: 'ClawwardenBudgetExceeded', policy: 'daily', agent: 'backend' }) &&
+        has(f, { alertname: 'ClawwardenBudgetNearlyUsed', policy: 'cap', scope: 'session' }),
+    );
     expect(firing.filter((a) => a.labels['alertname'] === 'ClawwardenSourceDown').map((a) => a.labels['source'])).toEqual(['home']);
     expect(firing.filter((a) => a.labels['alertname'] === 'ClawwardenActionFailed').map((a) => a.labels['policy'])).toEqual(['cap']);
     expect(has(firing, { alertname: 'ClawwardenBudgetExceeded', agent: 'ops' })).toBe(false);
@@ -78,10 +81,10 @@ describe.skipIf(!prometheus)('alert rules against a live Prometheus scraping the
     metrics.recordNotification('ops-email', 'error');
     metrics.setSourceUp('home', true);
     metrics.sweepSucceeded(Date.now());
-    const firing = await server!.waitFor('notifier alert and recovery', (f) =>
-      has(f, { alertname: 'ClawwardenNotificationsFailing', notifier: 'ops-email' }) &&
-      !has(f, { alertname: 'ClawwardenSourceDown' }) &&
-      !has(f, { alertname: 'ClawwardenSweepStale' }));
+    const firing = await server!.waitFor(
+      'notifier alert and recovery',
+      (f) => has(f, { alertname: 'ClawwardenNotificationsFailing', notifier: 'ops-email' }) && !has(f, { alertname: 'ClawwardenSourceDown' }) && !has(f, { alertname: 'ClawwardenSweepStale' }),
+    );
     expect(has(firing, { alertname: 'ClawwardenActionFailed', policy: 'cap' })).toBe(true);
   });
 });

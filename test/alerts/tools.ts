@@ -44,18 +44,19 @@ export async function startPrometheus(dir: string, target: string): Promise<Live
   const rules = parse(readFileSync(RULES, 'utf8')) as { groups: { rules: Record<string, unknown>[] }[] };
   for (const rule of rules.groups.flatMap((g) => g.rules)) if ('for' in rule) rule['for'] = '0s';
   writeFileSync(join(dir, 'rules.yml'), stringify(rules));
-  writeFileSync(join(dir, 'prometheus.yml'), stringify({
-    global: { scrape_interval: '1s', evaluation_interval: '1s' },
-    rule_files: [join(dir, 'rules.yml')],
-    scrape_configs: [{ job_name: 'clawwarden', static_configs: [{ targets: [target] }] }],
-  }));
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: [join(dir, 'rules.yml')],
+      scrape_configs: [{ job_name: 'clawwarden', static_configs: [{ targets: [target] }] }],
+    }),
+  );
   const port = await freePort();
   const api = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let logs = '';
   child.stdout?.on('data', (c: Buffer) => (logs += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (logs += c.toString()));

@@ -41,7 +41,11 @@ describe('check --demo finds the demo fleet’s problems and explains each', () 
   test('--json: the decisions with targets, measurements and reasons', async () => {
     const { code, stdout } = await run(['check', '--demo', '--json']);
     expect(code).toBe(1);
-    const plan = JSON.parse(stdout) as { file: string; sessions: number; decisions: { policy: string; subject: string; kind: string; reason: string; targets: { key: string }[]; measurements: { metric: string; value: number; threshold: number }[] }[] };
+    const plan = JSON.parse(stdout) as {
+      file: string;
+      sessions: number;
+      decisions: { policy: string; subject: string; kind: string; reason: string; targets: { key: string }[]; measurements: { metric: string; value: number; threshold: number }[] }[];
+    };
     expect(plan.file).toBe('<demo>');
     expect(plan.sessions).toBeGreaterThanOrEqual(13);
     const by = (policy: string) => plan.decisions.find((d) => d.policy === policy);
@@ -66,10 +70,12 @@ test('a dry-run policy shows its own mode; protected sessions show what safety w
   const config = `${DEMO_SOURCE}safety:\n  protect: ["agent:backend:*"]\npolicies:\n  - name: trial\n    mode: dry-run\n    when: { tokens.total: "> 200k" }\n    do: kill\n`;
   const { code, stdout } = await run(['check'], { 'clawwarden.yaml': config });
   expect(code).toBe(1);
-  expect(stdout).toMatch(/trial\s+session agent:backend:fix-flaky-tests\s+kill\s+dry-run\s+tokens\.total .*\(kill refused on agent:backend:fix-flaky-tests: session is protected \(safety\.protect\); policies never kill protected sessions\)/);
+  expect(stdout).toMatch(
+    /trial\s+session agent:backend:fix-flaky-tests\s+kill\s+dry-run\s+tokens\.total .*\(kill refused on agent:backend:fix-flaky-tests: session is protected \(safety\.protect\); policies never kill protected sessions\)/,
+  );
 });
 
-test('the plan is the enforcer\'s: a batch past the blast radius is shown as refused whole', async () => {
+test("the plan is the enforcer's: a batch past the blast radius is shown as refused whole", async () => {
   const config = `${DEMO_SOURCE}safety:\n  maxActionsPerSweep: 1\npolicies:\n  - name: everyone\n    when: { tokens.total: "> 0" }\n    do: pause\n`;
   const { code, stdout } = await run(['check', '--wide'], { 'clawwarden.yaml': config });
   expect(code).toBe(1);
@@ -89,7 +95,9 @@ test('--json: config problems are data with their code (errors: exit 2; warnings
   expect(broken.code).toBe(2);
   const report = JSON.parse(broken.stdout) as { ok: boolean; errors: { code: string; line: number; column: number; path: string; message: string }[] };
   expect(report.ok).toBe(false);
-  expect(report.errors.map((e) => [e.code, e.line, e.column, e.path, e.message])).toEqual([['UNKNOWN_VALUE', 6, 12, 'policies[0] "cap" › scope', 'unknown scope "team"; expected one of: session, agent, fleet']]);
+  expect(report.errors.map((e) => [e.code, e.line, e.column, e.path, e.message])).toEqual([
+    ['UNKNOWN_VALUE', 6, 12, 'policies[0] "cap" › scope', 'unknown scope "team"; expected one of: session, agent, fleet'],
+  ]);
 
   const warned = await run(['check', '--json'], { 'clawwarden.yaml': `${DEMO_SOURCE}policies:\n  - name: cap\n    when: { tokens.total: "> 1000M" }\n    do: stop\n    cooldown: 30s\n` });
   expect(warned.code).toBe(0);

@@ -38,7 +38,19 @@ const CAP = `  - name: cap
 `;
 
 function session(key: string, over: Partial<Session> = {}): Session {
-  return { source: 'home', key, generation: 'g1', agent: key.split(':')[1]!, main: key.endsWith(':main'), archived: false, active: true, startedAt: NOW - 3_600_000, lastActivityAt: NOW, runStartedAt: NOW - 60_000, ...over };
+  return {
+    source: 'home',
+    key,
+    generation: 'g1',
+    agent: key.split(':')[1]!,
+    main: key.endsWith(':main'),
+    archived: false,
+    active: true,
+    startedAt: NOW - 3_600_000,
+    lastActivityAt: NOW,
+    runStartedAt: NOW - 60_000,
+    ...over,
+  };
 }
 
 function stageWith(cfg: Config, usage: Record<string, { input: number; output: number; cost?: number }>): Stage {
@@ -52,7 +64,15 @@ function stageWith(cfg: Config, usage: Record<string, { input: number; output: n
 }
 
 function explain(stage: Stage, key: string, policy?: string): SessionExplanation {
-  return explainSession({ session: stage.session('home', key)!, sessions: stage.sessions(), ledger: stage.ledger, config: stage.config, state: stage.state, now: stage.now, ...(policy ? { policy } : {}) });
+  return explainSession({
+    session: stage.session('home', key)!,
+    sessions: stage.sessions(),
+    ledger: stage.ledger,
+    config: stage.config,
+    state: stage.state,
+    now: stage.now,
+    ...(policy ? { policy } : {}),
+  });
 }
 
 describe('explain', () => {

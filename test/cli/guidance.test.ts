@@ -58,7 +58,7 @@ describe('mistyped commands and help', () => {
     expect(err).toContain(message);
   });
 
-  it('`help CMD` prints that command\'s help, exit 0', async () => {
+  it("`help CMD` prints that command's help, exit 0", async () => {
     const { code, out } = await cli(['help', 'sessions']);
     expect(code).toBe(0);
     expect(out).toMatch(/^Usage:\n {2}clawwarden sessions list/);
@@ -121,7 +121,7 @@ describe('tables in a terminal', () => {
     expect(lines.at(-1)).toBe('(IN, OUT, AGE left out to fit 80 columns; --wide shows every column)');
     const tiny = await cli(['sessions', 'list', '--demo'], { columns: 40 });
     expect(tiny.out).toMatch(/^agent:backend… {2}running/m);
-    for (const line of tiny.out.trimEnd().split("\n").slice(0, -1)) expect(line.length, line).toBeLessThanOrEqual(40);
+    for (const line of tiny.out.trimEnd().split('\n').slice(0, -1)) expect(line.length, line).toBeLessThanOrEqual(40);
     const wide = await cli(['sessions', 'list', '--demo', '--wide'], { columns: 80 });
     expect(wide.out.split('\n')[0]).toMatch(/^KEY\s+AGENT\s+STATE\s+IN\s+OUT\s+TOTAL\s+COST\s+IDLE\s+AGE$/);
   });
@@ -130,7 +130,16 @@ describe('tables in a terminal', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cw-journal-'));
     try {
       const journal = await Journal.open(dir, { maxBytes: 1_000_000, keep: 1 });
-      await journal.append({ type: 'action', policy: 'session-token-cap', session: 'agent:backend:fix-flaky-tests', action: 'stop', result: 'done', mode: 'enforce', reason: 'tokens.total 356,256 > 200,000 (policy session-token-cap)', detail: 'aborted run 0f3c2a9e-1b7d-4c55-9a0e-6f1d2b3c4d5e' });
+      await journal.append({
+        type: 'action',
+        policy: 'session-token-cap',
+        session: 'agent:backend:fix-flaky-tests',
+        action: 'stop',
+        result: 'done',
+        mode: 'enforce',
+        reason: 'tokens.total 356,256 > 200,000 (policy session-token-cap)',
+        detail: 'aborted run 0f3c2a9e-1b7d-4c55-9a0e-6f1d2b3c4d5e',
+      });
       await journal.close();
       const narrow = await cli(['journal', '--state-dir', dir], { columns: 100 });
       for (const line of narrow.out.trimEnd().split('\n').slice(0, -1)) expect(line.length, line).toBeLessThanOrEqual(100);

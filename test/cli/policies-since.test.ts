@@ -61,13 +61,33 @@ describe('observe → enforce', () => {
     const { store } = await StateStore.open(state, now);
     const performed: ActionRequest[] = [];
     const source: Source = {
-      name: 'home', type: 'openclaw', capabilities: new Set(['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact']),
-      start: async () => undefined, close: async () => undefined, isUp: () => true, inventory: async () => [session], usage: async () => [], subscribe: () => () => undefined,
+      name: 'home',
+      type: 'openclaw',
+      capabilities: new Set(['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact']),
+      start: async () => undefined,
+      close: async () => undefined,
+      isUp: () => true,
+      inventory: async () => [session],
+      usage: async () => [],
+      subscribe: () => () => undefined,
       perform: async (request) => (performed.push(request), { status: 'done', detail: 'aborted' }),
     };
     const enforcer = new Enforcer(cfg!, {
-      state: store, journal, hooks: silentHooks, now: () => now, log: { warn() {}, error() {}, info() {} },
-      fleet: { source: () => source, synced: () => true, session: () => session, usageKnown: () => true, usageSnapshot: (s, k, g) => { const t = ledger.session(s, k, g)!.totals; return { source: s, key: k, generation: g, agent: 'backend', ...t }; } },
+      state: store,
+      journal,
+      hooks: silentHooks,
+      now: () => now,
+      log: { warn() {}, error() {}, info() {} },
+      fleet: {
+        source: () => source,
+        synced: () => true,
+        session: () => session,
+        usageKnown: () => true,
+        usageSnapshot: (s, k, g) => {
+          const t = ledger.session(s, k, g)!.totals;
+          return { source: s, key: k, generation: g, agent: 'backend', ...t };
+        },
+      },
     });
     const { decisions } = evaluate({ sessions: [session], ledger, policies: cfg!.policies, state: store, now, mode: cfg!.mode });
     await enforcer.enforce(decisions, { trigger: 'sweep', sessionsInScope: 1 });
@@ -80,13 +100,24 @@ describe('observe → enforce', () => {
     const text = await cli(['policies', '--config', config, '--since', '7d']);
     expect(text.stderr).toBe('');
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('  last 7d   acted 1× on 1 session (stop ×1)\n            on agent:backend:runaway\n            they spent 100,000 tokens ($0.40) after its first decision (what got through anyway)');
-    expect(text.stdout).toContain('  last 7d   would have acted 1× on 1 session (kill ×1)\n            on agent:backend:runaway\n            they spent 100,000 tokens ($0.40) after its first decision: at most what enforcing it would have saved');
+    expect(text.stdout).toContain(
+      '  last 7d   acted 1× on 1 session (stop ×1)\n            on agent:backend:runaway\n            they spent 100,000 tokens ($0.40) after its first decision (what got through anyway)',
+    );
+    expect(text.stdout).toContain(
+      '  last 7d   would have acted 1× on 1 session (kill ×1)\n            on agent:backend:runaway\n            they spent 100,000 tokens ($0.40) after its first decision: at most what enforcing it would have saved',
+    );
     expect(text.stdout).toContain('  mode      observe (set by the policy)');
     expect(text.stdout).toMatch(/quiet[\s\S]*last 7d {3}did not act/);
 
     const json = JSON.parse((await cli(['policies', '--config', config, '--since', '7d', '--json'])).stdout) as { policies: { name: string; activity: unknown }[] };
-    expect(json.policies.find((p) => p.name === 'strict-cap')!.activity).toEqual({ policy: 'strict-cap', decisions: 1, results: { would: 1 }, actions: { kill: 1 }, sessions: ['agent:backend:runaway'], spentAfter: { tokens: 100_000, cost: 0.4 } });
+    expect(json.policies.find((p) => p.name === 'strict-cap')!.activity).toEqual({
+      policy: 'strict-cap',
+      decisions: 1,
+      results: { would: 1 },
+      actions: { kill: 1 },
+      sessions: ['agent:backend:runaway'],
+      spentAfter: { tokens: 100_000, cost: 0.4 },
+    });
     expect((await cli(['policies', '--config', config, '--since', 'soon'])).code).toBe(2);
   });
 });

@@ -71,7 +71,15 @@ test('--json gives the same explanation as data', async () => {
   expect(code).toBe(0);
   const { policies } = JSON.parse(stdout) as { policies: Record<string, unknown>[] };
   expect(policies.map((p) => p['name'])).toEqual(['session-token-cap', 'team-daily-budget']);
-  expect(policies[0]).toMatchObject({ scope: 'session', whenText: 'total tokens more than 200k', do: ['notify(ops-chat)', 'stop'], escalate: [{ after: '5m', ifActive: true, do: ['kill'] }], cooldown: '30m', mode: 'enforce', modeFrom: 'global' });
+  expect(policies[0]).toMatchObject({
+    scope: 'session',
+    whenText: 'total tokens more than 200k',
+    do: ['notify(ops-chat)', 'stop'],
+    escalate: [{ after: '5m', ifActive: true, do: ['kill'] }],
+    cooldown: '30m',
+    mode: 'enforce',
+    modeFrom: 'global',
+  });
   expect(policies[1]).toMatchObject({ scope: 'agent', window: { every: 'day', at: '00:00', tz: 'Europe/Berlin' }, warn: '80%', mode: 'dry-run', modeFrom: 'policy' });
 });
 

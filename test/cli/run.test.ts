@@ -75,7 +75,7 @@ describe('run --demo in a process of its own', () => {
   let child: ReturnType<typeof spawn>;
 
   const waitFor = async (what: () => boolean, ms: number): Promise<void> => {
-    for (const end = Date.now() + ms; !what(); ) {
+    for (const end = Date.now() + ms; !what();) {
       if (Date.now() > end) throw new Error(`timed out; stderr:\n${err}\nstdout:\n${out.slice(0, 4000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -109,7 +109,10 @@ describe('run --demo in a process of its own', () => {
   });
 
   it('logs each decision and action at info with its reason and numbers, and never the token', () => {
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
     expect(lines.find((l) => l.msg.startsWith('clawwarden ') && l.msg.includes('running'))?.msg).toMatch(/console at http:\/\/127\.0\.0\.1:\d+\/; stop with Ctrl-C/);
     expect(lines.find((l) => l.msg.startsWith('violation session-token-cap on session agent:backend:fix-flaky-tests'))).toMatchObject({ level: 30 });
     expect(lines.find((l) => l.msg.startsWith('violation session-token-cap'))?.msg).toMatch(/tokens\.total [\d,]+ > 200,000 .*→ notify, stop$/);
@@ -118,7 +121,7 @@ describe('run --demo in a process of its own', () => {
     expect(out).not.toContain(token());
   });
 
-  it('accepts the printed token for the console\'s actions', async () => {
+  it("accepts the printed token for the console's actions", async () => {
     const key = encodeURIComponent('agent:docs:api-reference');
     const refused = await fetch(`${url()}api/v1/sessions/${key}/pause`, { method: 'POST', headers: { Authorization: 'Bearer wrong-token-123' } });
     expect(refused.status).toBe(401);

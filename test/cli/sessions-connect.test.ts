@@ -29,6 +29,9 @@ describe('sessions connection options', () => {
 
   it('a config without an openclaw source is a clear error', async () => {
     writeFileSync(join(dir, 'demo.yaml'), 'sources:\n  - name: demo\n    type: demo\npolicies: []\n');
-    await expect(gatewayOptions({ config: join(dir, 'demo.yaml') }, { HOME: home }, dir)).rejects.toMatchObject({ code: 'CONFIG', message: expect.stringContaining('no source of type openclaw') as string });
+    await expect(gatewayOptions({ config: join(dir, 'demo.yaml') }, { HOME: home }, dir)).rejects.toMatchObject({
+      code: 'CONFIG',
+      message: expect.stringContaining('no source of type openclaw') as string,
+    });
   });
 });

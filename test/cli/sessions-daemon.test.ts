@@ -25,7 +25,7 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
 }
 
 describe('clawwarden sessions while the daemon runs', () => {
-  it('lists the daemon\'s sessions with cumulative usage', async () => {
+  it("lists the daemon's sessions with cumulative usage", async () => {
     const { code, out } = await cli(['sessions', 'list', '--json'], { CLAWWARDEN_LISTEN: listen });
     expect(code).toBe(0);
     const sessions = JSON.parse(out) as { key: string; usage?: { input: number } }[];

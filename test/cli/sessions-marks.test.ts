@@ -59,7 +59,7 @@ describe('sessions list and unmark with marks', () => {
     expect(c.asked).toEqual(['agent:a:old', 'agent:a:new', 'agent:a:gone']);
   });
 
-  it('unmark straight to the gateway says marks are the daemon\'s', async () => {
+  it("unmark straight to the gateway says marks are the daemon's", async () => {
     const { unmark: _, ...direct } = control([]);
     const out = io();
     expect(await runSessions('unmark', { values: {}, positionals: ['agent:a:old'] }, direct, out, NOW)).toBe(1);

@@ -9,7 +9,18 @@ const NOW = Date.UTC(2026, 10, 24, 12);
 const H = 3_600_000;
 
 function view(key: string, over: Partial<SessionView> = {}): SessionView {
-  return { source: 'gw', key, generation: `g-${key}`, agent: key.split(':')[1] ?? 'main', main: key.endsWith(':main'), archived: false, active: false, startedAt: NOW - 2 * H, lastActivityAt: NOW - H, ...over };
+  return {
+    source: 'gw',
+    key,
+    generation: `g-${key}`,
+    agent: key.split(':')[1] ?? 'main',
+    main: key.endsWith(':main'),
+    archived: false,
+    active: false,
+    startedAt: NOW - 2 * H,
+    lastActivityAt: NOW - H,
+    ...over,
+  };
 }
 
 const fleet: SessionView[] = [

@@ -103,7 +103,9 @@ test('--no-secrets validates a config whose secrets are not here (unset variable
 });
 
 test('--no-secrets still checks the shape of every reference', async () => {
-  const { code, stderr } = await run(['validate', '--no-secrets'], { 'clawwarden.yaml': `${SECRETS}    # comment\n`.replace('${env:OPENCLAW_GATEWAY_TOKEN}', '"Bearer ${env:OPENCLAW_GATEWAY_TOKEN}"') });
+  const { code, stderr } = await run(['validate', '--no-secrets'], {
+    'clawwarden.yaml': `${SECRETS}    # comment\n`.replace('${env:OPENCLAW_GATEWAY_TOKEN}', '"Bearer ${env:OPENCLAW_GATEWAY_TOKEN}"'),
+  });
   expect(code).toBe(2);
   expect(stderr).toContain('clawwarden.yaml:4:12 sources[0] "home" › token: a ${env:NAME} reference must be the whole value');
 });
@@ -127,11 +129,27 @@ test('warnings: exit 0, printed with their frame, counted in the summary', async
 const BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefgh'.split('').map((x, i) => `${x}: &${x} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`)].join('\n');
 
 test.each<{ name: string; files: Record<string, string>; first: unknown }>([
-  { name: 'an alias bomb', files: { 'clawwarden.yaml': `${VALID}${BOMB}\n` }, first: 'clawwarden.yaml:9:8: aliases (*a) expand to more than 100 copies, the limit for config and policy files; write the values out' },
-  { name: 'an alias bomb in a policy file', files: { 'clawwarden.yaml': 'sources:\n  - name: demo\n    type: demo\npolicies: ./*-policies.yaml\n', 'bomb-policies.yaml': `${BOMB}\n` }, first: 'bomb-policies.yaml:2:8: aliases (*a) expand to more than 100 copies, the limit for config and policy files; write the values out' },
-  { name: '10,000 nested lists', files: { 'clawwarden.yaml': `${VALID}x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n` }, first: expect.stringMatching(/^clawwarden\.yaml:8:\d+: collections nest deeper than 64 levels, the limit for config and policy files$/) },
+  {
+    name: 'an alias bomb',
+    files: { 'clawwarden.yaml': `${VALID}${BOMB}\n` },
+    first: 'clawwarden.yaml:9:8: aliases (*a) expand to more than 100 copies, the limit for config and policy files; write the values out',
+  },
+  {
+    name: 'an alias bomb in a policy file',
+    files: { 'clawwarden.yaml': 'sources:\n  - name: demo\n    type: demo\npolicies: ./*-policies.yaml\n', 'bomb-policies.yaml': `${BOMB}\n` },
+    first: 'bomb-policies.yaml:2:8: aliases (*a) expand to more than 100 copies, the limit for config and policy files; write the values out',
+  },
+  {
+    name: '10,000 nested lists',
+    files: { 'clawwarden.yaml': `${VALID}x: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n` },
+    first: expect.stringMatching(/^clawwarden\.yaml:8:\d+: collections nest deeper than 64 levels, the limit for config and policy files$/),
+  },
   { name: 'a config over 256 KiB', files: { 'clawwarden.yaml': `${VALID}${'#'.repeat(300 * 1024)}\n` }, first: 'clawwarden.yaml: config file is larger than 256 KiB (300.1 KiB)' },
-  { name: 'a secret read from /dev/zero', files: { 'clawwarden.yaml': 'sources:\n  - name: home\n    type: openclaw\n    token: { file: /dev/zero }\n' }, first: 'clawwarden.yaml:4:20 sources[0] "home" › token.file: secret file /dev/zero is not a regular file (character device)' },
+  {
+    name: 'a secret read from /dev/zero',
+    files: { 'clawwarden.yaml': 'sources:\n  - name: home\n    type: openclaw\n    token: { file: /dev/zero }\n' },
+    first: 'clawwarden.yaml:4:20 sources[0] "home" › token.file: secret file /dev/zero is not a regular file (character device)',
+  },
 ])('$name: a config error, exit 2, no stack trace', async ({ files, first }) => {
   const { code, stdout, stderr } = await run(['validate'], files);
   expect(code).toBe(2);

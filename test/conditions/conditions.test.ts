@@ -17,7 +17,9 @@ function session(over: Partial<Session> = {}): Session {
 /** A session context backed by a real ledger holding the given calls (minutes ago → usage). */
 function context(calls: [number, Partial<Usage>][] = [], over: Partial<Session> = {}, extra: Partial<ConditionContext> = {}): ConditionContext {
   const ledger = new Ledger();
-  calls.forEach(([ago, u], i) => ledger.ingest({ source: 'home', key: 'agent:a:s1', generation: 'g1', agent: 'a', id: String(i + 1), at: NOW - ago * MIN, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, ...u }));
+  calls.forEach(([ago, u], i) =>
+    ledger.ingest({ source: 'home', key: 'agent:a:s1', generation: 'g1', agent: 'a', id: String(i + 1), at: NOW - ago * MIN, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, ...u }),
+  );
   const usage = ledger.session('home', 'agent:a:s1', 'g1');
   return { now: NOW, session: session(over), ...(usage ? { usage } : {}), ...extra };
 }
@@ -56,9 +58,26 @@ describe('conditions', () => {
     ['{ age: "< 1h" }', context(), false, 'age 2h < 1h'],
     ['{ runtime: "> 30m" }', context([], { active: true, runStartedAt: NOW - 45 * MIN }), true, 'runtime 45m > 30m'],
     ['{ runtime: "> 30m" }', context([], { active: false, runStartedAt: NOW - 45 * MIN }), false, 'runtime 0s > 30m'],
-    ['{ burn: { tokens: "> 20k", per: 1m } }', context([[0.5, { input: 25_000 }], [3, { input: 90_000 }]]), true, 'burn tokens 25,000/1m > 20,000'],
+    [
+      '{ burn: { tokens: "> 20k", per: 1m } }',
+      context([
+        [0.5, { input: 25_000 }],
+        [3, { input: 90_000 }],
+      ]),
+      true,
+      'burn tokens 25,000/1m > 20,000',
+    ],
     ['{ burn: { tokens: "> 20k", per: 1m } }', context([[3, { input: 90_000 }]]), false, 'burn tokens 0/1m > 20,000'],
-    ['{ burn: { cost: "> $1", per: 10m } }', context([[2, { cost: 0.6 }], [8, { cost: 0.6 }], [12, { cost: 5 }]]), true, 'burn cost $1.20/10m > $1.00'],
+    [
+      '{ burn: { cost: "> $1", per: 10m } }',
+      context([
+        [2, { cost: 0.6 }],
+        [8, { cost: 0.6 }],
+        [12, { cost: 5 }],
+      ]),
+      true,
+      'burn cost $1.20/10m > $1.00',
+    ],
     ['{ active: true }', context([], { active: true }), true, 'active'],
     ['{ active: false }', context([], { active: true }), false, 'active'],
     ['{ state: running }', context([], { active: true }), true, 'state running (running)'],

@@ -19,9 +19,21 @@ describe('condition registry', () => {
   });
 
   it('has every condition of DESIGN.md §3', () => {
-    expect(conditionModules.map((m) => m.name).sort()).toEqual(
-      ['active', 'age', 'burn', 'cost', 'idle', 'idle.human', 'ratio.input_output', 'runtime', 'state', 'tokens.cache', 'tokens.input', 'tokens.output', 'tokens.total'],
-    );
+    expect(conditionModules.map((m) => m.name).sort()).toEqual([
+      'active',
+      'age',
+      'burn',
+      'cost',
+      'idle',
+      'idle.human',
+      'ratio.input_output',
+      'runtime',
+      'state',
+      'tokens.cache',
+      'tokens.input',
+      'tokens.output',
+      'tokens.total',
+    ]);
   });
 
   it.each(conditionModules.map((m) => [m.name, m]))('%s: documented, its example passes its schema and compiles', (name, m) => {

@@ -41,13 +41,25 @@ describe('codeFrame', () => {
 });
 
 describe('formatConfigError with a frame', () => {
-  const error: ConfigError = { code: 'UNKNOWN_VALUE', file: 'clawwarden.yaml', line: 3, column: 7, path: 'mode', message: 'unknown mode "enforc"', allowed: ['enforce', 'dry-run'], suggestion: 'enforce', frame: '  3 | mode: enforc\n    |       ^' };
+  const error: ConfigError = {
+    code: 'UNKNOWN_VALUE',
+    file: 'clawwarden.yaml',
+    line: 3,
+    column: 7,
+    path: 'mode',
+    message: 'unknown mode "enforc"',
+    allowed: ['enforce', 'dry-run'],
+    suggestion: 'enforce',
+    frame: '  3 | mode: enforc\n    |       ^',
+  };
   test('the first line as always, the frame below it', () => {
     expect(formatConfigError(error)).toBe('clawwarden.yaml:3:7 mode: unknown mode "enforc"; expected one of: enforce, dry-run (did you mean "enforce"?)\n  3 | mode: enforc\n    |       ^');
   });
 
   test('a warning says so after the location', () => {
-    expect(formatConfigError({ ...error, severity: 'warning', message: 'cooldown 30s is shorter', allowed: [], suggestion: undefined! }).split('\n')[0]).toBe('clawwarden.yaml:3:7 mode: warning: cooldown 30s is shorter');
+    expect(formatConfigError({ ...error, severity: 'warning', message: 'cooldown 30s is shorter', allowed: [], suggestion: undefined! }).split('\n')[0]).toBe(
+      'clawwarden.yaml:3:7 mode: warning: cooldown 30s is shorter',
+    );
   });
 });
 

@@ -28,7 +28,12 @@ describe.each(loaders)('secret files ($name loader): regular files only, at most
   // Each used to hang `validate` (a FIFO waits for a writer; /dev/zero and a big file are read to the end).
   const cases: { name: string; path: string; files?: Record<string, string>; setup: (dir: string) => void; message: (dir: string) => string }[] = [
     { name: '/dev/zero', path: '/dev/zero', setup: (): void => {}, message: (_: string) => 'secret file /dev/zero is not a regular file (character device)' },
-    { name: 'a FIFO', path: './fifo', setup: (dir: string): void => void execFileSync('mkfifo', [join(dir, 'fifo')]), message: (dir: string) => `secret file ${join(dir, 'fifo')} is not a regular file (fifo)` },
+    {
+      name: 'a FIFO',
+      path: './fifo',
+      setup: (dir: string): void => void execFileSync('mkfifo', [join(dir, 'fifo')]),
+      message: (dir: string) => `secret file ${join(dir, 'fifo')} is not a regular file (fifo)`,
+    },
     { name: 'a 1 MiB file', path: './big', files: { big: 'x'.repeat(1024 * 1024) }, setup: (): void => {}, message: (dir: string) => `secret file ${join(dir, 'big')} is larger than 64 KiB (1 MiB)` },
     { name: 'a directory', path: './creds', files: { 'creds/token': 'x' }, setup: (): void => {}, message: (dir: string) => `secret file ${join(dir, 'creds')} is not a regular file (directory)` },
     { name: 'a missing file', path: './nothing', setup: (): void => {}, message: (dir: string) => `cannot read secret file ${join(dir, 'nothing')}: it does not exist (ENOENT)` },

@@ -60,12 +60,22 @@ describe('policy semantics', () => {
     {
       name: 'a cooldown shorter than the sweep interval',
       config: policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    cooldown: 30s\n'),
-      warning: ['BELOW_SWEEP', '30s', 'policies[0] "cap" › cooldown', 'cooldown 30s is shorter than the time between sweeps (1m): it only spaces out repeats triggered by usage events; every sweep may act again'],
+      warning: [
+        'BELOW_SWEEP',
+        '30s',
+        'policies[0] "cap" › cooldown',
+        'cooldown 30s is shorter than the time between sweeps (1m): it only spaces out repeats triggered by usage events; every sweep may act again',
+      ],
     },
     {
       name: 'an escalation step sooner than the sweep interval',
       config: policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    escalate:\n      - { after: 20s, do: kill }\n'),
-      warning: ['BELOW_SWEEP', '20s', 'policies[0] "cap" › escalate[0].after', 'after 20s is shorter than the time between sweeps (1m): unless a usage event triggers an evaluation sooner, the step runs at the next sweep'],
+      warning: [
+        'BELOW_SWEEP',
+        '20s',
+        'policies[0] "cap" › escalate[0].after',
+        'after 20s is shorter than the time between sweeps (1m): unless a usage event triggers an evaluation sooner, the step runs at the next sweep',
+      ],
     },
     {
       name: 'a cooldown against a schedule that skips days',
@@ -75,7 +85,12 @@ describe('policy semantics', () => {
     {
       name: 'a window over conditions that read no usage',
       config: policy('    window: { every: day }\n    when: { idle: "> 1h" }\n    do: stop\n'),
-      warning: ['NO_EFFECT', '{ every', 'policies[0] "cap" › window', 'the window has no effect: it limits the usage that is summed, and no condition in "when" reads usage (tokens, cost, ratio, burn)'],
+      warning: [
+        'NO_EFFECT',
+        '{ every',
+        'policies[0] "cap" › window',
+        'the window has no effect: it limits the usage that is summed, and no condition in "when" reads usage (tokens, cost, ratio, burn)',
+      ],
     },
   ];
   test.each(cases)('warning: $name (the config still loads)', ({ config, warning }) => {
@@ -91,7 +106,10 @@ describe('policy semantics', () => {
 
   test.each([
     { name: 'a cooldown as long as the sweep interval', config: policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    cooldown: 1m\n') },
-    { name: 'short steps with a fast schedule', config: policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    cooldown: 30s\n    escalate:\n      - { after: 20s, do: kill }\n', 'schedule: "*/10 * * * * *"\n') },
+    {
+      name: 'short steps with a fast schedule',
+      config: policy('    when: { tokens.total: "> 200k" }\n    do: stop\n    cooldown: 30s\n    escalate:\n      - { after: 20s, do: kill }\n', 'schedule: "*/10 * * * * *"\n'),
+    },
     // The engine sums a session's own usage within the window: a daily budget per session is a supported policy.
     { name: 'a window on a session-scope usage policy', config: policy('    window: { every: day, tz: UTC }\n    when: { cost: "> $5" }\n    do: pause\n') },
     { name: 'warn below 100%', config: policy('    when: { cost: "> $5" }\n    warn: 99.5%\n    do: pause\n') },

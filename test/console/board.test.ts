@@ -11,7 +11,12 @@ const RUNAWAY = 'agent:backend:fix-flaky-tests';
 const HEALTHY = 'agent:docs:api-reference';
 const AXE = new URL('../../node_modules/axe-core/axe.min.js', import.meta.url);
 
-interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
 
 /** axe-core run in the page (evaluated over the protocol, so the console's CSP stays as served); serious and critical only. */
 async function axeViolations(page: Page): Promise<AxeViolation[]> {
@@ -82,7 +87,9 @@ describe.runIf(RUN_BROWSER_TESTS)('console board in Chromium: risk order, notes,
     await page.reload();
     type Plotted = { x: number[]; series: number[][]; bands: { label: string; raw: number[]; stacked: number[] }[]; fleet: number[] };
     const plotted = (): Promise<Plotted | undefined> =>
-      page.evaluate<Plotted | undefined>(`(() => { const h = document.getElementById('spend-chart'); return h.uplot && h.chartModel ? { x: h.uplot.data[0], series: h.uplot.data.slice(1), bands: h.chartModel.bands, fleet: h.chartModel.fleet } : undefined; })()`);
+      page.evaluate<Plotted | undefined>(
+        `(() => { const h = document.getElementById('spend-chart'); return h.uplot && h.chartModel ? { x: h.uplot.data[0], series: h.uplot.data.slice(1), bands: h.chartModel.bands, fleet: h.chartModel.fleet } : undefined; })()`,
+      );
     const matches = async (): Promise<boolean> => {
       const chart = await plotted();
       const api = answers.at(-1);
@@ -105,7 +112,10 @@ describe.runIf(RUN_BROWSER_TESTS)('console board in Chromium: risk order, notes,
     await expect.poll(async () => (await plotted())?.x.length, { timeout: 20_000 }).toBe(96);
     await expect.poll(matches, { timeout: 20_000 }).toBe(true);
     expect(await page.locator('#chart-legend').textContent()).toContain('agent-daily-budget pace (per agent)');
-    await page.locator('#spend-panel, #panel-spend').first().screenshot({ path: join(ARTIFACTS, 'chart.png') });
+    await page
+      .locator('#spend-panel, #panel-spend')
+      .first()
+      .screenshot({ path: join(ARTIFACTS, 'chart.png') });
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -177,7 +187,9 @@ describe.runIf(RUN_BROWSER_TESTS)('console board in Chromium: risk order, notes,
     expect(await card(page, 'agent:planner:sprint-24').getAttribute('data-state')).not.toBe('archived');
     await dialog.getByLabel('Agent').selectOption('planner');
     await dialog.getByRole('button', { name: 'Preview' }).click();
-    await expect.poll(() => dialog.locator('.outcome').evaluateAll((els) => els.map((e) => [e.getAttribute('data-key'), e.getAttribute('data-status')]))).toEqual([['agent:planner:sprint-24', 'would']]);
+    await expect
+      .poll(() => dialog.locator('.outcome').evaluateAll((els) => els.map((e) => [e.getAttribute('data-key'), e.getAttribute('data-status')])))
+      .toEqual([['agent:planner:sprint-24', 'would']]);
     await dialog.getByRole('button', { name: 'Archive 1 session' }).click();
     await expect.poll(() => dialog.locator('.outcome').first().getAttribute('data-status')).toBe('done');
     await dialog.getByRole('button', { name: 'Close' }).click();

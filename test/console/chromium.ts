@@ -48,9 +48,13 @@ export async function openConsole(context: BrowserContext, base: string, viewpor
   });
   if (viewport) await page.setViewportSize(viewport);
   await page.goto(`${base}/`);
-  await page.locator('#cards .card').first().waitFor({ timeout: 20_000 }).catch((err: unknown) => {
-    throw new Error(`the console showed no cards: ${(err as Error).message}; page errors: ${JSON.stringify(errors)}`, { cause: err });
-  });
+  await page
+    .locator('#cards .card')
+    .first()
+    .waitFor({ timeout: 20_000 })
+    .catch((err: unknown) => {
+      throw new Error(`the console showed no cards: ${(err as Error).message}; page errors: ${JSON.stringify(errors)}`, { cause: err });
+    });
   return { page, errors };
 }
 

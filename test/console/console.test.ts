@@ -109,7 +109,9 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium on the demo fleet', (
     const held = await apiSession(main);
     expect(held.session.archived).toBe(false);
     expect(held.hold?.by).toBe('console');
-    const journal = (await (await fetch(`${warden.base}/api/v1/journal?session=${encodeURIComponent(main)}`)).json()) as { entries: { type: string; action?: string; by?: string; forced?: boolean }[] };
+    const journal = (await (await fetch(`${warden.base}/api/v1/journal?session=${encodeURIComponent(main)}`)).json()) as {
+      entries: { type: string; action?: string; by?: string; forced?: boolean }[];
+    };
     expect(journal.entries.find((e) => e.type === 'action' && e.action === 'pause')).toMatchObject({ by: 'console', forced: true });
     await target.getByRole('button', { name: `Resume session ${main}` }).click();
     await expect.poll(() => target.getAttribute('data-state')).not.toBe('held');

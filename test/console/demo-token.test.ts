@@ -68,7 +68,9 @@ describe.runIf(RUN_BROWSER_TESTS)('console on the demo: the token is findable an
     const bare = await demoWarden(['--api-token', 'ignored-by-strip'], dir, true);
     try {
       const { page } = await openConsole(browser.context, bare.base);
-      await card(page, KEY).getByRole('button', { name: `Pause session ${KEY}` }).click();
+      await card(page, KEY)
+        .getByRole('button', { name: `Pause session ${KEY}` })
+        .click();
       await page.getByLabel('Token', { exact: true }).fill('some-token-123');
       await page.getByRole('button', { name: 'Use token' }).click();
       await expect.poll(() => page.getByRole('alert').textContent()).toContain('refused (HTTP 403)');

@@ -68,7 +68,10 @@ describe('the daemon records every counted call for replay --from state', () => 
     let sum = 0;
     const crossing = calls.find((c) => (sum += c.input + c.output + c.cacheRead + c.cacheWrite) > cap)!;
     const config = join(world.dir, 'replay.yaml');
-    await writeFile(config, `sources: [ { name: demo, type: demo } ]\nstateDir: ${JSON.stringify(join(world.dir, 'state'))}\npolicies:\n  - name: cap\n    match: { key: "${key}" }\n    when: { tokens.total: "> ${cap}" }\n    do: [ stop ]\n`);
+    await writeFile(
+      config,
+      `sources: [ { name: demo, type: demo } ]\nstateDir: ${JSON.stringify(join(world.dir, 'state'))}\npolicies:\n  - name: cap\n    match: { key: "${key}" }\n    when: { tokens.total: "> ${cap}" }\n    do: [ stop ]\n`,
+    );
     let stdout = '';
     let stderr = '';
     const io = { stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), env: {}, cwd: world.dir };
@@ -105,11 +108,27 @@ describe('a daemon killed mid-run', () => {
     dir = await mkdtemp(join(tmpdir(), 'clawwarden-history-kill-'));
     const state = join(dir, 'state');
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(root, 'src', 'cli', 'main.ts'), 'run', '--demo', '--state-dir', state, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, CLAWWARDEN_API_TOKEN: 'history-kill-token-8a7b6c' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+        join(root, 'src', 'cli', 'main.ts'),
+        'run',
+        '--demo',
+        '--state-dir',
+        state,
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--log-level',
+        'warn',
+      ],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, CLAWWARDEN_API_TOKEN: 'history-kill-token-8a7b6c' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (b: Buffer) => (output += b.toString('utf8')));
     child.stderr.on('data', (b: Buffer) => (output += b.toString('utf8')));
@@ -139,7 +158,10 @@ describe('a daemon killed mid-run', () => {
     const timeline = await readHistory(history, 0, Date.now() + 60_000);
     const read = timeline.sessions.reduce((n, s) => n + s.calls.length, 0);
     // Every whole call line is read (a torn tail, if the kill cut one, is not).
-    const whole = text.slice(0, text.lastIndexOf('\n')).split('\n').filter((l) => l.startsWith('C\t')).length;
+    const whole = text
+      .slice(0, text.lastIndexOf('\n'))
+      .split('\n')
+      .filter((l) => l.startsWith('C\t')).length;
     expect(read).toBe(whole);
     expect(read).toBeGreaterThanOrEqual(8);
     // Asked from 1970: only that the recording starts later is named (a segment without a stop mark may still be recording).

@@ -25,10 +25,14 @@ policies:
 `);
     const [fragile, cap] = world.config.policies as [Policy, Policy];
     let broken = true;
-    const condition = { ...fragile.condition, holds: undefined, evaluate: (c: Parameters<Policy['condition']['evaluate']>[0]) => {
-      if (broken) throw new TypeError('cannot read the measure');
-      return fragile.condition.evaluate(c);
-    } };
+    const condition = {
+      ...fragile.condition,
+      holds: undefined,
+      evaluate: (c: Parameters<Policy['condition']['evaluate']>[0]) => {
+        if (broken) throw new TypeError('cannot read the measure');
+        return fragile.condition.evaluate(c);
+      },
+    };
     await world.daemon.reload({ ...world.config, policies: [{ ...fragile, condition }, cap] });
     await world.daemon.sweep();
     const entries = await world.journal();

@@ -62,7 +62,10 @@ describe('crash safety: nothing the daemon decided is lost or repeated', () => {
     // Put state.json and the journal back to the instant after the stop was recorded as pending, before its answer.
     const stateFile = join(world.dir, 'state', 'state.json');
     const journalFile = join(world.dir, 'state', 'journal.jsonl');
-    const lines = (await readFile(journalFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as JournalEntry);
+    const lines = (await readFile(journalFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as JournalEntry);
     const decision = lines.find((e) => e.type === 'decision' && e.session === DEMO_CAST.runaway)!;
     const action = lines.find((e) => e.type === 'action' && e.session === DEMO_CAST.runaway)!;
     // The decision carries the usage it was made on, restored into the ledger if the ledger file lags behind.
@@ -76,7 +79,13 @@ describe('crash safety: nothing the daemon decided is lost or repeated', () => {
     const acts = (state.actions as [string, unknown][]).filter(([k]) => k !== action.item);
     acts.push([action.item!, { status: 'pending', at: pendingAt }]);
     await writeFile(stateFile, JSON.stringify({ ...state, episodes, actions: acts, inflight, journalSeq: decision.seq }));
-    await writeFile(journalFile, `${lines.filter((e) => e.seq <= decision.seq).map((e) => JSON.stringify(e)).join('\n')}\n`);
+    await writeFile(
+      journalFile,
+      `${lines
+        .filter((e) => e.seq <= decision.seq)
+        .map((e) => JSON.stringify(e))
+        .join('\n')}\n`,
+    );
     await rm(join(world.dir, 'state', 'ledger.json'), { force: true });
 
     world.clock.now = T0 + 20_000;
@@ -121,11 +130,14 @@ describe('crash safety: nothing the daemon decided is lost or repeated', () => {
     const loud = entries.filter((e) => e.type === 'refusal' && /is still unknown after 3 sweeps/.test(e.reason));
     expect(loud.map((e) => e.session)).toContain(DEMO_CAST.runaway);
     expect(await world.metrics.render()).toMatch(/clawwarden_sessions_usage_unknown\{source="demo"\} [1-9]/);
-    const told = await vi.waitFor(() => {
-      const message = received.find((m) => m.kind === 'usage-unknown' && m.session === DEMO_CAST.runaway);
-      if (!message) throw new Error('no usage-unknown notification yet');
-      return message;
-    }, { timeout: 10_000 });
+    const told = await vi.waitFor(
+      () => {
+        const message = received.find((m) => m.kind === 'usage-unknown' && m.session === DEMO_CAST.runaway);
+        if (!message) throw new Error('no usage-unknown notification yet');
+        return message;
+      },
+      { timeout: 10_000 },
+    );
     expect(told.title).toMatch(new RegExp(`Usage of ${DEMO_CAST.runaway} unknown`));
     server.close();
     world.clock.now = T0 + 5 * 60_000 + 1_000;

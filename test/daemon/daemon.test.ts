@@ -254,4 +254,3 @@ policies:
     expect((await stat(file)).mtimeMs).toBeGreaterThan(first);
   });
 });
-

@@ -36,7 +36,12 @@ export async function startWorld(yaml: string, start = T0): Promise<DaemonWorld>
   const log = createLogger({ level: 'silent' });
   const launch = async (): Promise<{ daemon: Daemon; metrics: WardenMetrics }> => {
     let daemon: Daemon | undefined;
-    const metrics = createMetrics({ topSessions: 50, version: 'test', processMetrics: false, fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [], usageUnknown: daemon?.usageUnknown() ?? new Map() }) });
+    const metrics = createMetrics({
+      topSessions: 50,
+      version: 'test',
+      processMetrics: false,
+      fleet: () => ({ sessions: daemon?.sessions() ?? [], budgets: daemon?.aggregates() ?? [], usageUnknown: daemon?.usageUnknown() ?? new Map() }),
+    });
     daemon = await Daemon.start(config, { log, now: () => clock.now, outputs: liveOutputsFactory({ log, metrics, now: () => clock.now }) });
     return { daemon, metrics };
   };

@@ -51,7 +51,10 @@ async function waitHealthy(port: number, c: Child): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (c.child.exitCode !== null) throw new Error(`clawwarden exited with ${c.child.exitCode}:\n${c.output().slice(-2000)}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -60,7 +63,10 @@ async function waitHealthy(port: number, c: Child): Promise<void> {
 
 async function journal(stateDir: string): Promise<{ seq: number; type: string; reason?: string }[]> {
   const text = await readFile(join(stateDir, 'journal.jsonl'), 'utf8');
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { seq: number; type: string; reason?: string });
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as { seq: number; type: string; reason?: string });
 }
 
 describe('clawwarden run: one daemon per state directory', () => {
@@ -77,8 +83,15 @@ describe('clawwarden run: one daemon per state directory', () => {
     // Its own port, so only the state directory is shared.
     const second = run(stateDir, p2);
     expect(await second.exited).toBe(1);
-    expect(second.output()).toMatch(new RegExp(`state directory ${stateDir} is locked by clawwarden pid ${first.pid} \\(started [^)]+\\); is another clawwarden running\\? If not, remove ${lockFile}`));
-    expect(await fetch(`http://127.0.0.1:${p2}/healthz`).then(() => 'answered', () => 'refused')).toBe('refused');
+    expect(second.output()).toMatch(
+      new RegExp(`state directory ${stateDir} is locked by clawwarden pid ${first.pid} \\(started [^)]+\\); is another clawwarden running\\? If not, remove ${lockFile}`),
+    );
+    expect(
+      await fetch(`http://127.0.0.1:${p2}/healthz`).then(
+        () => 'answered',
+        () => 'refused',
+      ),
+    ).toBe('refused');
     const entries = await journal(stateDir);
     expect(entries.filter((e) => e.type === 'config' && /^started/.test(e.reason ?? ''))).toHaveLength(1);
     const seqs = entries.map((e) => e.seq);

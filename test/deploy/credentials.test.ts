@@ -20,10 +20,7 @@ function layout(credentials: Record<string, string>): { configFile: string; cred
   const etc = join(root, 'etc', 'clawwarden');
   mkdirSync(join(etc, 'policies'), { recursive: true });
   writeFileSync(join(etc, 'config.yaml'), documented.replace(/^ {3}/gm, ''));
-  writeFileSync(
-    join(etc, 'policies', 'caps.yaml'),
-    'policies:\n  - name: session-token-cap\n    when: { tokens.total: "> 200k" }\n    do: [ { notify: ops-email }, stop ]\n',
-  );
+  writeFileSync(join(etc, 'policies', 'caps.yaml'), 'policies:\n  - name: session-token-cap\n    when: { tokens.total: "> 200k" }\n    do: [ { notify: ops-email }, stop ]\n');
   const credentialsDir = join(root, 'run', 'credentials', 'clawwarden.service');
   mkdirSync(credentialsDir, { recursive: true });
   for (const [name, value] of Object.entries(credentials)) writeFileSync(join(credentialsDir, name), value);

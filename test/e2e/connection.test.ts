@@ -35,10 +35,14 @@ describe.skipIf(skipE2E)('OpenClaw connection failures and recovery', { timeout:
     await eventually('a usage event', () => (events.some((e) => e.type === 'usage' && e.record.key === key) ? true : undefined));
 
     await world.gateway.restart();
-    await eventually('down then up', () => {
-      const down = events.findIndex((e) => e.type === 'down');
-      return down >= 0 && events.slice(down).some((e) => e.type === 'up') ? true : undefined;
-    }, 60_000);
+    await eventually(
+      'down then up',
+      () => {
+        const down = events.findIndex((e) => e.type === 'down');
+        return down >= 0 && events.slice(down).some((e) => e.type === 'up') ? true : undefined;
+      },
+      60_000,
+    );
     expect(source.isUp()).toBe(true);
     const down = events.find((e) => e.type === 'down');
     expect(down?.type === 'down' && down.error).toMatch(/closed|reach/);

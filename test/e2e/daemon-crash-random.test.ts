@@ -142,35 +142,45 @@ describe.skipIf(skipE2E)('kill -9 at random instants across an escalation ladder
     }
   });
 
-  it(`${TRIALS} trials: each ends with the stop done once and the kill done once, on time`, async () => {
-    const seed = Number(process.env.CW_CRASH_SEED ?? Date.now() % 1_000_000);
-    const rnd = random(seed);
-    const results: TrialResult[] = [];
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < TRIALS) {
-        const n = next++;
-        results.push(await trial(world, n, PHASES[n % PHASES.length]!, rnd, running));
+  it(
+    `${TRIALS} trials: each ends with the stop done once and the kill done once, on time`,
+    async () => {
+      const seed = Number(process.env.CW_CRASH_SEED ?? Date.now() % 1_000_000);
+      const rnd = random(seed);
+      const results: TrialResult[] = [];
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < TRIALS) {
+          const n = next++;
+          results.push(await trial(world, n, PHASES[n % PHASES.length]!, rnd, running));
+        }
+      };
+      await Promise.all(Array.from({ length: LANES }, lane));
+      results.sort((a, b) => a.trial - b.trial);
+      console.log(
+        `crash trials (seed ${seed}):\n${results
+          .map(
+            (r) =>
+              `  #${r.trial} aimed ${r.aimed}, kill -9 at +${r.killDelayMs} ms landed ${r.landed}; stop ${r.stops.join(',')}; kill ${r.kills.join(',')} at due${r.killAt - r.dueAt >= 0 ? '+' : ''}${r.killAt - r.dueAt} ms (restart ready at due${r.readyAt - r.dueAt >= 0 ? '+' : ''}${r.readyAt - r.dueAt} ms)`,
+          )
+          .join('\n')}`,
+      );
+      expect(results).toHaveLength(TRIALS);
+      for (const r of results) {
+        const label = `trial ${r.trial} (seed ${seed}, ${r.aimed}, ${r.landed})`;
+        expect(
+          r.stops.filter((s) => /^(done|noop)/.test(s)),
+          `${label}: one stop`,
+        ).toHaveLength(1);
+        expect(r.stops, `${label}: nothing but that stop`).toHaveLength(1);
+        expect(r.kills, `${label}: one kill`).toEqual(['done']);
+        expect(Number.isFinite(r.dueAt), `${label}: the stop's step is recorded`).toBe(true);
+        // Never early; at the latest one sweep after it was due (or after the restart, when it fell due while down).
+        expect(r.killAt, `${label}: not before due`).toBeGreaterThanOrEqual(r.dueAt);
+        expect(r.killAt, `${label}: within one sweep of due`).toBeLessThanOrEqual(Math.max(r.dueAt, r.readyAt) + SWEEP_MS + 1_000);
       }
-    };
-    await Promise.all(Array.from({ length: LANES }, lane));
-    results.sort((a, b) => a.trial - b.trial);
-    console.log(
-      `crash trials (seed ${seed}):\n${results
-        .map((r) => `  #${r.trial} aimed ${r.aimed}, kill -9 at +${r.killDelayMs} ms landed ${r.landed}; stop ${r.stops.join(',')}; kill ${r.kills.join(',')} at due${r.killAt - r.dueAt >= 0 ? '+' : ''}${r.killAt - r.dueAt} ms (restart ready at due${r.readyAt - r.dueAt >= 0 ? '+' : ''}${r.readyAt - r.dueAt} ms)`)
-        .join('\n')}`,
-    );
-    expect(results).toHaveLength(TRIALS);
-    for (const r of results) {
-      const label = `trial ${r.trial} (seed ${seed}, ${r.aimed}, ${r.landed})`;
-      expect(r.stops.filter((s) => /^(done|noop)/.test(s)), `${label}: one stop`).toHaveLength(1);
-      expect(r.stops, `${label}: nothing but that stop`).toHaveLength(1);
-      expect(r.kills, `${label}: one kill`).toEqual(['done']);
-      expect(Number.isFinite(r.dueAt), `${label}: the stop's step is recorded`).toBe(true);
-      // Never early; at the latest one sweep after it was due (or after the restart, when it fell due while down).
-      expect(r.killAt, `${label}: not before due`).toBeGreaterThanOrEqual(r.dueAt);
-      expect(r.killAt, `${label}: within one sweep of due`).toBeLessThanOrEqual(Math.max(r.dueAt, r.readyAt) + SWEEP_MS + 1_000);
-    }
-    expect(new Set(results.map((r) => r.landed)).size, 'the kills landed in more than one phase').toBeGreaterThan(1);
-  }, 30 * 60_000);
+      expect(new Set(results.map((r) => r.landed)).size, 'the kills landed in more than one phase').toBeGreaterThan(1);
+    },
+    30 * 60_000,
+  );
 });

@@ -46,7 +46,7 @@ describe.skipIf(skipE2E)('daemon on a real OpenClaw gateway: the gateway restart
     await world.gateway.stop();
     await waitReady(w, 503, 30_000);
     expect(sourceUp(await w.metrics())).toBe(0);
-    const downReport = await (await fetch(`${w.base}/readyz`)).json() as { waiting?: string[] };
+    const downReport = (await (await fetch(`${w.base}/readyz`)).json()) as { waiting?: string[] };
     expect(downReport.waiting).toContain('source gw down');
 
     await world.gateway.restart();
@@ -58,7 +58,7 @@ describe.skipIf(skipE2E)('daemon on a real OpenClaw gateway: the gateway restart
     await world.model.waitForCalls('gw-after', 2, 120_000);
     const afterSession = await eventually('the daemon to see the new session', () => w.daemon.fleet.session('gw', after.key));
     // Usage of a session born after the reconnect must count as known, or no usage policy can ever fire on it.
-    await eventually('the new session\'s usage to be known', () => (w.daemon.fleet.usageKnown('gw', after.key, afterSession.generation) ? true : undefined), 10_000);
+    await eventually("the new session's usage to be known", () => (w.daemon.fleet.usageKnown('gw', after.key, afterSession.generation) ? true : undefined), 10_000);
     const stopAfter = await eventually('the runaway after the restart stopped', async () => entriesFor(await w.journal(), after.key, 'action').find((e) => e.action === 'stop'), 120_000);
     expect(stopAfter, `stop: ${stopAfter.detail}`).toMatchObject({ policy: 'runaway-cap', result: 'done' });
 

@@ -24,10 +24,14 @@ describe.skipIf(skipE2E)('daemon on a real OpenClaw gateway: budget windows and 
   const row = async (key: string): Promise<Row | undefined> =>
     (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500, archived: 'all' })).sessions.find((r) => r.key === key);
   const idle = (key: string): Promise<Row> =>
-    eventually(`${key} to be idle`, async () => {
-      const r = await row(key);
-      return r && r.hasActiveRun === false ? r : undefined;
-    }, 120_000);
+    eventually(
+      `${key} to be idle`,
+      async () => {
+        const r = await row(key);
+        return r && r.hasActiveRun === false ? r : undefined;
+      },
+      120_000,
+    );
 
   it('pauses an agent over its daily cost budget and resumes it by itself when the window resets', async () => {
     let offset = 0;
@@ -93,8 +97,11 @@ describe.skipIf(skipE2E)('daemon on a real OpenClaw gateway: budget windows and 
     expect((await row(main))?.archived).toBe(false);
 
     await world.operator.send(main, 'work forever MODE:loop ID:main-held');
-    const abort = await eventually('the hold to abort the run', async () =>
-      entriesFor(await w.journal(), main, 'action').find((e) => e.action === 'stop' && /session is held/.test(e.reason)), 120_000);
+    const abort = await eventually(
+      'the hold to abort the run',
+      async () => entriesFor(await w.journal(), main, 'action').find((e) => e.action === 'stop' && /session is held/.test(e.reason)),
+      120_000,
+    );
     expect(abort, `abort: ${abort.detail}`).toMatchObject({ result: 'done', by: 'api' });
     expect(abort.reason).toMatch(/pause: requested by api/);
     await idle(main);

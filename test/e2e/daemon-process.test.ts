@@ -8,11 +8,15 @@ import { skipE2E, useWorld } from './support/world.js';
 const capPolicy = (prefix: string, escalateAfter?: string): string => `  - name: runaway-cap
     match: { key: "agent:main:${prefix}-*" }
     when: { tokens.total: "> 60k" }
-    do: [ stop ]${escalateAfter ? `
+    do: [ stop ]${
+      escalateAfter
+        ? `
     escalate:
       - after: ${escalateAfter}
         if: active
-        do: kill` : ''}`;
+        do: kill`
+        : ''
+    }`;
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -85,7 +89,11 @@ describe.skipIf(skipE2E)('clawwarden run as a process on a real OpenClaw gateway
     await writeFile(files.file, good.replace('do: [ stop ]', 'do: [ kil ]'));
     w.signal('SIGHUP');
     await eventually('the reload to be rejected', () => (/reload rejected/.test(w.stdout()) ? true : undefined));
-    const line = w.stdout().split('\n').find((l) => /reload rejected/.test(l)) ?? '{}';
+    const line =
+      w
+        .stdout()
+        .split('\n')
+        .find((l) => /reload rejected/.test(l)) ?? '{}';
     const rejected = JSON.parse(line) as { level?: number; errors?: string[] };
     expect(rejected.level).toBe(50);
     expect(rejected.errors).toEqual([expect.stringMatching(/^clawwarden\.yaml:\d+:\d+ policies\[0\] "runaway-cap" › do\[0\]: unknown action "kil"/)]);

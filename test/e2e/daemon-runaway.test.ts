@@ -96,10 +96,14 @@ describe.skipIf(skipE2E)('daemon on a real OpenClaw gateway: runaway sessions an
       const { key } = await world.operator.create(`mass-${i}`, `one short answer MODE:quick ID:mass-${i}`);
       keys.push(key);
     }
-    await eventually('the four runs to finish', async () => {
-      const rows = await Promise.all(keys.map(row));
-      return rows.every((r) => r && r.hasActiveRun === false) ? true : undefined;
-    }, 120_000);
+    await eventually(
+      'the four runs to finish',
+      async () => {
+        const rows = await Promise.all(keys.map(row));
+        return rows.every((r) => r && r.hasActiveRun === false) ? true : undefined;
+      },
+      120_000,
+    );
     warden = await startWarden(
       {
         gatewayUrl: world.gateway.url,

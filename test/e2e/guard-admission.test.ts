@@ -27,10 +27,15 @@ describe.skipIf(skipE2E)('guard on a real OpenClaw gateway: admission, and enfor
     hasActiveRun?: boolean;
   }
   const idle = (key: string): Promise<true> =>
-    eventually(`${key} to be idle`, async () => {
-      const rows = (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500 })).sessions;
-      return rows.find((r) => r.key === key)?.hasActiveRun === false ? true : undefined;
-    }, 180_000, 200);
+    eventually(
+      `${key} to be idle`,
+      async () => {
+        const rows = (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500 })).sessions;
+        return rows.find((r) => r.key === key)?.hasActiveRun === false ? true : undefined;
+      },
+      180_000,
+      200,
+    );
   const agentRun = (marker: string) => world.gateway.cli(['agent', '--agent', 'main', '--session-key', MAIN, '--message', `work on it MODE:loop ID:${marker}`, '--json'], 240_000);
 
   it('a paused main session: a new `openclaw agent` run makes no model call, and its caller is told it is paused, by what and how to resume', async () => {
@@ -79,7 +84,11 @@ describe.skipIf(skipE2E)('guard on a real OpenClaw gateway: admission, and enfor
     await world.slow.waitForCalls('dk-1', 1, 180_000);
     await idle(key);
     expect(served(world.slow.calls('dk-1'))).toBeLessThanOrEqual(CAP);
-    const pause = await fetch(`${c.base}/api/v1/sessions/${encodeURIComponent(MAIN)}/pause`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: '{}' });
+    const pause = await fetch(`${c.base}/api/v1/sessions/${encodeURIComponent(MAIN)}/pause`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(pause.status).toBe(200);
     await new Promise((r) => setTimeout(r, 1_000));
 

@@ -19,12 +19,17 @@ describe.skipIf(skipE2E)('guard on a real OpenClaw gateway: skills workshop revi
     hasActiveRun?: boolean;
   }
   const idle = (key: string): Promise<true> =>
-    eventually(`${key} to be idle`, async () => {
-      const rows = (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500 })).sessions;
-      return rows.find((r) => r.key === key)?.hasActiveRun === false ? true : undefined;
-    }, 180_000, 200);
+    eventually(
+      `${key} to be idle`,
+      async () => {
+        const rows = (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500 })).sessions;
+        return rows.find((r) => r.key === key)?.hasActiveRun === false ? true : undefined;
+      },
+      180_000,
+      200,
+    );
 
-  it('their calls reach the ledger through the guard, count toward the agent\'s budget, and a cap stops them', async () => {
+  it("their calls reach the ledger through the guard, count toward the agent's budget, and a cap stops them", async () => {
     daemon = await startGuardedWarden(
       world,
       `  - name: loop-cap
@@ -51,12 +56,7 @@ describe.skipIf(skipE2E)('guard on a real OpenClaw gateway: skills workshop revi
     expect(visibleCalls).toBeGreaterThanOrEqual(10);
     const visibleEnd = Date.now();
 
-    const hidden = await eventually(
-      'the review run in the ledger',
-      () => [...ledger.entries()].find((e) => /^agent:main:internal-session-effects:skill-workshop-review/.test(e.key)),
-      180_000,
-      500,
-    );
+    const hidden = await eventually('the review run in the ledger', () => [...ledger.entries()].find((e) => /^agent:main:internal-session-effects:skill-workshop-review/.test(e.key)), 180_000, 500);
     expect(hidden.agent).toBe('main');
     // It loops like the turn it reviews (the fake model sees MODE:loop in the transcript); hidden-cap ends it.
     const blocked = await eventually('the guard to stop the review run', async () => (await d.journal()).find((e) => e.by === 'guard' && e.session === hidden.key), 180_000, 500);
@@ -64,7 +64,10 @@ describe.skipIf(skipE2E)('guard on a real OpenClaw gateway: skills workshop revi
     await new Promise((r) => setTimeout(r, 3_000));
 
     // The ledger has exactly what the model served to the review (its calls carry the reviewed turn's marker).
-    const review = world.slow.calls('ws-1').slice(visibleCalls).filter((c) => c.at > visibleEnd && !c.closedEarly);
+    const review = world.slow
+      .calls('ws-1')
+      .slice(visibleCalls)
+      .filter((c) => c.at > visibleEnd && !c.closedEarly);
     expect(review.length).toBeGreaterThanOrEqual(2);
     const entry = [...ledger.entries()].find((e) => e.key === hidden.key)!;
     expect(entry.totals.input + entry.totals.output).toBe(review.reduce((s, c) => s + c.promptTokens + c.completionTokens, 0));

@@ -40,8 +40,7 @@ describe.skipIf(skipE2E)('incident: sub-agent fan-out on a real gateway', () => 
     archived?: boolean;
   }
   // A loaded machine can make one sessions.list time out; ask again rather than fail the scenario on it.
-  const rows = (): Promise<Row[]> =>
-    eventually('sessions.list', async () => (await operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500, archived: 'all' })).sessions, 120_000, 1_000);
+  const rows = (): Promise<Row[]> => eventually('sessions.list', async () => (await operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500, archived: 'all' })).sessions, 120_000, 1_000);
   const kidCalls = (): number => model.calls().filter((c) => c.marker.startsWith('fan-1.kid')).length;
 
   it('kills the parent on its tree budget; the kill reaches the looping sub-agents and their model calls stop', async () => {
@@ -77,11 +76,15 @@ describe.skipIf(skipE2E)('incident: sub-agent fan-out on a real gateway', () => 
     expect(own.input + own.output).toBeLessThan(CAP);
 
     // Each sub-agent is killed in the same decision, journaled with the parent that reached it.
-    const cascaded = await eventually('the kills of both sub-agents', async () => {
-      const entries = await w.journal();
-      const found = kids.map((k) => entriesFor(entries, k.key, 'action').find((e) => e.action === 'kill'));
-      return found.every(Boolean) ? found : undefined;
-    }, 60_000);
+    const cascaded = await eventually(
+      'the kills of both sub-agents',
+      async () => {
+        const entries = await w.journal();
+        const found = kids.map((k) => entriesFor(entries, k.key, 'action').find((e) => e.action === 'kill'));
+        return found.every(Boolean) ? found : undefined;
+      },
+      60_000,
+    );
     for (const entry of cascaded) {
       expect(entry, entry?.detail).toMatchObject({ policy: 'fanout-tree', result: 'done', decision: kill.decision });
       expect(entry?.reason).toMatch(/^because parent agent:main:fan-1 was killed: tokens\.total/);
@@ -89,10 +92,14 @@ describe.skipIf(skipE2E)('incident: sub-agent fan-out on a real gateway', () => 
 
     // On the gateway: the sub-agents are archived (OpenClaw's own abort cascade would leave them `killed` but open
     // to new work), idle, and the fake model gets no more calls from them.
-    await eventually('the sub-agents archived and idle', async () => {
-      const now = await rows();
-      return kids.every((k) => now.find((r) => r.key === k.key)?.archived === true && now.find((r) => r.key === k.key)?.hasActiveRun === false) ? true : undefined;
-    }, 60_000);
+    await eventually(
+      'the sub-agents archived and idle',
+      async () => {
+        const now = await rows();
+        return kids.every((k) => now.find((r) => r.key === k.key)?.archived === true && now.find((r) => r.key === k.key)?.hasActiveRun === false) ? true : undefined;
+      },
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 3_000));
     const settled = kidCalls();
     await new Promise((r) => setTimeout(r, 8_000));

@@ -72,13 +72,22 @@ describe.skipIf(skipE2E)('incident: heartbeat burn on an abandoned session (real
     // One human message; nobody writes again.
     await operator.send(MAIN, 'please remember my shopping list MODE:quick ID:human');
     const seen = (error: Error): never => {
-      throw new Error(`${error.message}; calls so far: ${model.calls().map((c) => `${c.marker}${c.closedEarly ? '(cut)' : ''}`).join(', ')}`);
+      throw new Error(
+        `${error.message}; calls so far: ${model
+          .calls()
+          .map((c) => `${c.marker}${c.closedEarly ? '(cut)' : ''}`)
+          .join(', ')}`,
+      );
     };
     await model.waitForCalls('human', 1, 300_000).catch(seen);
     // Then the gateway's heartbeats take over: billed turns with nobody writing. The human's turn is one call
     // (MODE:quick answers with text); every later call of this session is a heartbeat turn, which the fake model
     // counts under the same marker (the heartbeat prompt carries none, so it falls back to the session's first).
-    const heartbeats = (): ServedCall[] => model.calls('human').slice(1).filter((c) => !c.closedEarly);
+    const heartbeats = (): ServedCall[] =>
+      model
+        .calls('human')
+        .slice(1)
+        .filter((c) => !c.closedEarly);
     await model.waitForCalls('human', 2, 300_000).catch(seen);
 
     // clawwarden comes in now; it reads the human time from the gateway's session row.
@@ -122,13 +131,15 @@ describe.skipIf(skipE2E)('incident: heartbeat burn on an abandoned session (real
     expect(heartbeatsBefore.every((c) => c.at > lastHumanAt!)).toBe(true);
 
     // Heartbeats keep coming; each run started on the held session is aborted before it bills.
-    const heldAborts = async (): Promise<JournalEntry[]> =>
-      entriesFor(await w.journal(), MAIN, 'action').filter((e) => e.action === 'stop' && /session is held/.test(e.reason));
+    const heldAborts = async (): Promise<JournalEntry[]> => entriesFor(await w.journal(), MAIN, 'action').filter((e) => e.action === 'stop' && /session is held/.test(e.reason));
     await eventually('a heartbeat run on the held session to be aborted', async () => ((await heldAborts()).length >= 1 ? true : undefined), 240_000, 1_000);
     const servedAtFirstAbort = heartbeats().length;
     await eventually('a second heartbeat run to be aborted', async () => ((await heldAborts()).length >= 2 ? true : undefined), 240_000, 1_000);
     const aborts = await heldAborts();
-    expect(aborts.every((a) => a.result === 'done' || a.result === 'noop'), JSON.stringify(aborts)).toBe(true);
+    expect(
+      aborts.every((a) => a.result === 'done' || a.result === 'noop'),
+      JSON.stringify(aborts),
+    ).toBe(true);
     // A whole heartbeat cadence passed between the two aborts and the model served no heartbeat call in it.
     expect(heartbeats().length).toBe(servedAtFirstAbort);
   }, 900_000);

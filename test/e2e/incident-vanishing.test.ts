@@ -90,12 +90,16 @@ describe.skipIf(skipE2E)('incident: spend that disappears (deleted and reset ses
     await world.operator.request('sessions.delete', { key: keys[0] });
     await world.operator.request('sessions.reset', { key: keys[1] });
     await world.operator.send(keys[2]!, '/new');
-    await eventually('the gateway to forget the deleted session and roll the other two', async () => {
-      const all = await rows();
-      const reset = all.find((r) => r.key === keys[1]);
-      const renewed = all.find((r) => r.key === keys[2]);
-      return !all.some((r) => r.key === keys[0]) && reset && renewed?.sessionId !== generationBefore ? true : undefined;
-    }, 60_000);
+    await eventually(
+      'the gateway to forget the deleted session and roll the other two',
+      async () => {
+        const all = await rows();
+        const reset = all.find((r) => r.key === keys[1]);
+        const renewed = all.find((r) => r.key === keys[2]);
+        return !all.some((r) => r.key === keys[0]) && reset && renewed?.sessionId !== generationBefore ? true : undefined;
+      },
+      60_000,
+    );
     // What OpenClaw itself reports for them now: the deleted one is gone, the reset one starts from zero.
     const usage = await world.operator.request<{ sessions?: { key?: string; usage?: { totalTokens?: number } | null }[] }>('sessions.usage', { agentScope: 'all' });
     const reported = (key: string): number => (usage.sessions ?? []).filter((s) => s.key === key).reduce((sum, s) => sum + (s.usage?.totalTokens ?? 0), 0);

@@ -18,10 +18,14 @@ describe.skipIf(skipE2E)('clawwarden replay --from gateway on a real OpenClaw ga
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const idle = (key: string): Promise<true> =>
-    eventually(`${key} to finish its run`, async () => {
-      const rows = (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500 })).sessions;
-      return rows.find((r) => r.key === key)?.hasActiveRun === false ? true : undefined;
-    }, 90_000);
+    eventually(
+      `${key} to finish its run`,
+      async () => {
+        const rows = (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500 })).sessions;
+        return rows.find((r) => r.key === key)?.hasActiveRun === false ? true : undefined;
+      },
+      90_000,
+    );
 
   async function replay(config: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';

@@ -136,11 +136,16 @@ describe.skipIf(skipE2E)('clawwarden sessions on a real OpenClaw gateway', { tim
 
     // sessions.usage lags a run by seconds; poll until it has caught up, then it must match exactly.
     type View = { key: string; usage?: { input: number; output: number } };
-    const view = await eventually('sessions.usage to catch up', async () => {
-      const out = await world.cli(['list', '--tokens', '1', '--json']);
-      const v = (JSON.parse(out.stdout) as View[]).find((s) => s.key === key);
-      return v?.usage && v.usage.output === served.output ? v : undefined;
-    }, 60_000, 1_000);
+    const view = await eventually(
+      'sessions.usage to catch up',
+      async () => {
+        const out = await world.cli(['list', '--tokens', '1', '--json']);
+        const v = (JSON.parse(out.stdout) as View[]).find((s) => s.key === key);
+        return v?.usage && v.usage.output === served.output ? v : undefined;
+      },
+      60_000,
+      1_000,
+    );
     expect(view.usage).toMatchObject(served);
 
     // The threshold filters: above the session's total it is gone, the table shows it below.
@@ -156,10 +161,15 @@ describe.skipIf(skipE2E)('clawwarden sessions on a real OpenClaw gateway', { tim
     const all = { input: delivered.reduce((n, c) => n + c.promptTokens, 0), output: delivered.reduce((n, c) => n + c.completionTokens, 0) };
     const last = delivered[delivered.length - 1];
     const allButLast = { input: all.input - (last?.promptTokens ?? 0), output: all.output - (last?.completionTokens ?? 0) };
-    const loopView = await eventually('loop usage', async () => {
-      const v = (JSON.parse((await world.cli(['list', '--json'])).stdout) as View[]).find((s) => s.key === 'agent:main:loop-stop');
-      return v?.usage && (v.usage.output === all.output || v.usage.output === allButLast.output) ? v : undefined;
-    }, 30_000, 1_000);
+    const loopView = await eventually(
+      'loop usage',
+      async () => {
+        const v = (JSON.parse((await world.cli(['list', '--json'])).stdout) as View[]).find((s) => s.key === 'agent:main:loop-stop');
+        return v?.usage && (v.usage.output === all.output || v.usage.output === allButLast.output) ? v : undefined;
+      },
+      30_000,
+      1_000,
+    );
     const listed = { input: loopView.usage?.input, output: loopView.usage?.output };
     expect([all, allButLast]).toContainEqual(listed);
   });

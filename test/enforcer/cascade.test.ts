@@ -73,7 +73,11 @@ describe('stop and kill cascade to the sessions a target spawned', () => {
     const result = plan(decision('kill'), fleetOf([boss, kid1, kid2, grand]), { limit: 3 });
     expect(result.blastRadius).toEqual({ planned: 4, limit: 3 });
     expect(result.steps.filter((s) => s.target).every((s) => s.verdict === 'refused')).toBe(true);
-    expect(plan(decision('kill'), fleetOf([boss, kid1, kid2, grand]), { limit: 4 }).steps.filter((s) => s.target).every((s) => s.verdict === 'act')).toBe(true);
+    expect(
+      plan(decision('kill'), fleetOf([boss, kid1, kid2, grand]), { limit: 4 })
+        .steps.filter((s) => s.target)
+        .every((s) => s.verdict === 'act'),
+    ).toBe(true);
   });
 
   it('a protected child is never killed by the cascade; its siblings are', () => {
@@ -87,6 +91,10 @@ describe('stop and kill cascade to the sessions a target spawned', () => {
 
   it('a child whose own usage is not known yet is still reached (the decision was taken on the parent)', () => {
     const fleet = { ...fleetOf([boss, kid1]), usageKnown: (_s: string, key: string) => key === 'agent:main:boss' };
-    expect(plan(decision('kill'), fleet).steps.filter((s) => s.target).map((s) => s.verdict)).toEqual(['act', 'act']);
+    expect(
+      plan(decision('kill'), fleet)
+        .steps.filter((s) => s.target)
+        .map((s) => s.verdict),
+    ).toEqual(['act', 'act']);
   });
 });

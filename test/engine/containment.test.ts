@@ -57,7 +57,10 @@ describe('a failing policy is contained', () => {
     const broken = throwing(TEAM);
     const policies = [CAP, broken, TEAM];
     const engine = createEngine(policies);
-    for (const result of [evaluate({ sessions, ledger, policies, state: state(), now: NOW, mode: 'enforce' }), engine.evaluate({ sessions, ledger, policies, state: state(), now: NOW, mode: 'enforce' })]) {
+    for (const result of [
+      evaluate({ sessions, ledger, policies, state: state(), now: NOW, mode: 'enforce' }),
+      engine.evaluate({ sessions, ledger, policies, state: state(), now: NOW, mode: 'enforce' }),
+    ]) {
       expect(result.decisions.map((d) => d.policy).sort()).toEqual(['cap', 'cap', 'team']);
       expect(result.errors).toEqual([{ policy: 'team-broken', subject: 'agents of policy team-broken', message: 'condition exploded on an aggregate' }]);
     }

@@ -86,7 +86,7 @@ describe('session scope', () => {
     const { ledger, sessions } = loopFleet();
     const episodes = { 'cap|home|agent:main:loop|gen7': { episode: 2, firedAt: NOW - 10 * MIN, stepDone: 0, ...extra } };
     const { decisions } = run({ ledger, sessions, policies: [p], state: state({ episodes }) });
-    expect(decisions.map((d) => d.id.slice(d.id.lastIndexOf('|e') ))).toEqual(want);
+    expect(decisions.map((d) => d.id.slice(d.id.lastIndexOf('|e')))).toEqual(want);
   });
 
   it('the policy cooldown counts from firedAt', () => {

@@ -130,7 +130,7 @@ describe('the guard channel (daemon GuardServer ↔ guard DaemonChannel)', () =>
     expect(g.states.filter((s) => s)).toHaveLength(2);
   });
 
-  it('keeps a quiet stream open on the daemon\'s pings, and gives up on a silent one', async () => {
+  it("keeps a quiet stream open on the daemon's pings, and gives up on a silent one", async () => {
     const d = await server();
     const g = channel(d.url, { idleMs: 300 });
     await until('the connection', () => d.connections[0]);

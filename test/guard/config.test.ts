@@ -70,7 +70,9 @@ describe('hard: true', () => {
     const { config, errors, warnings = [] } = await load(`${SOURCES}${HARD}`);
     expect(errors).toEqual([]);
     expect(config?.policies[0]?.hard).toBe(true);
-    expect(warnings.map(formatConfigError).join('\n')).toMatch(/warning: hard: true is held at the tool boundary only by the in-gateway guard, and there is no guard: block .* falls back to the external stop/);
+    expect(warnings.map(formatConfigError).join('\n')).toMatch(
+      /warning: hard: true is held at the tool boundary only by the in-gateway guard, and there is no guard: block .* falls back to the external stop/,
+    );
     const guarded = await load(`${SOURCES}guard:\n  token: "\${env:GUARD_TOKEN}"\n${HARD}`);
     expect(guarded.warnings ?? []).toEqual([]);
   });

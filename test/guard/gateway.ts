@@ -165,7 +165,12 @@ async function installAndRestart(world: GuardWorld, openclawJson: string): Promi
   const files = await world.writeConfig('  - { name: none, when: { tokens.total: "> 1000M" }, do: [ stop ] }');
   let out = '';
   let err = '';
-  const code = await main(['openclaw', 'install-guard', '--config', files.file, '--openclaw-config', openclawJson], { stdout: (t) => (out += t), stderr: (t) => (err += t), env: files.env, cwd: files.dir });
+  const code = await main(['openclaw', 'install-guard', '--config', files.file, '--openclaw-config', openclawJson], {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    env: files.env,
+    cwd: files.dir,
+  });
   if (code !== 0) throw new Error(`install-guard exited ${code}: ${out}${err}`);
   world.installed = out;
   // Test tuning: daemons come and go between tests, so the guard retries within a second.
@@ -190,7 +195,11 @@ export async function startGuardedWarden(world: GuardWorld, policies: string, op
     journal: () => readJournal(files.stateDir),
     logs: () => output,
     act: async (action, key) => {
-      const res = await fetch(`${base}/api/v1/sessions/${encodeURIComponent(key)}/${action}`, { method: 'POST', headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`${base}/api/v1/sessions/${encodeURIComponent(key)}/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
       return { status: res.status, body: await res.json().catch(() => undefined) };
     },
     close: async () => {

@@ -98,10 +98,17 @@ describe('GuardHub (the daemon side) with a guard channel over loopback', () => 
     return { hub, d, messages, channel, registry };
   }
 
-  it('says hello with every session\'s verdict and the cap rules, and the guard is up in status and metrics', async () => {
+  it("says hello with every session's verdict and the cap rules, and the guard is up in status and metrics", async () => {
     const { hub, messages, registry } = await setUp();
     const hello = messages[0];
-    expect(hello).toMatchObject({ type: 'hello', protocol: 1, source: 'gw', failMode: 'open', verdicts: [{ key: KEY, state: 'allowed', caps: [{ policy: 'cap', hard: true }] }], rules: [{ cap: { policy: 'cap' } }] });
+    expect(hello).toMatchObject({
+      type: 'hello',
+      protocol: 1,
+      source: 'gw',
+      failMode: 'open',
+      verdicts: [{ key: KEY, state: 'allowed', caps: [{ policy: 'cap', hard: true }] }],
+      rules: [{ cap: { policy: 'cap' } }],
+    });
     expect(hub.status()).toMatchObject([{ source: 'gw', up: true, guardVersion: '0.1.0', gatewayVersion: '2026.9.6' }]);
     expect(hub.holdGraceMs('gw')).toBeGreaterThan(0);
     expect(hub.holdGraceMs('other')).toBe(0);
@@ -119,14 +126,22 @@ describe('GuardHub (the daemon side) with a guard channel over loopback', () => 
       kind: 'violation',
       mode: 'enforce',
       reason: `session ${KEY}: runtime 2h > 1h (policy runtime)`,
-      plan: { stateKey: 's', scope: 'session', subject: `session ${KEY}`, step: 0, episode: 1, actions: [{ action: 'stop' }], targets: [{ source: 'gw', key: KEY, generation: 'g1', agent: 'main', main: false, active: true }] },
+      plan: {
+        stateKey: 's',
+        scope: 'session',
+        subject: `session ${KEY}`,
+        step: 0,
+        episode: 1,
+        actions: [{ action: 'stop' }],
+        targets: [{ source: 'gw', key: KEY, generation: 'g1', agent: 'main', main: false, active: true }],
+      },
     };
     d.emit({ type: 'journal', entry });
     const pushed = await until('the stopped verdict', () => messages.find((m) => m.type === 'verdict' && m.verdict.state === 'stopped'));
     expect(pushed).toMatchObject({ verdict: { key: KEY, reason: 'runtime 2h > 1h (policy runtime)', policy: 'runtime' } });
   });
 
-  it('counts a call reported by the guard and by the gateway once, journals the guard\'s blocks, and marks a hard cap it held', async () => {
+  it("counts a call reported by the guard and by the gateway once, journals the guard's blocks, and marks a hard cap it held", async () => {
     const { hub, d, channel } = await setUp();
     const usage = { input: 15_000, output: 12, cacheRead: 0, cacheWrite: 0, cost: 0.045 };
     channel.queueUsage({ key: KEY, agent: 'main', generation: 'g1', id: 'g:1', at: 1_000, usage, kind: 'call' });

@@ -59,8 +59,15 @@ describe('clawwarden openclaw install-guard / uninstall-guard', () => {
   beforeAll(async () => {
     ensureGuardBuilt();
     dir = await mkdtemp(join(tmpdir(), 'cw-install-'));
-    await writeFile(join(dir, 'clawwarden.yaml'), 'sources:\n  - { name: home, type: openclaw, url: "ws://127.0.0.1:18789", token: "${env:GW}" }\nguard:\n  listen: 127.0.0.1:9465\n  token: "${env:GUARD}"\n');
-    await writeFile(join(dir, 'openclaw.json'), '// the gateway\n{ gateway: { mode: "local", port: 18789 }, plugins: { entries: { "memory-core": { config: { dreaming: { enabled: false } } } } } }\n', { mode: 0o600 });
+    await writeFile(
+      join(dir, 'clawwarden.yaml'),
+      'sources:\n  - { name: home, type: openclaw, url: "ws://127.0.0.1:18789", token: "${env:GW}" }\nguard:\n  listen: 127.0.0.1:9465\n  token: "${env:GUARD}"\n',
+    );
+    await writeFile(
+      join(dir, 'openclaw.json'),
+      '// the gateway\n{ gateway: { mode: "local", port: 18789 }, plugins: { entries: { "memory-core": { config: { dreaming: { enabled: false } } } } } }\n',
+      { mode: 0o600 },
+    );
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const json = async (path: string): Promise<Record<string, unknown>> => JSON.parse(await readFile(resolve(ROOT, path), 'utf8')) as Record<string, unknown>;
 
 describe('the guard package', () => {
-  it('is versioned with clawwarden: guard/package.json, the guard\'s own version and the root package.json agree', async () => {
+  it("is versioned with clawwarden: guard/package.json, the guard's own version and the root package.json agree", async () => {
     const root = await json('package.json');
     const guard = await json('guard/package.json');
     expect(guard['version']).toBe(root['version']);

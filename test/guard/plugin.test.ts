@@ -32,9 +32,9 @@ describe('the guard plugin', () => {
     const aborted: string[] = [];
     const handle = registerGuard(api, {
       harness: async () => ({ abortAgentHarnessRun: (id) => (aborted.push(id), true), OPENCLAW_VERSION: '2026.9.6' }),
-      fetch: (async () => {
+      fetch: async () => {
         throw new Error('offline');
-      }),
+      },
       now: () => 1_000,
       store: {},
     })!;
@@ -76,7 +76,10 @@ describe('the guard plugin', () => {
     const { handle, handlers } = await guard();
     handlers.model_call_started({ runId: 'r1', callId: 'r1:1', sessionKey: KEY, sessionId: 's1', provider: 'p', model: 'm' }, {});
     handlers.before_message_write({ message: { role: 'user', content: 'x' } }, { sessionKey: KEY });
-    handlers.before_message_write({ message: { role: 'assistant', timestamp: 500, usage: { input: 15_000, output: 12, cacheRead: 0, cacheWrite: 0, cost: { total: 0.045 } } } }, { sessionKey: KEY, agentId: 'main' });
+    handlers.before_message_write(
+      { message: { role: 'assistant', timestamp: 500, usage: { input: 15_000, output: 12, cacheRead: 0, cacheWrite: 0, cost: { total: 0.045 } } } },
+      { sessionKey: KEY, agentId: 'main' },
+    );
     expect(handle.table.generation(KEY)).toBe('s1');
     expect(handle.channel.pending).toBe(1);
     // The attempt spent 20,000 + 20 in all: 5,000 + 8 more than its one written call.
@@ -86,7 +89,10 @@ describe('the guard plugin', () => {
 
   it('ends a run at the tool call after the call that crossed a cap pushed by the daemon', async () => {
     const { handle, handlers, aborted } = await guard();
-    handle.table.apply({ type: 'verdict', verdict: { key: KEY, generation: 's1', state: 'allowed', since: 1, caps: [{ policy: 'cap', metric: 'tokens.total', limit: 40_000, inclusive: false, hard: false, action: 'stop' }] } });
+    handle.table.apply({
+      type: 'verdict',
+      verdict: { key: KEY, generation: 's1', state: 'allowed', since: 1, caps: [{ policy: 'cap', metric: 'tokens.total', limit: 40_000, inclusive: false, hard: false, action: 'stop' }] },
+    });
     handlers.before_agent_run({ prompt: 'go', messages: [] }, { sessionKey: KEY, sessionId: 's1', runId: 'r1' });
     for (const [i, tokens] of [15_488, 17_148, 18_808].entries()) {
       handlers.model_call_started({ runId: 'r1', callId: `r1:${i}`, sessionKey: KEY, sessionId: 's1', provider: 'p', model: 'm' }, {});

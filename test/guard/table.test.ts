@@ -49,7 +49,7 @@ describe('VerdictTable: states', () => {
   });
 });
 
-describe('VerdictTable: caps from the guard\'s own counts', () => {
+describe("VerdictTable: caps from the guard's own counts", () => {
   it('ends the run at the tool boundary after the call that crossed a cap (not hard)', () => {
     const t = table();
     t.callCompleted(KEY, call(15_500, T0 + 100));
@@ -69,7 +69,7 @@ describe('VerdictTable: caps from the guard\'s own counts', () => {
     expect(t.toolCall(subject, T0 + 200)).toEqual({ allow: true });
   });
 
-  it('adds the daemon\'s count and the calls it has not counted yet, dropping those it has (by `through`)', () => {
+  it("adds the daemon's count and the calls it has not counted yet, dropping those it has (by `through`)", () => {
     const t = table();
     t.callCompleted(KEY, call(20_000, T0 + 100));
     t.callCompleted(KEY, call(15_000, T0 + 200));

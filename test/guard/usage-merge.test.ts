@@ -2,7 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../src/domain/session.js';
 import { UsageMerge } from '../../src/guard/usage-merge.js';
 
-const record = (over: Partial<UsageRecord> = {}): UsageRecord => ({ source: 'gw', key: 'agent:main:a', generation: 'g', agent: 'main', id: '2', at: 1_000, input: 15_488, output: 12, cacheRead: 0, cacheWrite: 0, cost: 0.04, ...over });
+const record = (over: Partial<UsageRecord> = {}): UsageRecord => ({
+  source: 'gw',
+  key: 'agent:main:a',
+  generation: 'g',
+  agent: 'main',
+  id: '2',
+  at: 1_000,
+  input: 15_488,
+  output: 12,
+  cacheRead: 0,
+  cacheWrite: 0,
+  cost: 0.04,
+  ...over,
+});
 
 describe('UsageMerge: each call counted once', () => {
   it('the stream copy first: the guard copy is dropped', () => {

@@ -17,4 +17,3 @@ export function useGuardWorld(options: { workshop?: boolean; preinstalled?: bool
   }, 60_000);
   return world;
 }
-

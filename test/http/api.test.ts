@@ -40,7 +40,15 @@ describe('probes', () => {
 
   it('readyz is 200 when every source is up and synced, 503 with the reason otherwise', async () => {
     expect((await json('/readyz')).status).toBe(200);
-    srv.view.ready = { ready: false, configLoaded: true, demo: false, sources: [{ name: 'home', up: true, synced: false }, { name: 'lab', up: false, synced: false }] };
+    srv.view.ready = {
+      ready: false,
+      configLoaded: true,
+      demo: false,
+      sources: [
+        { name: 'home', up: true, synced: false },
+        { name: 'lab', up: false, synced: false },
+      ],
+    };
     const r = await json('/readyz');
     expect(r.status).toBe(503);
     expect(r.body.waiting).toEqual(['source lab down', 'source home not synced']);

@@ -55,7 +55,11 @@ describe('console API on the real daemon and demo fleet', () => {
     // One session's detail carries every condition, measured: the `all` fails on its second part.
     const one = (await get<{ session: BoardSessionView }>(`/api/v1/sessions/${encodeURIComponent(RUNAWAY)}`)).body.session;
     const detail = one.verdicts!.find((v) => v.policy === 'inefficient-sessions')!;
-    expect(detail.conditions!.map((c) => [c.depth, c.holds])).toEqual([[0, false], [1, true], [1, false]]);
+    expect(detail.conditions!.map((c) => [c.depth, c.holds])).toEqual([
+      [0, false],
+      [1, true],
+      [1, false],
+    ]);
     expect(detail.conditions![1]).toMatchObject({ metric: 'tokens.input', op: '>', threshold: 50_000 });
     // Wherever a verdict says over or handled, the policy fires.
     for (const v of views) for (const b of v.verdicts ?? []) expect(b.level === 'over' || b.level === 'handled').toBe(b.fires);

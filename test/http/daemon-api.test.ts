@@ -12,7 +12,12 @@ describe('HTTP API on the real daemon and demo fleet', () => {
     await ifAssigned(warden)?.close();
   });
 
-  interface View { state: string; session: { key: string; agent: string; active: boolean; archived: boolean }; usage: { total: number }; budgets: { policy: string; ratio: number }[] }
+  interface View {
+    state: string;
+    session: { key: string; agent: string; active: boolean; archived: boolean };
+    usage: { total: number };
+    budgets: { policy: string; ratio: number }[];
+  }
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a read of a JSON answer typed as the route's documented shape, which the test then asserts
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
     const res = await fetch(warden.base + path);

@@ -94,7 +94,10 @@ describe('explain on the running daemon', () => {
     // The CLI's config points at the daemon's address and at a gateway nobody runs: only the daemon can answer.
     const file = join(dir, 'cli.yaml');
     const listen = new URL(warden.base).host;
-    await writeFile(file, `sources: [ { name: demo, type: openclaw, url: "ws://127.0.0.1:1" } ]\nhttp: { listen: "${listen}" }\nstateDir: ${join(dir, 'state')}\npolicies:\n  - name: runaway-cap\n    when: { tokens.total: "> 300k" }\n    do: [ stop ]\n`);
+    await writeFile(
+      file,
+      `sources: [ { name: demo, type: openclaw, url: "ws://127.0.0.1:1" } ]\nhttp: { listen: "${listen}" }\nstateDir: ${join(dir, 'state')}\npolicies:\n  - name: runaway-cap\n    when: { tokens.total: "> 300k" }\n    do: [ stop ]\n`,
+    );
     const cli = async (args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
       let stdout = '';
       let stderr = '';

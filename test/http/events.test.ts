@@ -17,7 +17,11 @@ function openStream(base: string): Promise<{ res: IncomingMessage; text: () => s
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         text += chunk;
-        for (const w of [...waiters]) if (w.re.test(text)) { waiters.splice(waiters.indexOf(w), 1); w.done(); }
+        for (const w of [...waiters])
+          if (w.re.test(text)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.done();
+          }
       });
       res.on('error', () => {});
       resolve({
@@ -45,7 +49,10 @@ describe('server-sent events', () => {
     srv.view.emit({ type: 'journal', entry: { seq: 7, time: '2026-01-01T00:00:00Z', type: 'action', reason: 'paused\nby policy', session: 'k' } });
     srv.view.emit({ type: 'sessions', at: 42 });
     await stream.waitFor(/event: sessions\n/);
-    const events = stream.text().split('\n\n').filter((b) => b.includes('event: '));
+    const events = stream
+      .text()
+      .split('\n\n')
+      .filter((b) => b.includes('event: '));
     expect(stream.text().startsWith('retry: 3000\n\n')).toBe(true);
     const journal = events.find((b) => b.includes('event: journal'))!;
     const lines = journal.split('\n');

@@ -9,7 +9,18 @@ type Act = Exclude<ActionName, 'cleanup' | 'compact'>;
 export function sessionView(key: string, over: Partial<SessionView> & { agent?: string; active?: boolean } = {}): SessionView {
   const agent = over.agent ?? key.split(':')[1] ?? 'main';
   return {
-    session: { source: 'demo', key, generation: `${key}#1`, agent, model: 'gpt-test', main: key.endsWith(':main'), archived: false, active: over.active ?? true, startedAt: 1_000, lastActivityAt: 2_000 },
+    session: {
+      source: 'demo',
+      key,
+      generation: `${key}#1`,
+      agent,
+      model: 'gpt-test',
+      main: key.endsWith(':main'),
+      archived: false,
+      active: over.active ?? true,
+      startedAt: 1_000,
+      lastActivityAt: 2_000,
+    },
     state: over.active === false ? 'idle' : 'running',
     usage: { input: 1000, output: 200, cacheRead: 0, cacheWrite: 0, cost: 0.12, total: 1200, calls: 3, known: true },
     idleMs: 5_000,
@@ -83,7 +94,13 @@ export class FixtureView implements WardenView {
 }
 
 /** A logger that keeps what it was given, so tests can check what was (and was not) logged. */
-export function memoryLog(): { lines: { level: string; obj: object; msg?: string }[]; info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void; debug: (o: object, m?: string) => void } {
+export function memoryLog(): {
+  lines: { level: string; obj: object; msg?: string }[];
+  info: (o: object, m?: string) => void;
+  warn: (o: object, m?: string) => void;
+  error: (o: object, m?: string) => void;
+  debug: (o: object, m?: string) => void;
+} {
   const lines: { level: string; obj: object; msg?: string }[] = [];
   const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, ...(msg !== undefined ? { msg } : {}) });
   return { lines, info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };

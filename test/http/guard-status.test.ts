@@ -17,7 +17,7 @@ describe('guard status in /readyz and sessions list', () => {
     await ifAssigned(warden)?.close();
   });
 
-  it('reports each source\'s guard without making readiness depend on it', async () => {
+  it("reports each source's guard without making readiness depend on it", async () => {
     const up = (await (await fetch(`${warden.base}/readyz`)).json()) as { ready: boolean; sources: { name: string; guard?: unknown }[] };
     expect(up.sources).toEqual([{ name: 'demo', up: true, synced: true, guard: { up: true, compatible: true, gatewayVersion: '2026.9.6' } }]);
     guard = { ...guard, up: false, connections: 0, problem: 'no guard connected; hard caps fall back to the external stop' };
@@ -29,7 +29,12 @@ describe('guard status in /readyz and sessions list', () => {
 
   it('is shown under `sessions list` through the daemon', async () => {
     let out = '';
-    const code = await main(['sessions', 'list'], { stdout: (t) => (out += t), stderr: () => undefined, env: { CLAWWARDEN_LISTEN: warden.base.replace('http://', ''), CLAWWARDEN_API_TOKEN: TOKEN }, cwd: process.cwd() });
+    const code = await main(['sessions', 'list'], {
+      stdout: (t) => (out += t),
+      stderr: () => undefined,
+      env: { CLAWWARDEN_LISTEN: warden.base.replace('http://', ''), CLAWWARDEN_API_TOKEN: TOKEN },
+      cwd: process.cwd(),
+    });
     expect(code).toBe(0);
     expect(out).toMatch(/^guard on demo: down \(gateway 2026\.9\.6\) — no guard connected; hard caps fall back to the external stop$/m);
   });

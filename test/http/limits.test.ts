@@ -34,7 +34,11 @@ function openStream(port: number): Promise<{ res: IncomingMessage; waitFor: (re:
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         text += chunk;
-        for (const w of [...waiters]) if (w.re.test(text)) { waiters.splice(waiters.indexOf(w), 1); w.done(); }
+        for (const w of [...waiters])
+          if (w.re.test(text)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.done();
+          }
       });
       res.on('error', () => {});
       resolve({ res, waitFor: (re) => (re.test(text) ? Promise.resolve() : new Promise((done) => waiters.push({ re, done }))), close: () => req.destroy() });

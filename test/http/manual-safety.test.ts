@@ -18,8 +18,21 @@ safety:
 policies: []
 `;
 
-interface Outcome { key: string; action: string; status: string; detail: string }
-interface Entry { type: string; action?: string; session?: string; by?: string; forced?: boolean; result?: string; reason: string }
+interface Outcome {
+  key: string;
+  action: string;
+  status: string;
+  detail: string;
+}
+interface Entry {
+  type: string;
+  action?: string;
+  session?: string;
+  by?: string;
+  forced?: boolean;
+  result?: string;
+  reason: string;
+}
 
 describe('manual actions keep the safety limits unless forced', () => {
   let warden: Awaited<ReturnType<typeof startDemoWarden>>;
@@ -34,7 +47,11 @@ describe('manual actions keep the safety limits unless forced', () => {
     const res = await fetch(warden.base + path, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as never };
   };
-  const keys = (): string[] => warden.daemon.fleet.sessions().map((s) => s.key).sort();
+  const keys = (): string[] =>
+    warden.daemon.fleet
+      .sessions()
+      .map((s) => s.key)
+      .sort();
   const journal = async (): Promise<Entry[]> => await warden.daemon.journal({ limit: 10_000 });
 
   it('a bulk cleanup past the blast radius deletes nothing and says why; protected sessions are refused as protected', async () => {
@@ -47,7 +64,8 @@ describe('manual actions keep the safety limits unless forced', () => {
     const backend = outcomes.filter((o) => o.key.startsWith('agent:backend:'));
     expect(backend.length).toBeGreaterThan(0);
     for (const o of backend) expect(o.detail).toMatch(/is protected \(safety\.protect\); force the action/);
-    for (const o of outcomes.filter((o) => !o.key.startsWith('agent:backend:'))) expect(o.detail).toMatch(/exceed the blast-radius limit \(safety\.maxActionsPerSweep: 2 of \d+ sessions\); nothing was done/);
+    for (const o of outcomes.filter((o) => !o.key.startsWith('agent:backend:')))
+      expect(o.detail).toMatch(/exceed the blast-radius limit \(safety\.maxActionsPerSweep: 2 of \d+ sessions\); nothing was done/);
     expect(keys()).toEqual(before);
     expect((await journal()).some((e) => e.type === 'refusal' && /manual cleanup refused: \d+ sessions exceed the blast-radius limit/.test(e.reason))).toBe(true);
   });

@@ -20,14 +20,26 @@ describe('marks over the HTTP API', () => {
     await warden?.close();
   });
 
-  interface Mark { policy: string; action: string; at: number; due: number }
-  interface View { session: { key: string; archived: boolean }; marks?: Mark[] }
+  interface Mark {
+    policy: string;
+    action: string;
+    at: number;
+    due: number;
+  }
+  interface View {
+    session: { key: string; archived: boolean };
+    marks?: Mark[];
+  }
   const view = async (): Promise<View | undefined> => {
     const res = await fetch(`${warden.base}/api/v1/sessions`);
     return ((await res.json()) as { sessions: View[] }).sessions.find((v) => v.session.key === KEY);
   };
   const unmark = (key: string, token?: string): Promise<Response> =>
-    fetch(`${warden.base}/api/v1/sessions/${encodeURIComponent(key)}/unmark`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, body: '{}' });
+    fetch(`${warden.base}/api/v1/sessions/${encodeURIComponent(key)}/unmark`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: '{}',
+    });
 
   it('lists the marked session with the action, the policy and the due time, and leaves it alone', async () => {
     const v = await view();

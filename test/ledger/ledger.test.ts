@@ -83,12 +83,17 @@ describe('applyBaseline', () => {
 
   it('spreads the difference over the daily breakdown', () => {
     const ledger = new Ledger();
-    ledger.applyBaseline(baseline({
-      input: 3000,
-      cost: 3,
-      daily: [{ date: '2026-03-08', ...ZERO, input: 1000, cost: 1 }, { date: '2026-03-09', ...ZERO, input: 2000, cost: 2 }],
-      lastActivityAt: Date.parse('2026-03-09T18:00:00Z'),
-    }));
+    ledger.applyBaseline(
+      baseline({
+        input: 3000,
+        cost: 3,
+        daily: [
+          { date: '2026-03-08', ...ZERO, input: 1000, cost: 1 },
+          { date: '2026-03-09', ...ZERO, input: 2000, cost: 2 },
+        ],
+        lastActivityAt: Date.parse('2026-03-09T18:00:00Z'),
+      }),
+    );
     const e = ledger.session('home', 'agent:a:s1', 'g1')!;
     expect(e.totals.input).toBe(3000);
     expect(e.between(Date.parse('2026-03-08T00:00:00Z'), Date.parse('2026-03-09T00:00:00Z')).input).toBe(1000);

@@ -2,7 +2,22 @@ import type { BudgetUse } from '../../src/engine/types.js';
 import type { SessionDisplayState, SessionView } from '../../src/http/view.js';
 
 /** A session view with the given usage; total = input + output + cache. */
-export function view(key: string, options: { source?: string; agent?: string; generation?: string; state?: SessionDisplayState; input?: number; output?: number; cacheRead?: number; cacheWrite?: number; cost?: number; known?: boolean; budgets?: BudgetUse[] } = {}): SessionView {
+export function view(
+  key: string,
+  options: {
+    source?: string;
+    agent?: string;
+    generation?: string;
+    state?: SessionDisplayState;
+    input?: number;
+    output?: number;
+    cacheRead?: number;
+    cacheWrite?: number;
+    cost?: number;
+    known?: boolean;
+    budgets?: BudgetUse[];
+  } = {},
+): SessionView {
   const input = options.input ?? 0;
   const output = options.output ?? 0;
   const cacheRead = options.cacheRead ?? 0;
@@ -44,7 +59,12 @@ export function parseExposition(text: string): { types: Map<string, string>; sam
 export function series(samples: readonly Sample[], name: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of samples.filter((s) => s.name === name)) {
-    out[Object.keys(s.labels).sort().map((k) => `${k}=${s.labels[k]}`).join(',')] = s.value;
+    out[
+      Object.keys(s.labels)
+        .sort()
+        .map((k) => `${k}=${s.labels[k]}`)
+        .join(',')
+    ] = s.value;
   }
   return out;
 }

@@ -143,7 +143,10 @@ describe('createMetrics', () => {
     expect(series(samples, 'clawwarden_source_up')).toEqual({ 'source=home': 1, 'source=lab': 0 });
     expect(series(samples, 'clawwarden_last_sweep_success_timestamp_seconds')).toEqual({ '': 1_700_000_000.5 });
     expect(series(samples, 'clawwarden_notifications_total')).toEqual({
-      'notifier=mail,result=sent': 1, 'notifier=mail,result=error': 1, 'notifier=mail,result=deduplicated': 0, 'notifier=mail,result=rate-limited': 0,
+      'notifier=mail,result=sent': 1,
+      'notifier=mail,result=error': 1,
+      'notifier=mail,result=deduplicated': 0,
+      'notifier=mail,result=rate-limited': 0,
     });
     expect(series(samples, 'clawwarden_enforcement_latency_seconds_bucket')['le=0.1']).toBe(0);
     expect(series(samples, 'clawwarden_enforcement_latency_seconds_bucket')['le=0.15']).toBe(1);
@@ -154,7 +157,9 @@ describe('createMetrics', () => {
     const warnings: object[] = [];
     let fail = false;
     const m = createMetrics({
-      topSessions: 5, version: '1', processMetrics: false,
+      topSessions: 5,
+      version: '1',
+      processMetrics: false,
       log: { warn: (o) => warnings.push(o) },
       fleet: () => {
         if (fail) throw new Error('view exploded');
@@ -171,7 +176,14 @@ describe('createMetrics', () => {
   it('leaves a failing family out of the scrape instead of failing it', async () => {
     const warnings: object[] = [];
     const m = createMetrics({ topSessions: 5, version: '1', processMetrics: false, log: { warn: (o) => warnings.push(o) } });
-    new Gauge({ name: 'clawwarden_broken', help: 'x', registers: [m.registry], collect() { throw new Error('boom'); } });
+    new Gauge({
+      name: 'clawwarden_broken',
+      help: 'x',
+      registers: [m.registry],
+      collect() {
+        throw new Error('boom');
+      },
+    });
     m.setSourceUp('home', true);
     const { types, samples } = await scrape(m);
     expect(types.has('clawwarden_broken')).toBe(false);

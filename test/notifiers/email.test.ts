@@ -60,7 +60,10 @@ describe('email notifier against a real SMTP server', () => {
       from: 'warden@example.com',
       to: ['ops@example.com'],
     });
-    const error = await bad.send(testMessage('ops-email', 2)).then(() => undefined, (e: unknown) => e as Error & { code: string });
+    const error = await bad.send(testMessage('ops-email', 2)).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code: string },
+    );
     expect(error?.code).toBe('NOTIFIER_TRANSPORT');
     expect(error?.message).toMatch(/^email ops-email: /);
     expect(error?.message).not.toContain('wrong-password');

@@ -32,7 +32,10 @@ export function decision(overrides: Partial<Decision> = {}): Decision {
 /** A log that remembers every line, to assert on what was (and was not) logged. */
 export function memoryLog(): { lines: { level: string; obj: object; msg?: string }[]; debug: L; info: L; warn: L; error: L; text(): string } {
   const lines: { level: string; obj: object; msg?: string }[] = [];
-  const at = (level: string): L => (obj, msg) => lines.push({ level, obj, ...(msg !== undefined ? { msg } : {}) });
+  const at =
+    (level: string): L =>
+    (obj, msg) =>
+      lines.push({ level, obj, ...(msg !== undefined ? { msg } : {}) });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), text: () => JSON.stringify(lines) };
 }
 type L = (obj: object, msg?: string) => void;
@@ -104,10 +107,11 @@ export async function startHookSink(status = 200): Promise<HookSink> {
     url: `http://127.0.0.1:${port}/hooks/T000/SECRETPATH`,
     requests,
     waitFor: (count: number) => (requests.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }))),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   });
 }
 
@@ -115,8 +119,9 @@ export async function startHookSink(status = 200): Promise<HookSink> {
 export function throwAwayCert(): { key: Buffer; cert: Buffer } | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'clawwarden-cert-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], {
+      stdio: 'ignore',
+    });
     return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
   } catch {
     return undefined;

@@ -15,7 +15,9 @@ describe('notifier index', () => {
     const dir = fileURLToPath(new URL('../../src/notifiers/', import.meta.url));
     // Everything else in the folder is the queue and its parts; a new plugin file must appear in the index.
     const infrastructure = ['delivery-record', 'errors', 'index', 'messages', 'queue', 'rate-limit', 'secret-option', 'types'];
-    const plugins = readdirSync(dir).map((f) => f.replace(/\.ts$/, '')).filter((f) => !infrastructure.includes(f));
+    const plugins = readdirSync(dir)
+      .map((f) => f.replace(/\.ts$/, ''))
+      .filter((f) => !infrastructure.includes(f));
     expect(Object.keys(notifierModules)).toEqual(plugins.sort());
     for (const [key, module] of modules) {
       expect(module.name).toBe(key);

@@ -14,7 +14,9 @@ describe('clawwarden notify test <notifier>', () => {
     dir = mkdtempSync(join(tmpdir(), 'clawwarden-notify-'));
     hook = await startHookSink();
     mail = await startMailSink();
-    writeFileSync(join(dir, 'clawwarden.yaml'), `sources:
+    writeFileSync(
+      join(dir, 'clawwarden.yaml'),
+      `sources:
   - name: demo
     type: demo
     seed: 1
@@ -24,7 +26,8 @@ notifiers:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${mail.port} }, from: warden@example.com, to: [ops@example.com] }
   dead: { type: webhook, url: "http://127.0.0.1:${await deadPort()}/hooks/SECRETPATH", timeoutMs: 2000 }
 policies: []
-`);
+`,
+    );
   });
 
   afterAll(async () => {

@@ -23,7 +23,10 @@ function stateDir(): string {
 async function sinks(): Promise<{ hook: HookSink; mail: MailSink }> {
   const hook = await startHookSink();
   const mail = await startMailSink();
-  cleanups.push(() => hook.close(), () => mail.close());
+  cleanups.push(
+    () => hook.close(),
+    () => mail.close(),
+  );
   return { hook, mail };
 }
 
@@ -46,13 +49,20 @@ describe('NotificationQueue', () => {
   it('retries a dead SMTP server and a webhook answering 500, counts them as errors, and meanwhile delivers to a healthy notifier', async () => {
     const healthy = await startHookSink();
     const broken = await startHookSink(500);
-    cleanups.push(() => healthy.close(), () => broken.close());
+    cleanups.push(
+      () => healthy.close(),
+      () => broken.close(),
+    );
     const log = memoryLog();
     const { results, onResult } = counted();
     const smtpPassword = 'smtp-pass-XYZ';
     const queue = await open({
       notifiers: createNotifiers([
-        { name: 'mail', type: 'email', options: { smtp: { host: '127.0.0.1', port: await deadPort(), auth: { user: 'u', pass: new Secret(smtpPassword, 'env:P') } }, from: 'w@example.com', to: ['o@example.com'] } },
+        {
+          name: 'mail',
+          type: 'email',
+          options: { smtp: { host: '127.0.0.1', port: await deadPort(), auth: { user: 'u', pass: new Secret(smtpPassword, 'env:P') } }, from: 'w@example.com', to: ['o@example.com'] },
+        },
         { name: 'broken-hook', type: 'webhook', options: { url: new Secret(broken.url, 'env:H') } },
         { name: 'chat', type: 'webhook', options: { url: healthy.url, format: 'slack' } },
       ]),
@@ -68,13 +78,22 @@ describe('NotificationQueue', () => {
     queue.enqueue(message(2), 'all');
     await until(() => results.filter(([n]) => n === 'chat').length === 2);
     // The healthy lane finished both while each failing lane is still on its first message.
-    expect(results.filter(([n]) => n === 'chat')).toEqual([['chat', 'sent'], ['chat', 'sent']]);
+    expect(results.filter(([n]) => n === 'chat')).toEqual([
+      ['chat', 'sent'],
+      ['chat', 'sent'],
+    ]);
     expect(results.filter(([n]) => n !== 'chat')).toEqual([]);
 
     await queue.idle();
     expect(broken.requests).toHaveLength(6);
-    expect(results.filter(([n]) => n === 'broken-hook')).toEqual([['broken-hook', 'error'], ['broken-hook', 'error']]);
-    expect(results.filter(([n]) => n === 'mail')).toEqual([['mail', 'error'], ['mail', 'error']]);
+    expect(results.filter(([n]) => n === 'broken-hook')).toEqual([
+      ['broken-hook', 'error'],
+      ['broken-hook', 'error'],
+    ]);
+    expect(results.filter(([n]) => n === 'mail')).toEqual([
+      ['mail', 'error'],
+      ['mail', 'error'],
+    ]);
     expect(log.lines.filter((l) => l.msg === 'notification failed; retrying')).toHaveLength(8);
     expect(log.lines.filter((l) => l.msg === 'notification failed; giving up')).toHaveLength(4);
     expect(log.text()).not.toContain(smtpPassword);
@@ -102,7 +121,11 @@ describe('NotificationQueue', () => {
     q1.enqueue(message(1), 'all');
     q1.enqueue(message(1), ['chat']);
     await q1.close(5_000);
-    expect(first.results.sort()).toEqual([['chat', 'deduplicated'], ['chat', 'sent'], ['mail', 'sent']]);
+    expect(first.results.sort()).toEqual([
+      ['chat', 'deduplicated'],
+      ['chat', 'sent'],
+      ['mail', 'sent'],
+    ]);
     expect((JSON.parse(readFileSync(join(dir, 'notifications.json'), 'utf8')) as { notifiers: { chat: { sent: object } } }).notifiers.chat.sent).toHaveProperty('violation:d-1');
 
     const second = counted();
@@ -110,7 +133,11 @@ describe('NotificationQueue', () => {
     q2.enqueue(message(1), 'all');
     q2.enqueue(message(2), ['mail']);
     await q2.idle();
-    expect(second.results.sort()).toEqual([['chat', 'deduplicated'], ['mail', 'deduplicated'], ['mail', 'sent']]);
+    expect(second.results.sort()).toEqual([
+      ['chat', 'deduplicated'],
+      ['mail', 'deduplicated'],
+      ['mail', 'sent'],
+    ]);
     expect(hook.requests).toHaveLength(1);
     expect(mail.mails.map((m) => m.headers.get('x-clawwarden-dedup-key'))).toEqual(['violation:d-1', 'violation:d-2']);
   });
@@ -127,7 +154,10 @@ describe('NotificationQueue', () => {
     replacement.enqueue(message(1), 'all');
     replacement.enqueue(message(2), 'all');
     await replacement.idle();
-    expect(next.results).toEqual([['chat', 'deduplicated'], ['chat', 'sent']]);
+    expect(next.results).toEqual([
+      ['chat', 'deduplicated'],
+      ['chat', 'sent'],
+    ]);
     expect(hook.requests).toHaveLength(2);
   });
 
@@ -151,7 +181,10 @@ describe('NotificationQueue', () => {
     const q2 = await open({ notifiers: createNotifiers(configs), stateDir: dir, log: memoryLog(), onResult: second.onResult });
     q2.enqueue(message(4), 'all');
     await q2.idle();
-    expect(second.results.sort()).toEqual([['chat', 'rate-limited'], ['other', 'sent']]);
+    expect(second.results.sort()).toEqual([
+      ['chat', 'rate-limited'],
+      ['other', 'sent'],
+    ]);
     expect(hook.requests).toHaveLength(2);
 
     // An hour later the window has room again.
@@ -168,14 +201,20 @@ describe('NotificationQueue', () => {
     const { results, onResult } = counted();
     const queue = await open({
       notifiers: createNotifiers([{ name: 'chat', type: 'webhook', options: { url: hook.url, rateLimit: { count: 1, per: '1h' } } }]),
-      stateDir: stateDir(), log: memoryLog(), onResult, retry: { attempts: 1 },
+      stateDir: stateDir(),
+      log: memoryLog(),
+      onResult,
+      retry: { attempts: 1 },
     });
     queue.enqueue(message(1), ['chat']);
     await queue.idle();
     hook.status = 200;
     queue.enqueue(message(1), ['chat']);
     await queue.idle();
-    expect(results).toEqual([['chat', 'error'], ['chat', 'sent']]);
+    expect(results).toEqual([
+      ['chat', 'error'],
+      ['chat', 'sent'],
+    ]);
   });
 
   it('close() waits for the backlog, then abandons retries past its timeout', async () => {
@@ -185,7 +224,11 @@ describe('NotificationQueue', () => {
     const { results, onResult } = counted();
     const queue = await NotificationQueue.open({
       notifiers: createNotifiers([{ name: 'chat', type: 'webhook', options: { url: hook.url } }]),
-      stateDir: stateDir(), log, onResult, retry: { attempts: 10, baseMs: 60_000, maxMs: 60_000 }, random: () => 1,
+      stateDir: stateDir(),
+      log,
+      onResult,
+      retry: { attempts: 10, baseMs: 60_000, maxMs: 60_000 },
+      random: () => 1,
     });
     queue.enqueue(message(1), ['chat']);
     queue.enqueue(message(2), ['chat']);

@@ -51,14 +51,24 @@ describe('webhook notifier against a real HTTP server', () => {
   ])('rejects on HTTP %i without echoing the secret URL', async (status, text) => {
     const sink = await startHookSink(status);
     sinks.push(sink);
-    const error = await create('chat', { url: new Secret(sink.url, 'env:HOOK') }).send(message).then(() => undefined, (e: unknown) => e as Error & { code: string; status: number });
+    const error = await create('chat', { url: new Secret(sink.url, 'env:HOOK') })
+      .send(message)
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error & { code: string; status: number },
+      );
     expect(error).toMatchObject({ code: 'NOTIFIER_HTTP', status, message: text });
     expect(sink.requests).toHaveLength(1);
   });
 
   it('rejects when nothing listens, naming the notifier but not the secret path', async () => {
     const url = `http://127.0.0.1:${await deadPort()}/hooks/T000/SECRETPATH`;
-    const error = await create('chat', { url: new Secret(url, 'env:HOOK') }).send(message).then(() => undefined, (e: unknown) => e as Error & { code: string });
+    const error = await create('chat', { url: new Secret(url, 'env:HOOK') })
+      .send(message)
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error & { code: string },
+      );
     expect(error?.code).toBe('NOTIFIER_TRANSPORT');
     expect(error?.message).toMatch(/^webhook chat: /);
     expect(error?.message).not.toContain('SECRETPATH');

@@ -102,7 +102,12 @@ describe('compilePolicy problems', () => {
     ['unknown notifier in a list', '{ name: a, when: { idle: "> 1h" }, do: [ { notify: [ops-chat, pager] } ] }', ['do', 0, 'notify', 1], /unknown notifier "pager"/],
     ['unknown action', '{ name: a, when: { idle: "> 1h" }, do: [ stop, kil ] }', ['do', 1], /unknown action "kil"; expected one of: cleanup, compact, kill, notify/],
     ['bad cleanup mode', '{ name: a, when: { idle: "> 1h" }, do: [ { cleanup: shred } ] }', ['do', 0, 'cleanup'], /unknown cleanup mode "shred"; expected one of: archive, delete/],
-    ['session-only condition in agent scope', '{ name: a, scope: agent, when: { all: [ { cost: "> $1" }, { idle: "> 1h" } ] }, do: stop }', ['when', 'all', 1, 'idle'], /cannot be used with scope: agent/],
+    [
+      'session-only condition in agent scope',
+      '{ name: a, scope: agent, when: { all: [ { cost: "> $1" }, { idle: "> 1h" } ] }, do: stop }',
+      ['when', 'all', 1, 'idle'],
+      /cannot be used with scope: agent/,
+    ],
     ['unknown condition', '{ name: a, when: { tokens.totl: "> 5" }, do: stop }', ['when', 'tokens.totl'], /unknown condition "tokens.totl"; expected one of: active, age/],
     ['escalate after not increasing', '{ name: a, when: { idle: "> 1h" }, do: stop, escalate: [ { after: 10m, do: kill }, { after: 5m, do: kill } ] }', ['escalate', 1, 'after'], /must increase/],
     ['escalate bad if', '{ name: a, when: { idle: "> 1h" }, do: stop, escalate: [ { after: 10m, if: idle, do: kill } ] }', ['escalate', 0, 'if'], /expected: active/],
@@ -122,7 +127,9 @@ describe('compilePolicy problems', () => {
 
   it('rejects actions no configured source can perform, listing what they can', () => {
     const found = problems('{ name: a, when: { idle: "> 1h" }, do: [ notify, compact ] }', { notifiers: [], capabilities: new Set(['stop', 'kill']) });
-    expect(found).toEqual([{ code: 'UNSUPPORTED_ACTION', path: ['do', 1], message: 'no configured source can compact; the sources can: kill, stop (and notify)', allowed: ['notify', 'kill', 'stop'] }]);
+    expect(found).toEqual([
+      { code: 'UNSUPPORTED_ACTION', path: ['do', 1], message: 'no configured source can compact; the sources can: kill, stop (and notify)', allowed: ['notify', 'kill', 'stop'] },
+    ]);
   });
 
   it('reports every problem at once', () => {
@@ -132,11 +139,35 @@ describe('compilePolicy problems', () => {
   });
 
   it.each([
-    ['a malformed time', '{ name: a, window: { every: day, at: "7:00" }, when: { cost: "> $1" }, do: stop }', 'SCHEMA', ['window', 'at'], '"7:00" is not valid: expected a 24-hour time "HH:MM" like "00:00" or "18:30"'],
+    [
+      'a malformed time',
+      '{ name: a, window: { every: day, at: "7:00" }, when: { cost: "> $1" }, do: stop }',
+      'SCHEMA',
+      ['window', 'at'],
+      '"7:00" is not valid: expected a 24-hour time "HH:MM" like "00:00" or "18:30"',
+    ],
     ['an unknown action', '{ name: a, when: { idle: "> 1h" }, do: [ kil ] }', 'UNKNOWN_VALUE', ['do', 0], 'unknown action "kil"; expected one of: cleanup, compact, kill, notify, pause, resume, stop'],
-    ['burn with both', '{ name: a, when: { burn: { tokens: "> 20k", cost: "> $1", per: 1m } }, do: stop }', 'SCHEMA', ['when', 'burn'], 'expected exactly one of tokens or cost, and per, e.g. { tokens: "> 20k", per: 1m }, found a map'],
-    ['a state of the wrong type', '{ name: a, when: { state: 5 }, do: stop }', 'SCHEMA', ['when', 'state'], '5 does not match any accepted form; expected one of: running, idle, stopped, paused, held, killed, archived, an array'],
-    ['an unknown window key', '{ name: a, window: { every: day, tz: UTC, zone: UTC }, when: { cost: "> $1" }, do: stop }', 'UNKNOWN_KEY', ['window', 'zone'], 'unknown window key "zone"; expected one of: every, at, tz'],
+    [
+      'burn with both',
+      '{ name: a, when: { burn: { tokens: "> 20k", cost: "> $1", per: 1m } }, do: stop }',
+      'SCHEMA',
+      ['when', 'burn'],
+      'expected exactly one of tokens or cost, and per, e.g. { tokens: "> 20k", per: 1m }, found a map',
+    ],
+    [
+      'a state of the wrong type',
+      '{ name: a, when: { state: 5 }, do: stop }',
+      'SCHEMA',
+      ['when', 'state'],
+      '5 does not match any accepted form; expected one of: running, idle, stopped, paused, held, killed, archived, an array',
+    ],
+    [
+      'an unknown window key',
+      '{ name: a, window: { every: day, tz: UTC, zone: UTC }, when: { cost: "> $1" }, do: stop }',
+      'UNKNOWN_KEY',
+      ['window', 'zone'],
+      'unknown window key "zone"; expected one of: every, at, tz',
+    ],
   ])('%s is reported once, as the schema says it, with its code', (_name, yaml, code, path, message) => {
     expect(problems(yaml)).toEqual([expect.objectContaining({ code, path, message })]);
   });
@@ -160,13 +191,31 @@ describe('policySchema', () => {
     ['missing do', { name: 'a', when: { idle: '> 1h' } }, '', 'required'],
   ])('%s is rejected at %s', (_name, raw, instancePath, keyword) => {
     expect(validate(raw)).toBe(false);
-    expect(validate.errors!.some((e) => e.instancePath === instancePath && e.keyword === keyword), JSON.stringify(validate.errors)).toBe(true);
+    expect(
+      validate.errors!.some((e) => e.instancePath === instancePath && e.keyword === keyword),
+      JSON.stringify(validate.errors),
+    ).toBe(true);
   });
 
   it('enumerates every when key (for typo suggestions)', () => {
     const schema = (validate.schema as { definitions: { when: { properties: Record<string, unknown> } } }).definitions.when;
-    expect(Object.keys(schema.properties).sort()).toEqual(
-      ['active', 'age', 'all', 'any', 'burn', 'cost', 'idle', 'idle.human', 'not', 'ratio.input_output', 'runtime', 'state', 'tokens.cache', 'tokens.input', 'tokens.output', 'tokens.total'],
-    );
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      'active',
+      'age',
+      'all',
+      'any',
+      'burn',
+      'cost',
+      'idle',
+      'idle.human',
+      'not',
+      'ratio.input_output',
+      'runtime',
+      'state',
+      'tokens.cache',
+      'tokens.input',
+      'tokens.output',
+      'tokens.total',
+    ]);
   });
 });

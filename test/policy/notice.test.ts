@@ -8,7 +8,14 @@ import { FULL, ORIGIN, policy, schemaValidator } from './fixtures.js';
 describe('notice on an action', () => {
   it.each([
     ['a cleanup', '{ name: a, when: { idle: "> 1h" }, do: [ { cleanup: archive, notice: 1h } ] }', [{ action: 'cleanup', cleanup: 'archive', notice: 3_600_000 }]],
-    ['a bare action written as a key', '{ name: a, when: { idle: "> 1h" }, do: [ notify, { kill: null, notice: 30m } ] }', [{ action: 'notify', notifiers: 'all' }, { action: 'kill', notice: 1_800_000 }]],
+    [
+      'a bare action written as a key',
+      '{ name: a, when: { idle: "> 1h" }, do: [ notify, { kill: null, notice: 30m } ] }',
+      [
+        { action: 'notify', notifiers: 'all' },
+        { action: 'kill', notice: 1_800_000 },
+      ],
+    ],
   ])('compiles on %s', (_label, yaml, actions) => {
     expect(schemaValidator()(parse(yaml))).toBe(true);
     expect(policy(yaml).actions).toEqual(actions);

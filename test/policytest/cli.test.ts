@@ -28,7 +28,9 @@ describe('clawwarden test', () => {
     const result = await cli(['test', 'policies/']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const shipped = readdirSync(join(ROOT, 'policies')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+    const shipped = readdirSync(join(ROOT, 'policies'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''));
     expect(shipped).toContain('heartbeat-abandoned');
     for (const file of shipped) {
       expect(existsSync(join(ROOT, 'policies', 'tests', `${file}.test.yaml`)), file).toBe(true);
@@ -59,7 +61,9 @@ tests:
     expect(result.stdout).toMatch(/FAIL\s+\S*wrong\.test\.yaml:3\s+the cap kills at once/);
     expect(result.stdout).toMatch(/pass\s+\S*wrong\.test\.yaml:8\s+nothing below the cap/);
     expect(result.stdout).toContain('expected: session-token-cap on session agent:backend:x: [kill]');
-    expect(result.stdout).toContain('actual:   session-token-cap on session agent:backend:x: [notify(ops-chat), stop], kind violation, mode enforce — tokens.total 250,000 > 200,000 (policy session-token-cap)');
+    expect(result.stdout).toContain(
+      'actual:   session-token-cap on session agent:backend:x: [notify(ops-chat), stop], kind violation, mode enforce — tokens.total 250,000 > 200,000 (policy session-token-cap)',
+    );
     expect(result.stdout).toContain('1 passed, 1 failed');
 
     const json = JSON.parse((await cli(['test', file, '--json'])).stdout) as { ok: boolean; files: { cases: { ok: boolean; steps: { problems: { kind: string }[] }[] }[] }[] };
@@ -110,8 +114,13 @@ tests:
   });
 
   test('a policy file that does not exist, or a policy the config lacks, is a malformed file', async () => {
-    expect((await cli(['test', write('nofile.test.yaml', 'policies: nope.yaml\ntests:\n  - { name: x, sessions: [], expect: nothing }\n')])).stderr).toMatch(/nofile\.test\.yaml:1:1 policies: no policy file matches "nope\.yaml"/);
-    const result = await cli(['test', write('nopolicy.test.yaml', 'policies: token-caps.yaml\ntests:\n  - name: x\n    sessions: []\n    expect:\n      - { policy: session-token-kap, session: k }\n')]);
+    expect((await cli(['test', write('nofile.test.yaml', 'policies: nope.yaml\ntests:\n  - { name: x, sessions: [], expect: nothing }\n')])).stderr).toMatch(
+      /nofile\.test\.yaml:1:1 policies: no policy file matches "nope\.yaml"/,
+    );
+    const result = await cli([
+      'test',
+      write('nopolicy.test.yaml', 'policies: token-caps.yaml\ntests:\n  - name: x\n    sessions: []\n    expect:\n      - { policy: session-token-kap, session: k }\n'),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('expects policy "session-token-kap", which the config under test does not have');
   });

@@ -34,7 +34,15 @@ export function timelineOf(sessions: readonly SessionSpec[], from = 0, to = 24 *
     gaps,
     sessions: sessions.map((s) => {
       const agent = s.key.split(':')[1]!;
-      const r = new SessionRecorder({ source: 'home', key: s.key, generation: `${s.key}#1`, agent, main: s.key.endsWith(':main'), ...(s.createdAt !== undefined ? { createdAt: s.createdAt } : {}), ...(s.model ? { model: s.model } : {}) });
+      const r = new SessionRecorder({
+        source: 'home',
+        key: s.key,
+        generation: `${s.key}#1`,
+        agent,
+        main: s.key.endsWith(':main'),
+        ...(s.createdAt !== undefined ? { createdAt: s.createdAt } : {}),
+        ...(s.model ? { model: s.model } : {}),
+      });
       for (const [m, input, output, cost, run] of s.calls) r.call(T0 + m * MIN, { input, output, cacheRead: 0, cacheWrite: 0, cost: cost ?? 0 }, run);
       return r.build();
     }),

@@ -48,14 +48,25 @@ describe('the gateway history', () => {
     const s = t.sessions[0]!;
     expect(s).toMatchObject({ source: 'gw', key: 'agent:main:a', generation: 'gen-a2', agent: 'main', createdAt: T0, main: false });
     expect([...s.calls.input]).toEqual([100, 200, 300]);
-    expect(s.runs).toEqual([{ first: 0, last: 1 }, { first: 2, last: 2 }]);
+    expect(s.runs).toEqual([
+      { first: 0, last: 1 },
+      { first: 2, last: 2 },
+    ]);
     expect(gw.calls.filter((c) => c.method === 'chat.history').map((c) => c.params['offset'])).toEqual([undefined, 1]);
   });
 
   test('what cannot be read is named: fewer tokens than the totals, unpriced calls, an unreadable earlier generation, less history than asked', async () => {
     const gw = gateway(
       { 'agent:main:a': [[assistant(T0 + 40 * DAY, 100, 'r1', 'm1')]] },
-      [{ key: 'agent:main:a', sessionId: 'gen-a2', agentId: 'main', includedSessionIds: ['gen-a1', 'gen-a2'], usage: { input: 5_000, output: 10, cacheRead: 0, cacheWrite: 0, missingCostEntries: 3 } }],
+      [
+        {
+          key: 'agent:main:a',
+          sessionId: 'gen-a2',
+          agentId: 'main',
+          includedSessionIds: ['gen-a1', 'gen-a2'],
+          usage: { input: 5_000, output: 10, cacheRead: 0, cacheWrite: 0, missingCostEntries: 3 },
+        },
+      ],
       ['agent:main:a@gen-a1'],
     );
     const t = await readGatewayHistory(gw, { source: 'gw', from: T0, to: T0 + 41 * DAY, now: T0 + 41 * DAY });

@@ -16,7 +16,18 @@ function call(key: string, minute: number, input: number, id: string): UsageReco
   return { source: 'home', key, generation: 'g1', agent: key.split(':')[1]!, id, at: T0 + minute * MIN, input, output: 100, cacheRead: 0, cacheWrite: 0, cost: input / 1e6 };
 }
 
-const session = (key: string, runStartedAt: number): Session => ({ source: 'home', key, generation: 'g1', agent: key.split(':')[1]!, main: false, archived: false, active: true, runStartedAt, model: 'm-1', startedAt: T0 });
+const session = (key: string, runStartedAt: number): Session => ({
+  source: 'home',
+  key,
+  generation: 'g1',
+  agent: key.split(':')[1]!,
+  main: false,
+  archived: false,
+  active: true,
+  runStartedAt,
+  model: 'm-1',
+  startedAt: T0,
+});
 
 describe('the call history file', () => {
   test('what was recorded reads back as a timeline: calls, session facts, runs; duplicates once', async () => {
@@ -37,7 +48,10 @@ describe('the call history file', () => {
     const s = t.sessions[0]!;
     expect(s).toMatchObject({ key: 'agent:a:one', agent: 'a', model: 'm-1', createdAt: T0 });
     expect([...s.calls.input]).toEqual([1000, 2000, 3000]);
-    expect(s.runs).toEqual([{ first: 0, last: 1 }, { first: 2, last: 2 }]);
+    expect(s.runs).toEqual([
+      { first: 0, last: 1 },
+      { first: 2, last: 2 },
+    ]);
   });
 
   test('a crash leaves a torn line and no stop mark: the torn line is skipped and the time until the next start is a gap', async () => {

@@ -15,7 +15,13 @@ const CAP = `  - name: cap
 
 describe('replay', () => {
   test('a cap stops a session at the call that crosses it; the rest of that run is saved; a smaller session is left alone', async () => {
-    const report = await replay({ config: configOf(CAP), timeline: timelineOf([{ key: 'agent:backend:big', calls: run(60, 10, 'r1') }, { key: 'agent:backend:small', calls: run(30, 2, 's1') }]) });
+    const report = await replay({
+      config: configOf(CAP),
+      timeline: timelineOf([
+        { key: 'agent:backend:big', calls: run(60, 10, 'r1') },
+        { key: 'agent:backend:small', calls: run(30, 2, 's1') },
+      ]),
+    });
     expect(report.actions).toEqual([
       {
         policy: 'cap',
@@ -89,16 +95,42 @@ describe('replay', () => {
     when: { idle: "> 2h" }
     do: [ { cleanup: archive } ]
 `);
-    const report = await replay({ config, timeline: timelineOf([{ key: 'agent:a:later', calls: [[10, 1000, 100, 0.01, 'a'], [400, 1000, 100, 0.01, 'b']] }]) });
+    const report = await replay({
+      config,
+      timeline: timelineOf([
+        {
+          key: 'agent:a:later',
+          calls: [
+            [10, 1000, 100, 0.01, 'a'],
+            [400, 1000, 100, 0.01, 'b'],
+          ],
+        },
+      ]),
+    });
     expect(report.actions[0]).toMatchObject({ action: 'cleanup(archive)', at: new Date(T0 + 131 * MIN).toISOString(), savedCalls: 1, falsePositive: 'the session was used again 4h later' });
   });
 
   test('the blast radius refuses a batch past the limit, and protected sessions are held back, as in the daemon', async () => {
-    const config = configOf(`  - name: idle
+    const config = configOf(
+      `  - name: idle
     when: { idle: "> 1h" }
     do: [ { cleanup: archive } ]
-`, 'safety: { maxActionsPerSweep: 2, protect: ["agent:*:keep"] }\n');
-    const report = await replay({ config, timeline: timelineOf([{ key: 'agent:a:one', calls: [[0, 10, 1]] }, { key: 'agent:a:two', calls: [[0, 10, 1]] }, { key: 'agent:a:three', calls: [[0, 10, 1]] }, { key: 'agent:a:keep', calls: [[300, 10, 1]] }], 0, 8 * 60) });
+`,
+      'safety: { maxActionsPerSweep: 2, protect: ["agent:*:keep"] }\n',
+    );
+    const report = await replay({
+      config,
+      timeline: timelineOf(
+        [
+          { key: 'agent:a:one', calls: [[0, 10, 1]] },
+          { key: 'agent:a:two', calls: [[0, 10, 1]] },
+          { key: 'agent:a:three', calls: [[0, 10, 1]] },
+          { key: 'agent:a:keep', calls: [[300, 10, 1]] },
+        ],
+        0,
+        8 * 60,
+      ),
+    });
     expect(report.actions).toHaveLength(0);
     expect(report.refused.filter((r) => r.why.startsWith('blast radius')).length).toBeGreaterThanOrEqual(3);
     expect(report.refused.some((r) => r.session === 'agent:a:keep' && r.why.includes('protected'))).toBe(true);
@@ -111,7 +143,10 @@ describe('replay', () => {
     when: { cost: "> $1" }
     do: [ pause ]
 `);
-    const calls: CallSpec[] = [...Array.from({ length: 20 }, (_, i) => [600 + i, 1000, 100, 0.1, `d1-${i}`] as CallSpec), ...Array.from({ length: 5 }, (_, i) => [1500 + i, 1000, 100, 0.1, `d2-${i}`] as CallSpec)];
+    const calls: CallSpec[] = [
+      ...Array.from({ length: 20 }, (_, i) => [600 + i, 1000, 100, 0.1, `d1-${i}`] as CallSpec),
+      ...Array.from({ length: 5 }, (_, i) => [1500 + i, 1000, 100, 0.1, `d2-${i}`] as CallSpec),
+    ];
     const report = await replay({ config, timeline: timelineOf([{ key: 'agent:ops:job', calls }], 0, 2 * 24 * 60) });
     expect(report.actions.map((a) => [a.action, a.kind])).toEqual([
       ['pause', 'violation'],
@@ -122,14 +157,21 @@ describe('replay', () => {
   });
 
   test('deterministic: the same history and config give the same report, byte for byte', async () => {
-    const make = () => timelineOf([{ key: 'agent:backend:big', calls: run(60, 10, 'r1') }, { key: 'agent:qa:x', calls: run(90, 12, 'q', 12_000) }]);
+    const make = () =>
+      timelineOf([
+        { key: 'agent:backend:big', calls: run(60, 10, 'r1') },
+        { key: 'agent:qa:x', calls: run(90, 12, 'q', 12_000) },
+      ]);
     const a = JSON.stringify(await replay({ config: configOf(CAP), timeline: make() }));
     const b = JSON.stringify(await replay({ config: configOf(CAP), timeline: make() }));
     expect(a).toBe(b);
   });
 
   test('gaps of the history are carried into the report', async () => {
-    const report = await replay({ config: configOf(CAP), timeline: timelineOf([{ key: 'agent:a:b', calls: run(60, 2, 'r') }], 0, 600, [{ kind: 'unpriced', session: 'agent:a:b', detail: '2 calls have no price' }]) });
+    const report = await replay({
+      config: configOf(CAP),
+      timeline: timelineOf([{ key: 'agent:a:b', calls: run(60, 2, 'r') }], 0, 600, [{ kind: 'unpriced', session: 'agent:a:b', detail: '2 calls have no price' }]),
+    });
     expect(report.gaps).toEqual([{ kind: 'unpriced', session: 'agent:a:b', detail: '2 calls have no price' }]);
   });
 

@@ -47,8 +47,7 @@ const STATUSES = ['done', 'noop', 'refused', 'failed'];
 const EARLIEST = Date.UTC(2000, 0, 1);
 const LATEST = Date.UTC(2100, 0, 1);
 
-const isEpochMs = (value: unknown): boolean =>
-  typeof value === 'number' && Number.isInteger(value) && value > EARLIEST && value < LATEST;
+const isEpochMs = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value) && value > EARLIEST && value < LATEST;
 
 /**
  * The behaviour every source adapter must show (DESIGN.md §1, §4 and §5), run against a real platform or the demo:
@@ -78,8 +77,7 @@ export function describeSourceContract(label: string, setup: () => Promise<Contr
       expect(session, `session ${key} in the inventory`).toBeDefined();
       return session as Session;
     };
-    const usageOf = (key: string): UsageRecord[] =>
-      events.flatMap((e) => (e.type === 'usage' && e.record.key === key ? [e.record] : []));
+    const usageOf = (key: string): UsageRecord[] => events.flatMap((e) => (e.type === 'usage' && e.record.key === key ? [e.record] : []));
     const act = async (action: ActionName, key: string, extra: Partial<ActionRequest> = {}) => {
       const session = await mustRow(key);
       return h.source.perform({ action, key, generation: session.generation, ...extra });
@@ -93,7 +91,7 @@ export function describeSourceContract(label: string, setup: () => Promise<Contr
       await waitFor(`${key} to run and call the model`, async () => (await row(key))?.active === true && usageOf(key).length > 0);
     };
 
-    it('declares its module\'s capabilities, all of them known actions', () => {
+    it("declares its module's capabilities, all of them known actions", () => {
       expect(h.source.type).toBe(h.module.name);
       expect([...h.source.capabilities].sort()).toEqual([...h.module.capabilities].sort());
       for (const capability of h.source.capabilities) expect(ACTION_NAMES).toContain(capability);
@@ -159,10 +157,11 @@ export function describeSourceContract(label: string, setup: () => Promise<Contr
       const key = await h.driver.createSession();
       await h.driver.produceUsage(key);
       await h.driver.produceUsage(key);
-      const sum = () => usageOf(key).reduce(
-        (t, r) => ({ input: t.input + r.input, output: t.output + r.output, cacheRead: t.cacheRead + r.cacheRead, cacheWrite: t.cacheWrite + r.cacheWrite, cost: t.cost + r.cost }),
-        { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 },
-      );
+      const sum = () =>
+        usageOf(key).reduce(
+          (t, r) => ({ input: t.input + r.input, output: t.output + r.output, cacheRead: t.cacheRead + r.cacheRead, cacheWrite: t.cacheWrite + r.cacheWrite, cost: t.cost + r.cost }),
+          { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 },
+        );
       await waitFor('the baseline to match the events', async () => {
         const [b] = await h.source.usage([key]);
         const s = sum();

@@ -103,7 +103,8 @@ describe('demo storyline under the real daemon, on a clock the test moves', () =
     }
   };
   const journal = async (): Promise<JournalEntry[]> => (await daemon.journal({ limit: 10_000 })).reverse();
-  const actions = async (): Promise<string[]> => (await journal()).filter((e) => e.type === 'action').map((e) => `${e.policy} ${e.action} ${e.session} ${e.result} +${(Date.parse(e.time) - T0) / 1000}s`);
+  const actions = async (): Promise<string[]> =>
+    (await journal()).filter((e) => e.type === 'action').map((e) => `${e.policy} ${e.action} ${e.session} ${e.result} +${(Date.parse(e.time) - T0) / 1000}s`);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cw-story-'));

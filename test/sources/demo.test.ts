@@ -345,10 +345,11 @@ describe('demo config', () => {
     ledger.markKnown('demo');
     const state = { episodes: new Map(), warned: new Set<string>(), holds: new Map() };
     const result = evaluate({ sessions: await source.inventory(), ledger, policies: loaded?.policies ?? [], state, now: source.now(), mode: 'enforce' });
-    const caught = (r: typeof result): string[] => r.decisions
-      .filter((d) => d.kind === 'violation')
-      .map((d) => `${d.policy} ${d.subject}`)
-      .sort();
+    const caught = (r: typeof result): string[] =>
+      r.decisions
+        .filter((d) => d.kind === 'violation')
+        .map((d) => `${d.policy} ${d.subject}`)
+        .sort();
     // At t0 the runaway's history is a baseline with no per-call timing: its burn rate is not known yet.
     expect(caught(result)).toEqual([
       `agent-daily-budget agent ${DEMO_CAST.overBudgetAgent}`,
@@ -371,13 +372,7 @@ describe('demo config', () => {
   });
 
   it('has a policy for each demo problem', () => {
-    expect(config.policies.map((p) => p.name)).toEqual([
-      'session-token-cap',
-      'inefficient-sessions',
-      'idle-cleanup',
-      'burn-rate',
-      'agent-daily-budget',
-    ]);
+    expect(config.policies.map((p) => p.name)).toEqual(['session-token-cap', 'inefficient-sessions', 'idle-cleanup', 'burn-rate', 'agent-daily-budget']);
     expect(config.policies[4]).toMatchObject({ scope: 'agent', window: { every: 'day', at: '00:00', tz: 'UTC' }, warn: '80%', do: ['notify', 'pause'] });
   });
 });

@@ -8,7 +8,7 @@ function port(key: string, row: Record<string, unknown> = {}, failCron = false):
     source: 'gw',
     now: () => 1000,
     calls,
-    request: async <T,>(method: string, params: object): Promise<T> => {
+    request: async <T>(method: string, params: object): Promise<T> => {
       calls.push([method, params]);
       if (method === 'sessions.describe') return { session: { key, sessionId: 'g1', agentId: 'main', ...row } } as T;
       if (method === 'sessions.abort') return { status: 'aborted' } as T;

@@ -18,20 +18,22 @@ async function scopedGateway(scopes: string[]): Promise<{ url: string; close: ()
       const frame = JSON.parse((data as Buffer).toString('utf8')) as { id: string; method: string };
       if (frame.method !== 'connect') return;
       connects++;
-      socket.send(JSON.stringify({
-        type: 'res',
-        id: frame.id,
-        ok: true,
-        payload: {
-          type: 'hello-ok',
-          protocol: 4,
-          server: { version: '2026.9.6', connId: 'c-1' },
-          features: { methods: ['sessions.subscribe'], events: [] },
-          snapshot: { presence: [], health: {}, stateVersion: { presence: 0, health: 0 }, uptimeMs: 1 },
-          auth: { method: 'token', role: 'operator', scopes },
-          policy: { maxPayload: 1_000_000, maxBufferedBytes: 1_000_000, tickIntervalMs: 30_000 },
-        },
-      }));
+      socket.send(
+        JSON.stringify({
+          type: 'res',
+          id: frame.id,
+          ok: true,
+          payload: {
+            type: 'hello-ok',
+            protocol: 4,
+            server: { version: '2026.9.6', connId: 'c-1' },
+            features: { methods: ['sessions.subscribe'], events: [] },
+            snapshot: { presence: [], health: {}, stateVersion: { presence: 0, health: 0 }, uptimeMs: 1 },
+            auth: { method: 'token', role: 'operator', scopes },
+            policy: { maxPayload: 1_000_000, maxBufferedBytes: 1_000_000, tickIntervalMs: 30_000 },
+          },
+        }),
+      );
     });
   });
   const port = (server.address() as AddressInfo).port;

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'openclaw');
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a recorded gateway payload read as the type the test names; the normaliser under test checks it
-const fixture = <T,>(name: string): T => JSON.parse(readFileSync(join(fixtures, name), 'utf8')) as T;
+const fixture = <T>(name: string): T => JSON.parse(readFileSync(join(fixtures, name), 'utf8')) as T;
 const events = readFileSync(join(fixtures, 'loop-events.jsonl'), 'utf8')
   .trim()
   .split('\n')
@@ -86,7 +86,7 @@ describe('lastHumanAt (a main session kept busy by heartbeats, captured on gatew
   const rows = heartbeat.flatMap((e) => (e.payload.session ? [{ event: e, session: sessionFromRow('home', e.payload.session)! }] : []));
   const HUMAN = 1796172938079;
 
-  it('is the row\'s lastInteractionAt: the human message, unmoved by the heartbeat turns that keep updating the row', () => {
+  it("is the row's lastInteractionAt: the human message, unmoved by the heartbeat turns that keep updating the row", () => {
     expect(rows.length).toBeGreaterThan(10);
     expect(new Set(rows.map((r) => r.session.lastHumanAt))).toEqual(new Set([HUMAN]));
     // The heartbeat runs are real: the row went running again after the human turn ended, and updatedAt moved on.
@@ -97,10 +97,12 @@ describe('lastHumanAt (a main session kept busy by heartbeats, captured on gatew
   });
 
   it('heartbeat turns bill model calls: two assistant messages after the human turn, each a usage record', () => {
-    const records = heartbeat.filter((e) => e.event === 'session.message').flatMap((e) => {
-      const r = recordFromMessage('home', e.payload, 0);
-      return r ? [r] : [];
-    });
+    const records = heartbeat
+      .filter((e) => e.event === 'session.message')
+      .flatMap((e) => {
+        const r = recordFromMessage('home', e.payload, 0);
+        return r ? [r] : [];
+      });
     expect(records.map((r) => r.id)).toEqual(['2', '4', '6']);
     // The calls of seq 4 and 6 came after the human's own turn, with no new human input: idle.human keeps growing.
     expect(records.every((r) => r.at > HUMAN)).toBe(true);
@@ -126,7 +128,17 @@ describe('baselineFromUsage (sessions.usage)', () => {
 
   it('gives the cumulative totals, cost and daily breakdown of the transcript', () => {
     const b = baselineFromUsage('home', entries[0] as OpenClawUsageEntry);
-    expect(b).toMatchObject({ key: 'agent:main:main', generation: '541d57f0-3ebb-4221-9235-5b4a4bacbaa4', agent: 'main', input: 25279, output: 24, cacheRead: 0, cacheWrite: 0, cost: 0.076197, lastActivityAt: 1795498997739 });
+    expect(b).toMatchObject({
+      key: 'agent:main:main',
+      generation: '541d57f0-3ebb-4221-9235-5b4a4bacbaa4',
+      agent: 'main',
+      input: 25279,
+      output: 24,
+      cacheRead: 0,
+      cacheWrite: 0,
+      cost: 0.076197,
+      lastActivityAt: 1795498997739,
+    });
     expect(b?.daily).toEqual([{ date: '2026-11-24', input: 25279, output: 24, cacheRead: 0, cacheWrite: 0, cost: 0.076197 }]);
   });
 
@@ -206,7 +218,16 @@ describe('stripJson5Comments (discover reads ~/.openclaw/openclaw.json)', () => 
 
 describe('sessionFromRow: who spawned a session', () => {
   // Rows as OpenClaw 2026.9.6 listed them: a sub-agent, and an ordinary session whose parentSessionKey is only navigation.
-  const child: OpenClawRow & Record<string, unknown> = { key: 'agent:main:subagent:8fbc', sessionId: 'g1', agentId: 'main', kind: 'direct', spawnedBy: 'agent:main:fan', parentSessionKey: 'agent:main:fan', controlOwnerSessionKey: 'agent:main:fan', spawnDepth: 1 };
+  const child: OpenClawRow & Record<string, unknown> = {
+    key: 'agent:main:subagent:8fbc',
+    sessionId: 'g1',
+    agentId: 'main',
+    kind: 'direct',
+    spawnedBy: 'agent:main:fan',
+    parentSessionKey: 'agent:main:fan',
+    controlOwnerSessionKey: 'agent:main:fan',
+    spawnDepth: 1,
+  };
   const ordinary: OpenClawRow & Record<string, unknown> = { key: 'agent:main:fan', sessionId: 'g2', agentId: 'main', kind: 'direct', parentSessionKey: 'agent:main:main', spawnDepth: 0 };
 
   it('takes the parent from spawnedBy', () => {

@@ -20,7 +20,10 @@ describe('Journal', () => {
     t += 1000;
     const second = await journal.append({ type: 'action', policy: 'cap', session: 'agent:a:x', action: 'stop', result: 'done', reason: 'r' });
     expect([first.seq, second.seq]).toEqual([1, 2]);
-    const lines = (await readFile(join(dir, 'journal.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { seq: number; type: string; time: string });
+    const lines = (await readFile(join(dir, 'journal.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; type: string; time: string });
     expect(lines.map((l) => [l.seq, l.type, l.time])).toEqual([
       [1, 'decision', '2026-11-24T12:00:00.000Z'],
       [2, 'action', '2026-11-24T12:00:01.000Z'],

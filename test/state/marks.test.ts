@@ -17,10 +17,29 @@ afterEach(async () => {
 
 const target = { source: 'home', key: 'agent:a:s1', generation: 'g1', agent: 'a', main: false, active: false };
 const decision: Decision = {
-  id: 'idle|home|agent:a:s1|g1|e1|s0', policy: 'idle', kind: 'violation', scope: 'session', subject: 'session agent:a:s1', stateKey: 'idle|home|agent:a:s1|g1',
-  targets: [target], step: 0, episode: 1, actions: [{ action: 'cleanup', cleanup: 'archive', notice: 3_600_000 }], reason: 'idle 3h > 2h (policy idle)', measurements: [], mode: 'enforce',
+  id: 'idle|home|agent:a:s1|g1|e1|s0',
+  policy: 'idle',
+  kind: 'violation',
+  scope: 'session',
+  subject: 'session agent:a:s1',
+  stateKey: 'idle|home|agent:a:s1|g1',
+  targets: [target],
+  step: 0,
+  episode: 1,
+  actions: [{ action: 'cleanup', cleanup: 'archive', notice: 3_600_000 }],
+  reason: 'idle 3h > 2h (policy idle)',
+  measurements: [],
+  mode: 'enforce',
 };
-const mark: Mark = { id: `${decision.id}|0|home|agent:a:s1`, decision, action: { action: 'cleanup', cleanup: 'archive', notice: 3_600_000 }, target, at: 1_000, due: 3_601_000, reason: decision.reason };
+const mark: Mark = {
+  id: `${decision.id}|0|home|agent:a:s1`,
+  decision,
+  action: { action: 'cleanup', cleanup: 'archive', notice: 3_600_000 },
+  target,
+  at: 1_000,
+  due: 3_601_000,
+  reason: decision.reason,
+};
 
 let seq = 0;
 const entry = (fields: Omit<JournalEntry, 'seq' | 'time' | 'reason'>, at = 2_000): JournalEntry => ({ seq: ++seq, time: new Date(at).toISOString(), reason: 'r', ...fields });

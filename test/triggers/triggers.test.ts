@@ -60,19 +60,25 @@ describe('nextEscalationDue', () => {
   const episode = (firedAt: number, stepDone = 0, cooldownUntil?: number): Episode => ({ episode: 1, firedAt, stepDone, ...(cooldownUntil !== undefined ? { cooldownUntil } : {}) });
 
   it('is the earliest next step over every open episode', () => {
-    const due = nextEscalationDue([ladder], [
-      ['ladder|gw|a', episode(5 * MIN)],
-      ['ladder|gw|b', episode(2 * MIN)],
-    ]);
+    const due = nextEscalationDue(
+      [ladder],
+      [
+        ['ladder|gw|a', episode(5 * MIN)],
+        ['ladder|gw|b', episode(2 * MIN)],
+      ],
+    );
     expect(due).toBe(12 * MIN);
   });
 
   it('skips an episode whose ladder is done, whose cooldown ends first, or whose policy is gone', () => {
-    const due = nextEscalationDue([ladder, cooled], [
-      ['ladder|gw|done', episode(0, 1)],
-      ['cooled|gw|a', episode(0)],
-      ['gone|gw|a', episode(0)],
-    ]);
+    const due = nextEscalationDue(
+      [ladder, cooled],
+      [
+        ['ladder|gw|done', episode(0, 1)],
+        ['cooled|gw|a', episode(0)],
+        ['gone|gw|a', episode(0)],
+      ],
+    );
     expect(due).toBe(Number.POSITIVE_INFINITY);
     expect(nextEscalationDue([ladder], [['ladder|gw|a', episode(0, 0, 11 * MIN)]])).toBe(10 * MIN);
   });

@@ -115,7 +115,10 @@ export const command: Command = {
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
     // --wide is check's own flag; the rest are the shared config flags.
     const wide = argv.includes('--wide');
-    const flags = parseConfigFlags(argv.filter((a) => a !== '--wide'), { demo: true });
+    const flags = parseConfigFlags(
+      argv.filter((a) => a !== '--wide'),
+      { demo: true },
+    );
     const { config, errors, warnings = [] } = await loadFromFlagsAsync(flags, io);
     if (!config) return reportConfigErrors(errors, flags, io, warnings);
     if (!flags.json) printConfigProblems(warnings, io);
@@ -130,7 +133,9 @@ export const command: Command = {
       const decisions = plan.decisions.map((d) => ({ ...d, safety: refusals(d, plan) }));
       // Config warnings go to stderr as text without --json; with it they are data, each with its code.
       const configWarnings = warnings.map((w) => ({ ...w, text: formatConfigError(w) }));
-      io.stdout(`${JSON.stringify({ file: config.file, mode: config.mode, sessions: plan.sessions, decisions, notes: plan.notes, ...(plan.blastRadius ? { blastRadius: plan.blastRadius } : {}), warnings: configWarnings }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ file: config.file, mode: config.mode, sessions: plan.sessions, decisions, notes: plan.notes, ...(plan.blastRadius ? { blastRadius: plan.blastRadius } : {}), warnings: configWarnings }, null, 2)}\n`,
+      );
       return plan.decisions.length > 0 ? 1 : 0;
     }
     if (plan.decisions.length === 0) {
@@ -143,8 +148,11 @@ export const command: Command = {
       });
       // In a narrow terminal MODE goes first, then the reason and the subject are shortened; --wide prints all of it.
       io.stdout(renderTable(['POLICY', 'SUBJECT', 'ACTIONS', 'MODE', 'REASON'], rows, [], { width: wide ? undefined : io.columns, drop: [3], shrink: [4, 1] }));
-      if (plan.blastRadius) io.stdout(`\nBlast radius: ${plan.blastRadius.planned} actions exceed safety.maxActionsPerSweep (${plan.blastRadius.limit}); the daemon would refuse all of them and alert.\n`);
-      io.stdout(`\n${plan.decisions.length} ${plan.decisions.length === 1 ? 'decision' : 'decisions'} over ${plan.sessions} sessions (${displayName(config.file, io.cwd)}, mode ${config.mode}); nothing was done.\n`);
+      if (plan.blastRadius)
+        io.stdout(`\nBlast radius: ${plan.blastRadius.planned} actions exceed safety.maxActionsPerSweep (${plan.blastRadius.limit}); the daemon would refuse all of them and alert.\n`);
+      io.stdout(
+        `\n${plan.decisions.length} ${plan.decisions.length === 1 ? 'decision' : 'decisions'} over ${plan.sessions} sessions (${displayName(config.file, io.cwd)}, mode ${config.mode}); nothing was done.\n`,
+      );
     }
     for (const note of plan.notes) io.stderr(`note: ${note}\n`);
     return plan.decisions.length > 0 ? 1 : 0;

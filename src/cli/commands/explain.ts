@@ -34,8 +34,14 @@ export const command: Command = {
   summary: 'Explain why each policy does or does not act on a session, with its numbers',
   help,
   async run(argv: readonly string[], io: CommandIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { policy: { type: 'string' }, json: { type: 'boolean', default: false }, config: { type: 'string', short: 'c' }, demo: { type: 'boolean', default: false } });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'name the session to explain, e.g. clawwarden explain agent:backend:fix-tests' : `explain takes one session key, got ${positionals.length}`);
+    const { values, positionals } = parseCommandArgs(argv, {
+      policy: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      config: { type: 'string', short: 'c' },
+      demo: { type: 'boolean', default: false },
+    });
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length === 0 ? 'name the session to explain, e.g. clawwarden explain agent:backend:fix-tests' : `explain takes one session key, got ${positionals.length}`);
     if (typeof values.config === 'string' && values.demo === true) throw new UsageError('--config and --demo exclude each other: --demo uses the embedded demo config');
     const key = positionals[0]!;
     const policy = typeof values.policy === 'string' ? values.policy : undefined;
@@ -46,7 +52,12 @@ export const command: Command = {
     }
     const config = loaded.config;
     if (policy !== undefined && !config.policies.some((p) => p.name === policy)) {
-      io.stderr(`clawwarden explain: no policy "${policy}"${didYouMean(policy, config.policies.map((p) => p.name))}; loaded: ${config.policies.map((p) => p.name).join(', ')}\n`);
+      io.stderr(
+        `clawwarden explain: no policy "${policy}"${didYouMean(
+          policy,
+          config.policies.map((p) => p.name),
+        )}; loaded: ${config.policies.map((p) => p.name).join(', ')}\n`,
+      );
       return 2;
     }
     let explanation = await fromDaemon(config.http.listen, key, policy);
@@ -67,14 +78,26 @@ export const command: Command = {
       if (matches.length !== 1) {
         io.stderr(
           matches.length === 0
-            ? `clawwarden explain: no session "${key}"${didYouMean(key, snapshot.sessions.map((s) => s.key))}; "clawwarden sessions list" shows the keys\n`
+            ? `clawwarden explain: no session "${key}"${didYouMean(
+                key,
+                snapshot.sessions.map((s) => s.key),
+              )}; "clawwarden sessions list" shows the keys\n`
             : `clawwarden explain: ${key} exists in several sources (${matches.map((m) => m.source).join(', ')}); refusing to guess\n`,
         );
         return 2;
       }
       // The demo fleet is made afresh for this command: a demo daemon's saved ladders are about another run of it.
       const state = values.demo === true ? { episodes: new Map(), warned: new Set<string>(), holds: new Map() } : snapshot.state;
-      explanation = explainSession({ session: matches[0]!, sessions: snapshot.sessions, ledger: snapshot.ledger, fleet: snapshot.fleet, config, state, now: Date.now(), ...(policy !== undefined ? { policy } : {}) });
+      explanation = explainSession({
+        session: matches[0]!,
+        sessions: snapshot.sessions,
+        ledger: snapshot.ledger,
+        fleet: snapshot.fleet,
+        config,
+        state,
+        now: Date.now(),
+        ...(policy !== undefined ? { policy } : {}),
+      });
       if (values.demo !== true) note = snapshot.stateNote;
     }
     if (values.json === true) {

@@ -32,8 +32,14 @@ async function readJournal(argv: readonly string[], io: CommandIO): Promise<numb
   const { values } = parseCommandArgs(
     argv,
     {
-      since: { type: 'string' }, session: { type: 'string' }, limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false },
-      config: { type: 'string' }, demo: { type: 'boolean', default: false }, 'state-dir': { type: 'string' }, wide: { type: 'boolean', default: false },
+      since: { type: 'string' },
+      session: { type: 'string' },
+      limit: { type: 'string', default: '50' },
+      json: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      'state-dir': { type: 'string' },
+      wide: { type: 'boolean', default: false },
     },
     false,
   );
@@ -61,7 +67,13 @@ async function readJournal(argv: readonly string[], io: CommandIO): Promise<numb
     return 0;
   }
   // REASON says most; MODE and TYPE go first when the terminal is narrow, then SESSION and REASON are shortened.
-  io.stdout(renderTable(['TIME', 'TYPE', 'POLICY', 'SESSION', 'ACTION', 'RESULT', 'MODE', 'REASON'], entries.map(row), [], { width: values.wide === true ? undefined : io.columns, drop: [6, 1], shrink: [7, 3, 2] }));
+  io.stdout(
+    renderTable(['TIME', 'TYPE', 'POLICY', 'SESSION', 'ACTION', 'RESULT', 'MODE', 'REASON'], entries.map(row), [], {
+      width: values.wide === true ? undefined : io.columns,
+      drop: [6, 1],
+      shrink: [7, 3, 2],
+    }),
+  );
   return 0;
 }
 

@@ -57,20 +57,26 @@ function openclawConfigFile(given: string | undefined, io: CommandIO): string {
 }
 
 async function install(argv: readonly string[], io: CommandIO): Promise<number> {
-  const { values } = parseCommandArgs(argv, {
-    config: { type: 'string', short: 'c' },
-    'openclaw-config': { type: 'string' },
-    source: { type: 'string' },
-    url: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    json: { type: 'boolean' },
-  }, false);
+  const { values } = parseCommandArgs(
+    argv,
+    {
+      config: { type: 'string', short: 'c' },
+      'openclaw-config': { type: 'string' },
+      source: { type: 'string' },
+      url: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    false,
+  );
   const json = values['json'] === true;
   const flags = { ...(typeof values['config'] === 'string' ? { config: values['config'] } : {}), demo: false, json };
   const { config, errors, warnings = [] } = await loadFromFlagsAsync(flags, io);
   if (!config) return reportConfigErrors(errors, flags, io, warnings);
   if (!config.guard) {
-    io.stderr(`clawwarden openclaw install-guard: ${config.file} has no guard: block. Add one, e.g.\n  guard:\n    listen: 127.0.0.1:9465\n    token: \${env:CLAWWARDEN_GUARD_TOKEN}   # at least 16 characters; or { file: /path }\nthen run this again.\n`);
+    io.stderr(
+      `clawwarden openclaw install-guard: ${config.file} has no guard: block. Add one, e.g.\n  guard:\n    listen: 127.0.0.1:9465\n    token: \${env:CLAWWARDEN_GUARD_TOKEN}   # at least 16 characters; or { file: /path }\nthen run this again.\n`,
+    );
     return 2;
   }
   const source = pickSource(config, typeof values['source'] === 'string' ? values['source'] : undefined);

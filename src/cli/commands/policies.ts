@@ -169,7 +169,9 @@ function activityText(a: PolicyActivity, span: string, observe: boolean): string
   const refused = a.results['refused'] ?? 0;
   const label = `  ${span.padEnd(9)} `;
   if (done + would + refused === 0 && a.decisions === 0) return `${label}did not act`;
-  const kinds = Object.entries(a.actions).map(([action, n]) => `${action} ×${n}`).join(', ');
+  const kinds = Object.entries(a.actions)
+    .map(([action, n]) => `${action} ×${n}`)
+    .join(', ');
   const parts: string[] = [];
   if (done > 0) parts.push(`acted ${done}× on ${a.sessions.length} ${a.sessions.length === 1 ? 'session' : 'sessions'}`);
   if (would > 0) parts.push(`would have acted ${would}× on ${a.sessions.length} ${a.sessions.length === 1 ? 'session' : 'sessions'}`);

@@ -107,7 +107,12 @@ async function fromState(config: Config, since: number, until: number): Promise<
 async function fromGateway(config: Config, name: string | undefined, since: number, until: number, now: number): Promise<Timeline> {
   const candidates = config.sources.filter((s) => s.type === 'openclaw');
   const entry = name === undefined ? candidates[0] : candidates.find((s) => s.name === name);
-  if (!entry) throw new UsageError(name === undefined ? 'the config has no openclaw source to read history from; use --from state' : `no openclaw source named "${name}" in the config (it has: ${candidates.map((s) => s.name).join(', ') || 'none'})`);
+  if (!entry)
+    throw new UsageError(
+      name === undefined
+        ? 'the config has no openclaw source to read history from; use --from state'
+        : `no openclaw source named "${name}" in the config (it has: ${candidates.map((s) => s.name).join(', ') || 'none'})`,
+    );
   const { connectGateway, readGatewayHistory } = await import('../../replay/gateway.js');
   const gateway = await connectGateway(entry.options);
   try {
@@ -148,7 +153,18 @@ export function replayText(r: ReplayReport, width?: number): string {
   out.push(
     renderTable(
       ['POLICY', 'MODE NOW', 'ACTIONS', 'SESSIONS', 'NOTICES', 'NO-OPS', 'REFUSED', 'SAVED TOKENS', 'SAVED $', 'LIKELY FP'],
-      r.policies.map((p) => [p.policy, p.mode, String(p.actions), String(p.sessions), String(p.notifications), String(p.noops), String(p.refused), formatCount(p.savedTokens), formatMoney(p.savedCost), String(p.falsePositives)]),
+      r.policies.map((p) => [
+        p.policy,
+        p.mode,
+        String(p.actions),
+        String(p.sessions),
+        String(p.notifications),
+        String(p.noops),
+        String(p.refused),
+        formatCount(p.savedTokens),
+        formatMoney(p.savedCost),
+        String(p.falsePositives),
+      ]),
       ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
       { width, shrink: [0] },
     ),

@@ -9,7 +9,6 @@ import { isFailure, type SessionControl } from '../sessions/control.js';
 import { DEMO_ACTIONS_HINT, DemoControl } from '../sessions/demo.js';
 import { resultsText, sessionsTable, totalTokens, type TableStyle } from '../sessions/format.js';
 
-
 const help = `Usage:
   clawwarden sessions list [--active] [--tokens N] [--agent A] [--wide] [--json] [--demo]
   clawwarden sessions ${MANUAL_ACTIONS.join('|')} <key...> [--dry-run] [--force] [--json]
@@ -78,11 +77,9 @@ function parse(argv: readonly string[]): Parsed {
 
 /** Which filters a list used, for "No sessions found matching …". */
 function filtersOf(values: Parsed['values']): string {
-  return [
-    values.active === true ? '--active' : '',
-    typeof values.agent === 'string' ? `--agent ${values.agent}` : '',
-    typeof values.tokens === 'string' ? `--tokens ${values.tokens}` : '',
-  ].filter(Boolean).join(' ');
+  return [values.active === true ? '--active' : '', typeof values.agent === 'string' ? `--agent ${values.agent}` : '', typeof values.tokens === 'string' ? `--tokens ${values.tokens}` : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 function unit<T>(what: string, fn: () => T): T {

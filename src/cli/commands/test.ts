@@ -81,7 +81,19 @@ function jsonOf(r: FileResult): object {
       name: c.name,
       line: c.line,
       ok: c.ok,
-      steps: c.steps.map((s) => ({ at: new Date(s.at).toISOString(), line: s.line, decisions: s.decisions, problems: s.problems.map((p) => ({ kind: p.kind, policy: p.policy, subject: p.subject, text: p.text, ...(p.expected ? { expected: p.expected } : {}), ...(p.actual ? { actual: p.actual } : {}) })) })),
+      steps: c.steps.map((s) => ({
+        at: new Date(s.at).toISOString(),
+        line: s.line,
+        decisions: s.decisions,
+        problems: s.problems.map((p) => ({
+          kind: p.kind,
+          policy: p.policy,
+          subject: p.subject,
+          text: p.text,
+          ...(p.expected ? { expected: p.expected } : {}),
+          ...(p.actual ? { actual: p.actual } : {}),
+        })),
+      })),
     })),
   };
 }

@@ -104,7 +104,9 @@ export const command: Command = {
     if (!config) return reportConfigErrors(errors, flags, io, warnings);
     if (flags.json) {
       const listed = warnings.map((w) => ({ ...w, text: formatConfigError(w) }));
-      io.stdout(`${JSON.stringify({ ok: true, file: config.file, sources: config.sources.length, policies: config.policies.map((p) => p.name), notifiers: config.notifiers.map((n) => n.name), mode: config.mode, ...(flags.noSecrets ? { secrets: 'not read' } : {}), errors: [], warnings: listed }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ ok: true, file: config.file, sources: config.sources.length, policies: config.policies.map((p) => p.name), notifiers: config.notifiers.map((n) => n.name), mode: config.mode, ...(flags.noSecrets ? { secrets: 'not read' } : {}), errors: [], warnings: listed }, null, 2)}\n`,
+      );
       return 0;
     }
     printConfigProblems(warnings, io);

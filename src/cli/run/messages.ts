@@ -20,9 +20,8 @@ const TOKEN_WHERE: Record<RunToken['origin'], string> = {
  * how to stop.
  */
 export function demoBanner(o: { url: string; token: RunToken; speed: number; env: NodeJS.ProcessEnv }): string {
-  const token = o.token.origin === 'generated' && o.token.secret
-    ? `${o.token.secret.reveal()}   (made for this run; the console asks for it on the first Stop/Kill/Pause/Resume)`
-    : TOKEN_WHERE[o.token.origin];
+  const token =
+    o.token.origin === 'generated' && o.token.secret ? `${o.token.secret.reveal()}   (made for this run; the console asks for it on the first Stop/Kill/Pause/Resume)` : TOKEN_WHERE[o.token.origin];
   const at = (s: number): string => (s / o.speed >= 60 ? `~${Math.round(s / o.speed / 60)} min` : `~${Math.max(1, Math.round(s / o.speed))} s`);
   return [
     '',

@@ -33,6 +33,8 @@ export function withRunOverrides(config: Config, args: RunArgs, token: RunToken)
     ...config,
     ...(args.stateDir !== undefined ? { stateDir: args.stateDir } : {}),
     http: { ...http, ...(args.listen !== undefined ? { listen: args.listen } : {}), ...(token.secret ? { token: token.secret } : {}) },
-    sources: args.demo ? config.sources.map((s) => (s.type === 'demo' ? { ...s, options: { ...s.options, story: true, ...(args.speed !== undefined ? { speed: args.speed } : {}) } } : s)) : config.sources,
+    sources: args.demo
+      ? config.sources.map((s) => (s.type === 'demo' ? { ...s, options: { ...s.options, story: true, ...(args.speed !== undefined ? { speed: args.speed } : {}) } } : s))
+      : config.sources,
   };
 }

@@ -68,7 +68,9 @@ export class DaemonControl implements SessionControl {
         results.push({ key, action, status: 'noop', detail: held });
         continue;
       }
-      const body = (await this.#request('POST', `/api/v1/sessions/${encodeURIComponent(key)}/${action}`, { dryRun, origin: 'cli', ...(force ? { force } : {}) }, true)) as { outcomes?: ActionOutcome[] };
+      const body = (await this.#request('POST', `/api/v1/sessions/${encodeURIComponent(key)}/${action}`, { dryRun, origin: 'cli', ...(force ? { force } : {}) }, true)) as {
+        outcomes?: ActionOutcome[];
+      };
       const outcome = body.outcomes?.[0];
       results.push(outcome ? toKeyResult(outcome) : { key, action, status: 'failed', detail: 'the daemon returned no outcome' });
     }

@@ -52,7 +52,13 @@ export class DirectControl implements SessionControl {
         continue;
       }
       if (dryRun) {
-        results.push({ key, action, status: 'planned', detail: `would ${action} (${session.active ? 'running' : (session.status ?? 'idle')}${session.archived ? ', archived' : ''})`, generation: session.generation });
+        results.push({
+          key,
+          action,
+          status: 'planned',
+          detail: `would ${action} (${session.active ? 'running' : (session.status ?? 'idle')}${session.archived ? ', archived' : ''})`,
+          generation: session.generation,
+        });
         continue;
       }
       const result = await this.#source.perform({ action, key, generation: session.generation });

@@ -8,7 +8,12 @@ import type { KeyResult, SessionView } from './control.js';
 /** `3d4h`, `12m`, `40s`: the two largest units of a duration, for the idle and age columns. */
 export function shortDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '-';
-  const units: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
+  const units: [string, number][] = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ];
   const parts: string[] = [];
   let rest = ms;
   for (const [unit, size] of units) {
@@ -113,11 +118,16 @@ export function resultsText(results: readonly KeyResult[], style: TableStyle = {
   if (results.length === 0) return 'Nothing to do: no session matched.\n';
   const p = style.palette;
   const color = (r: KeyResult): keyof Palette => (r.status === 'done' ? 'green' : r.status === 'noop' || r.status === 'planned' ? 'dim' : 'red');
-  return renderTable(['KEY', 'RESULT', 'DETAIL'], results.map((r) => [r.key, resultWord(r), detailOf(r)]), [], {
-    width: style.width,
-    shrink: [0, 2],
-    ...(p ? { paint: (text: string, row: number, column: number) => (column === 1 && results[row] ? p[color(results[row])](text) : text) } : {}),
-  });
+  return renderTable(
+    ['KEY', 'RESULT', 'DETAIL'],
+    results.map((r) => [r.key, resultWord(r), detailOf(r)]),
+    [],
+    {
+      width: style.width,
+      shrink: [0, 2],
+      ...(p ? { paint: (text: string, row: number, column: number) => (column === 1 && results[row] ? p[color(results[row])](text) : text) } : {}),
+    },
+  );
 }
 
 /** Total tokens of a view (input + output + cache), what `--tokens N` compares. */

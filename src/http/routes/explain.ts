@@ -12,7 +12,14 @@ export const explainRoutes: readonly Route[] = [
       const policy = q.has('policy') ? optionalString('policy', q.get('policy')) : undefined;
       if (!view.explain) throw new HttpError(501, 'NOT_IMPLEMENTED', 'this clawwarden daemon cannot explain sessions; run `clawwarden explain KEY --config FILE` instead');
       if (policy !== undefined && !view.policies().some((p) => p.name === policy)) {
-        throw new HttpError(404, 'UNKNOWN_POLICY', `no policy "${policy}"; loaded: ${view.policies().map((p) => p.name).join(', ')}`);
+        throw new HttpError(
+          404,
+          'UNKNOWN_POLICY',
+          `no policy "${policy}"; loaded: ${view
+            .policies()
+            .map((p) => p.name)
+            .join(', ')}`,
+        );
       }
       const explanation = view.explain(params.key!, policy);
       if (explanation === undefined) throw new HttpError(404, 'UNKNOWN_SESSION', `no session with key "${params.key}"`);

@@ -22,10 +22,7 @@ export function performOn(fleet: DemoFleet, request: ActionRequest, at: number):
   const session = fleet.get(request.key);
   if (!session) return refused(`unknown session "${request.key}"`, at);
   if (request.generation !== session.generation) {
-    return refused(
-      `session "${request.key}" changed since the decision: expected generation ${request.generation || '(none)'}, current ${session.generation}`,
-      at,
-    );
+    return refused(`session "${request.key}" changed since the decision: expected generation ${request.generation || '(none)'}, current ${session.generation}`, at);
   }
   switch (request.action) {
     case 'stop':

@@ -103,10 +103,7 @@ export const DEMO_CAST = {
 } as const;
 
 /** The 13 agents, in cast order. */
-export const DEMO_AGENTS = [
-  'backend', 'archivist', 'researcher', 'reporting', 'frontend', 'triage', 'docs',
-  'qa', 'support', 'devops', 'security', 'design', 'planner',
-] as const;
+export const DEMO_AGENTS = ['backend', 'archivist', 'researcher', 'reporting', 'frontend', 'triage', 'docs', 'qa', 'support', 'devops', 'security', 'design', 'planner'] as const;
 
 /** Healthy sessions: [agent, name, channel?]. */
 const HEALTHY: ReadonlyArray<readonly [string, string, string?]> = [
@@ -142,12 +139,7 @@ const REPORTS: ReadonlyArray<readonly [string, number]> = [
  * Places a session whose transcript already holds `calls` model calls, the last one `back` ms before `end`,
  * `gap` ms apart (all drawn from the session's own generator).
  */
-function past(
-  fleet: DemoFleet,
-  spec: SessionSpec,
-  end: number,
-  shape: { calls: Range; back: Range; gap: Range },
-): SimSession {
+function past(fleet: DemoFleet, spec: SessionSpec, end: number, shape: { calls: Range; back: Range; gap: Range }): SimSession {
   const s = fleet.place(spec, end);
   const times: number[] = [];
   let at = end - s.rng.int(shape.back);

@@ -25,7 +25,11 @@ export const schema: JSONSchemaType<DemoOptions> = {
     speed: { type: 'number', nullable: true, exclusiveMinimum: 0, maximum: 1_000, description: 'pace multiplier of the fleet (default 1)' },
     sessions: { type: 'integer', nullable: true, minimum: 0, maximum: 100_000, description: 'extra healthy background sessions (default 0)' },
     tickMs: { type: 'integer', nullable: true, minimum: 10, maximum: 60_000, description: 'ms between simulation steps while running (default 200)' },
-    story: { type: 'boolean', nullable: true, description: 'play the storyline: a new runaway, an agent over budget, an idle session and more, on their own clock (default false; run --demo turns it on)' },
+    story: {
+      type: 'boolean',
+      nullable: true,
+      description: 'play the storyline: a new runaway, an agent over budget, an idle session and more, on their own clock (default false; run --demo turns it on)',
+    },
   },
 };
 

@@ -32,11 +32,5 @@ export const LARGE_MODEL: ModelPrice = {
 
 /** Cost in USD of the given token counts at the model's prices, computed the way OpenClaw does. */
 export function costOf(price: ModelPrice, tokens: Omit<Usage, 'cost'>): number {
-  return (
-    (tokens.input * price.input +
-      tokens.output * price.output +
-      tokens.cacheRead * price.cacheRead +
-      tokens.cacheWrite * price.cacheWrite) /
-    1_000_000
-  );
+  return (tokens.input * price.input + tokens.output * price.output + tokens.cacheRead * price.cacheRead + tokens.cacheWrite * price.cacheWrite) / 1_000_000;
 }

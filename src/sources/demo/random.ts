@@ -26,8 +26,7 @@ export class Random {
 
   /** A UUID-shaped id (version 4 layout), like OpenClaw's `sessionId` and `runId`. */
   uuid(): string {
-    const hex = (n: number): string =>
-      Array.from({ length: n }, () => Math.floor(this.next() * 16).toString(16)).join('');
+    const hex = (n: number): string => Array.from({ length: n }, () => Math.floor(this.next() * 16).toString(16)).join('');
     const variant = (8 + Math.floor(this.next() * 4)).toString(16);
     return `${hex(8)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${hex(12)}`;
   }

@@ -112,9 +112,7 @@ export class DemoSource implements Source {
   async usage(keys?: readonly string[]): Promise<UsageBaseline[]> {
     this.#requireUp();
     this.tick();
-    const sessions = keys
-      ? keys.map((k) => this.#fleet.get(k)).filter((s): s is SimSession => s !== undefined)
-      : [...this.#fleet.sessions()];
+    const sessions = keys ? keys.map((k) => this.#fleet.get(k)).filter((s): s is SimSession => s !== undefined) : [...this.#fleet.sessions()];
     return sessions.map((s) => s.baseline(this.name));
   }
 

@@ -24,7 +24,11 @@ export class OpenClawError extends Error {
     if (error instanceof OpenClawError) return error;
     const code = detailCode(error) ?? errorCode(error) ?? 'CONNECT_FAILED';
     if (code === 'AUTH_TOKEN_MISMATCH') {
-      return new OpenClawError(code, `the OpenClaw gateway at ${url} rejected the token (AUTH_TOKEN_MISMATCH): check the token (--token, OPENCLAW_GATEWAY_TOKEN or the source's token) against gateway.auth.token`, true);
+      return new OpenClawError(
+        code,
+        `the OpenClaw gateway at ${url} rejected the token (AUTH_TOKEN_MISMATCH): check the token (--token, OPENCLAW_GATEWAY_TOKEN or the source's token) against gateway.auth.token`,
+        true,
+      );
     }
     if (code === 'AUTH_TOKEN_MISSING') {
       return new OpenClawError(code, `the OpenClaw gateway at ${url} requires a token (AUTH_TOKEN_MISSING): give --token, OPENCLAW_GATEWAY_TOKEN or the source's token`, true);

@@ -134,7 +134,12 @@ export class GatewayLink {
         const granted = (hello as { auth?: { scopes?: unknown } }).auth?.scopes;
         const scopes = Array.isArray(granted) ? granted.filter((s): s is string => typeof s === 'string') : [];
         if (!scopes.includes(REQUIRED_SCOPE)) {
-          fail(new OpenClawError('SCOPE_MISSING', `the OpenClaw gateway at ${this.#opts.url} did not grant ${REQUIRED_SCOPE} (granted: ${scopes.join(', ') || 'none'}); clawwarden needs it to abort runs it did not start — connect with the gateway's shared token or an admin device`));
+          fail(
+            new OpenClawError(
+              'SCOPE_MISSING',
+              `the OpenClaw gateway at ${this.#opts.url} did not grant ${REQUIRED_SCOPE} (granted: ${scopes.join(', ') || 'none'}); clawwarden needs it to abort runs it did not start — connect with the gateway's shared token or an admin device`,
+            ),
+          );
           return;
         }
         // Subscribe before reporting up, so the consumer's re-sync cannot miss events that arrive in between.
@@ -155,7 +160,8 @@ export class GatewayLink {
           .catch((error: unknown) => fail(OpenClawError.from(error, 'sessions.subscribe')));
       },
       onConnectError: (error) => fail(OpenClawError.connect(error, this.#opts.url)),
-      onReconnectPaused: (info) => fail(new OpenClawError(info.detailCode ?? 'CONNECT_REFUSED', `the OpenClaw gateway at ${this.#opts.url} refused the connection: ${info.reason || info.detailCode || 'no reason given'}`)),
+      onReconnectPaused: (info) =>
+        fail(new OpenClawError(info.detailCode ?? 'CONNECT_REFUSED', `the OpenClaw gateway at ${this.#opts.url} refused the connection: ${info.reason || info.detailCode || 'no reason given'}`)),
       onClose: (code, reason, info) => {
         const connectError = info?.connectError;
         if (connectError) fail(OpenClawError.connect(connectError, this.#opts.url));

@@ -8,8 +8,7 @@ import type { OpenClawOptions } from './options.js';
 // The registry imports this file; the gateway client is loaded only when an openclaw source starts.
 /** `type: openclaw` — a live OpenClaw gateway (WebSocket protocol v4). */
 export const name = 'openclaw';
-export const description =
-  'A live OpenClaw gateway over its WebSocket protocol (v4): sessions, per-call usage events, and stop/kill/pause/resume/cleanup/compact; needs operator.admin.';
+export const description = 'A live OpenClaw gateway over its WebSocket protocol (v4): sessions, per-call usage events, and stop/kill/pause/resume/cleanup/compact; needs operator.admin.';
 
 /** The schema sees secrets as strings: the config loader validates before it swaps `${env:…}` / `{file:…}` for a Secret. */
 type SchemaOptions = Omit<OpenClawOptions, 'token'> & { token?: string };

@@ -10,7 +10,6 @@ import { OpenClawError, errorMessage } from './errors.js';
 import { GatewayLink, type LinkEvent } from './link.js';
 import { baselineFromUsage, recordFromMessage, sessionFromRow, type OpenClawRow, type OpenClawUsageEntry, type SessionMessagePayload } from './normalise.js';
 
-
 /** Where OpenClaw's gateway listens by default. */
 export const DEFAULT_URL = 'ws://127.0.0.1:18789';
 export { CAPABILITIES } from './capabilities.js';
@@ -197,7 +196,7 @@ export class OpenClawSource implements Source {
       const changed = payload as ChangedPayload;
       const key = typeof changed.sessionKey === 'string' ? changed.sessionKey : undefined;
       const reason = typeof changed.reason === 'string' ? changed.reason : typeof changed.phase === 'string' ? changed.phase : 'changed';
-      if (key && (reason === 'delete' || reason === 'deleted') ) {
+      if (key && (reason === 'delete' || reason === 'deleted')) {
         this.#generations.delete(key);
         this.#emit({ type: 'removed', source: this.name, key });
         return;

@@ -23,21 +23,25 @@ describe.skipIf(skipE2E)('incident 2 on a real OpenClaw gateway: a retry storm',
     expect(alone.calls).toBe(alone.billedCalls);
   }, 300_000);
 
-  it.each(['outside', 'guard'] as const)('%s: the billed retries count, retry-storm pauses the session, the re-sent requests are refused', async (mode) => {
-    const run = await runIncident(retryStorm, mode, world);
-    results.set(mode, run);
-    expect(run.caught, JSON.stringify({ ...run, entries: run.entries.map((e) => `${e.type} ${e.action ?? ''} ${e.by ?? ''} ${e.policy ?? ''} ${e.reason}`) })).toBeDefined();
-    expect(run.policy).toBe('retry-storm');
-    expect(run.caught?.action).toBe('pause');
-    expect(run.caught?.reason).toMatch(/burn/);
-    // What clawwarden counted is what the provider billed (an abort can drop the one call in flight).
-    expect(run.counted).toBeGreaterThan(40_000);
-    expect(run.counted).toBeLessThanOrEqual(run.tokens.total);
-    const alone = results.get('alone');
-    expect(alone, 'the alone run comes first').toBeDefined();
-    expect(run.tokens.total).toBeLessThan(alone!.tokens.total);
-    expect(run.dollars).toBeLessThan(alone!.dollars);
-  }, 300_000);
+  it.each(['outside', 'guard'] as const)(
+    '%s: the billed retries count, retry-storm pauses the session, the re-sent requests are refused',
+    async (mode) => {
+      const run = await runIncident(retryStorm, mode, world);
+      results.set(mode, run);
+      expect(run.caught, JSON.stringify({ ...run, entries: run.entries.map((e) => `${e.type} ${e.action ?? ''} ${e.by ?? ''} ${e.policy ?? ''} ${e.reason}`) })).toBeDefined();
+      expect(run.policy).toBe('retry-storm');
+      expect(run.caught?.action).toBe('pause');
+      expect(run.caught?.reason).toMatch(/burn/);
+      // What clawwarden counted is what the provider billed (an abort can drop the one call in flight).
+      expect(run.counted).toBeGreaterThan(40_000);
+      expect(run.counted).toBeLessThanOrEqual(run.tokens.total);
+      const alone = results.get('alone');
+      expect(alone, 'the alone run comes first').toBeDefined();
+      expect(run.tokens.total).toBeLessThan(alone!.tokens.total);
+      expect(run.dollars).toBeLessThan(alone!.dollars);
+    },
+    300_000,
+  );
 
   it('429s: OpenClaw retries them, nothing is billed, clawwarden counts nothing and catches nothing', async () => {
     const run = await runIncident(retryStormUnbilled, 'outside', world);

@@ -133,7 +133,15 @@ export async function startFakeModel(options: FakeModelOptions = {}, port = 0): 
       mode = 'spawn';
       marker = spawning.marker;
     } else if (mode === 'loop' && tool) {
-      send({ choices: [{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: `call_${responseSeq}`, type: 'function', function: { name: tool, arguments: '' } }] }, finish_reason: null }] });
+      send({
+        choices: [
+          {
+            index: 0,
+            delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: `call_${responseSeq}`, type: 'function', function: { name: tool, arguments: '' } }] },
+            finish_reason: null,
+          },
+        ],
+      });
       send({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: JSON.stringify({ path: 'AGENTS.md' }) } }] }, finish_reason: null }] });
       send({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
     } else {
@@ -225,7 +233,11 @@ function failureInjector(options: { modelId: string; quickDelayMs: number; loopT
   return {
     /** Answers with a failure when the marker still has some to serve; false when the call should be answered normally. */
     async answer(messages: readonly ChatMessage[], marker: string, mode: FakeMode, promptTokens: number, body: ChatRequest, res: ServerResponse, record: (call: ServedCall) => void): Promise<boolean> {
-      const text = messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)).reverse().find((t) => FAIL.test(t));
+      const text = messages
+        .filter((m) => m.role === 'user')
+        .map((m) => textOf(m.content))
+        .reverse()
+        .find((t) => FAIL.test(t));
       const spec = text === undefined ? undefined : FAIL.exec(text);
       if (!spec) return false;
       const kind = spec[1] as FailKind;
@@ -235,9 +247,10 @@ function failureInjector(options: { modelId: string; quickDelayMs: number; loopT
       failed.set(marker, done + 1);
       await new Promise((r) => setTimeout(r, options.quickDelayMs));
       if (kind === '429' || kind === '500') {
-        const error = kind === '429'
-          ? { message: 'Rate limit reached for requests', type: 'rate_limit_error', code: 'rate_limit_exceeded' }
-          : { message: 'The server had an error while processing your request.', type: 'server_error', code: null };
+        const error =
+          kind === '429'
+            ? { message: 'Rate limit reached for requests', type: 'rate_limit_error', code: 'rate_limit_exceeded' }
+            : { message: 'The server had an error while processing your request.', type: 'server_error', code: null };
         res.writeHead(Number(kind), { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
         record({ marker, mode, promptTokens, completionTokens: 0, closedEarly: false, at: Date.now(), failure: kind });
         return true;
@@ -255,7 +268,11 @@ function failureInjector(options: { modelId: string; quickDelayMs: number; loopT
       const offered = (body.tools ?? []).map((t) => t.function?.name).filter((n): n is string => typeof n === 'string');
       const tool = offered.includes(options.loopTool) ? options.loopTool : (offered[0] ?? options.loopTool);
       const completionTokens = 12;
-      send({ choices: [{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: `call_fail_${seq}`, type: 'function', function: { name: tool, arguments: '' } }] }, finish_reason: null }] });
+      send({
+        choices: [
+          { index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: `call_fail_${seq}`, type: 'function', function: { name: tool, arguments: '' } }] }, finish_reason: null },
+        ],
+      });
       send({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"path": "AGENTS.md", ' } }] }, finish_reason: null }] });
       send({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
       send({ choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } });
@@ -296,7 +313,9 @@ function spawnAnswer(messages: readonly ChatMessage[], offered: readonly string[
   const want = Number(CHILDREN.exec(own)?.[1] ?? '1');
   const childMode = CHILD.exec(own)?.[1] ?? 'quick';
   // Spawns already made in this transcript: assistant tool calls of the spawn tool.
-  const made = messages.filter((m) => m.role === 'assistant').reduce((n, m) => n + ((m as { tool_calls?: { function?: { name?: string } }[] }).tool_calls ?? []).filter((c) => c.function?.name === SPAWN_TOOL).length, 0);
+  const made = messages
+    .filter((m) => m.role === 'assistant')
+    .reduce((n, m) => n + ((m as { tool_calls?: { function?: { name?: string } }[] }).tool_calls ?? []).filter((c) => c.function?.name === SPAWN_TOOL).length, 0);
   if (made >= want || !offered.includes(SPAWN_TOOL)) {
     const text = offered.includes(SPAWN_TOOL) ? `spawned ${made} sub-agents (${marker})` : `no ${SPAWN_TOOL} tool offered; cannot spawn`;
     return { marker, chunks: [{ choices: [{ index: 0, delta: { role: 'assistant', content: text }, finish_reason: null }] }, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }] };
@@ -305,7 +324,15 @@ function spawnAnswer(messages: readonly ChatMessage[], offered: readonly string[
   return {
     marker,
     chunks: [
-      { choices: [{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: `call_spawn_${marker}_${made + 1}`, type: 'function', function: { name: SPAWN_TOOL, arguments: '' } }] }, finish_reason: null }] },
+      {
+        choices: [
+          {
+            index: 0,
+            delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: `call_spawn_${marker}_${made + 1}`, type: 'function', function: { name: SPAWN_TOOL, arguments: '' } }] },
+            finish_reason: null,
+          },
+        ],
+      },
       { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: JSON.stringify(args) } }] }, finish_reason: null }] },
       { choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
     ],

@@ -45,7 +45,7 @@ async function connectOnce(url: string, token: string): Promise<Operator> {
     client.start();
   });
   let n = 0;
-  const request = <T,>(method: string, params: object): Promise<T> => client.request<T>(method, params, { timeoutMs: 30_000 });
+  const request = <T>(method: string, params: object): Promise<T> => client.request<T>(method, params, { timeoutMs: 30_000 });
   return {
     request,
     create: async (name, message) => {

@@ -47,7 +47,11 @@ export function useWorld(): World {
       return { code, stdout, stderr };
     };
     world.source = async (options = {}) => {
-      const source = new OpenClawSource('gw', { url: world.gateway.url, token: world.gateway.token, reconnect: { minMs: 200, maxMs: 1_000 }, requestTimeoutMs: 60_000, ...options }, { now: Date.now, log: quietLog });
+      const source = new OpenClawSource(
+        'gw',
+        { url: world.gateway.url, token: world.gateway.token, reconnect: { minMs: 200, maxMs: 1_000 }, requestTimeoutMs: 60_000, ...options },
+        { now: Date.now, log: quietLog },
+      );
       sources.push(source);
       await source.start();
       return source;
