@@ -1,5 +1,4 @@
 import type { CompiledCondition, ConditionResult } from './types.js';
-import type { Measurement } from '../domain/decision.js';
 import { thresholdCondition, thresholdSchema, type ThresholdValue } from './measure.js';
 
 /**
@@ -16,7 +15,7 @@ export const scopes = ['session'] as const;
 
 /** Why the measure is missing, for explain: the policy never acts on a guess. */
 export const UNKNOWN_REASON = 'no human input is known for this session: the source has not reported when a person last wrote to it';
-const UNKNOWN_HUMAN: ConditionResult = Object.freeze({ matched: false, unknown: true, reason: UNKNOWN_REASON, measurements: Object.freeze([]) as readonly Measurement[] });
+const UNKNOWN_HUMAN: ConditionResult = Object.freeze({ matched: false, unknown: true, reason: UNKNOWN_REASON, measurements: Object.freeze([]) });
 
 /** Compiles the threshold; a session whose last human input is not known never matches. */
 export function compile(value: ThresholdValue): CompiledCondition {

@@ -465,7 +465,7 @@ export class Daemon implements WardenView {
     const sessions = scope ? this.fleet.agentSessions(scope.source, scope.agent) : allSessions;
     if (scope && sessions.length === 0) return;
     const policies = scope ? this.config.policies.filter((p) => p.scope !== 'fleet') : this.config.policies;
-    let decisions: Decision[] = [];
+    let decisions: Decision[];
     let evaluated: Set<string> | undefined;
     try {
       const result = this.#engine.evaluate({ sessions, ledger: this.fleet.ledger, policies, state: this.state, now: this.now(), mode: this.config.mode });

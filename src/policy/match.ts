@@ -79,7 +79,7 @@ export interface Matcher {
  */
 export function compileMatch(raw: unknown, path: Path, problems: Problem[], accepted: (path: Path) => boolean = () => true): Matcher {
   const usable = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
-  const { tests, exclude } = usable ? compileFields(raw as Globs, path, problems, accepted) : { tests: [], exclude: [] };
+  const { tests, exclude } = usable ? compileFields(raw, path, problems, accepted) : { tests: [], exclude: [] };
   const include = tests.filter(([f]) => f !== 'key');
   const excl = exclude.filter(([f]) => f !== 'key');
   const keyIn = tests.find(([f]) => f === 'key')?.[1];

@@ -178,7 +178,7 @@ describe('explain', () => {
     const unknown = explain(stage, 'agent:ops:cron-nightly').policies[0]!;
     expect(unknown.holds).toBeUndefined();
     expect(unknown.verdict).toBe('quiet');
-    expect(unknown.conditions[1]).toMatchObject({ name: 'idle.human', holds: undefined, text: expect.stringContaining('idle.human > 3d: no human input is known for this session') });
+    expect(unknown.conditions[1]).toMatchObject({ name: 'idle.human', holds: undefined, text: expect.stringContaining('idle.human > 3d: no human input is known for this session') as string });
     expect(unknown.why).toBe('idle.human cannot be measured yet (no human input is known for this session: the source has not reported when a person last wrote to it), so the policy does not act');
     expect(explanationText(explain(stage, 'agent:ops:cron-nightly'))).toContain('? (unknown)');
   });

@@ -60,6 +60,7 @@ describe('sessions list and unmark with marks', () => {
   });
 
   it("unmark straight to the gateway says marks are the daemon's", async () => {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- unmark is taken out to be dropped, never called
     const { unmark: _, ...direct } = control([]);
     const out = io();
     expect(await runSessions('unmark', { values: {}, positionals: ['agent:a:old'] }, direct, out, NOW)).toBe(1);

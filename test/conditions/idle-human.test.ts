@@ -97,7 +97,7 @@ describe('idle.human', () => {
   });
 
   it.each(['agent', 'fleet'] as const)('is a config error in %s scope', (scope) => {
-    const result = compileWhen({ idle: undefined, 'idle.human': '> 1h' } as Record<string, unknown>, scope, conditionModules);
+    const result = compileWhen({ idle: undefined, 'idle.human': '> 1h' }, scope, conditionModules);
     expect(result.condition).toBeUndefined();
     expect(JSON.stringify(result.problems)).toContain(`cannot be used with scope: ${scope}`);
   });

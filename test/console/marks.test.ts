@@ -1,3 +1,4 @@
+import { ifAssigned } from '../if-assigned.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_BROWSER_TESTS, card, launchChromium, openConsole } from './chromium.js';
@@ -20,9 +21,9 @@ describe.runIf(RUN_BROWSER_TESTS)('console: a marked session shows its countdown
     browser = await launchChromium();
   });
   afterAll(async () => {
-    await browser?.close();
-    await warden?.close();
-    expect(browser?.foreignRequests ?? []).toEqual([]);
+    await ifAssigned(browser)?.close();
+    await ifAssigned(warden)?.close();
+    expect(ifAssigned(browser)?.foreignRequests ?? []).toEqual([]);
   });
 
   const setToken = async (page: Page): Promise<void> => {

@@ -1,3 +1,4 @@
+import { ifAssigned } from '../if-assigned.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childMarker, startFakeModel, type FakeModel } from './support/fake-model.js';
 import { startGateway, type Gateway } from './support/gateway.js';
@@ -26,10 +27,10 @@ describe.skipIf(skipE2E)('incident: sub-agent fan-out on a real gateway', () => 
     await model.waitForCalls('warmup', 1, 240_000);
   }, 600_000);
   afterAll(async () => {
-    await warden?.close();
-    await operator?.close();
-    await gateway?.close();
-    await model?.close();
+    await ifAssigned(warden)?.close();
+    await ifAssigned(operator)?.close();
+    await ifAssigned(gateway)?.close();
+    await ifAssigned(model)?.close();
   }, 60_000);
 
   interface Row {

@@ -1,3 +1,4 @@
+import { ifAssigned } from '../if-assigned.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/state/journal-types.js';
 import { entriesFor, startWarden, type InProcessWarden } from './support/daemon.js';
 import { startFakeModel, type FakeModel, type ServedCall } from './support/fake-model.js';
-import { startGateway, type Gateway } from './support/gateway.js';
+import { objectAt, startGateway, type Gateway } from './support/gateway.js';
 import { connectOperator, eventually, type Operator } from './support/operator.js';
 import { skipE2E } from './support/world.js';
 
@@ -47,12 +48,12 @@ describe.skipIf(skipE2E)('incident: heartbeat burn on an abandoned session (real
         modelBaseUrl: model.baseUrl,
         configure: (config) => {
           // A heartbeat turn's timeout defaults to its cadence (10 s): too short for a turn on a loaded machine.
-          config.agents.defaults.heartbeat = { every: '10s', target: 'none', timeoutSeconds: 180 };
+          objectAt(config, 'agents', 'defaults')['heartbeat'] = { every: '10s', target: 'none', timeoutSeconds: 180 };
         },
       });
     // On a loaded machine the gateway can give up on its own state lease within 5 s and exit; a second start is fine.
-    gateway = await start().catch((error: Error) => {
-      if (!/exited with \d+ before it was ready/.test(error.message)) throw error;
+    gateway = await start().catch((error: unknown) => {
+      if (!(error instanceof Error) || !/exited with \d+ before it was ready/.test(error.message)) throw error;
       return start();
     });
     operator = await connectOperator(gateway.url, gateway.token);
@@ -62,10 +63,10 @@ describe.skipIf(skipE2E)('incident: heartbeat burn on an abandoned session (real
   }, 420_000);
 
   afterAll(async () => {
-    await warden?.close();
-    await operator?.close();
-    await gateway?.close();
-    await model?.close();
+    await ifAssigned(warden)?.close();
+    await ifAssigned(operator)?.close();
+    await ifAssigned(gateway)?.close();
+    await ifAssigned(model)?.close();
   }, 60_000);
 
   it('pauses the main session by time since the human last wrote, which plain idle never reaches, and heartbeat calls stop billing', async () => {

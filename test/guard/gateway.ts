@@ -7,7 +7,7 @@ import { formatConfigError, loadConfig } from '../../src/config/index.js';
 import { startWarden, type Warden } from '../../src/daemon/warden.js';
 import type { JournalEntry } from '../../src/state/journal-types.js';
 import { startFakeModel, type FakeModel, type ServedCall } from '../e2e/support/fake-model.js';
-import { freePort, startGateway, type Gateway } from '../e2e/support/gateway.js';
+import { freePort, objectAt, startGateway, type Gateway } from '../e2e/support/gateway.js';
 import { readJournal, spawnWarden, type ChildWarden } from '../e2e/support/daemon.js';
 import { connectOperator, eventually, type Operator } from '../e2e/support/operator.js';
 import { GUARD_PLUGIN_ID, planInstall } from '../../src/guard/install.js';
@@ -85,15 +85,15 @@ export async function setUpGuardWorld(options: { workshop?: boolean; preinstalle
     world.fast = await startFakeModel({ quickDelayMs: 30 });
     world.guardPort = await freePort();
     world.guardToken = `guard-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-    const agentsAndGuard = (cfg: Record<string, any>): void => {
-      (cfg['models']!['providers'] as Record<string, unknown>)['fast'] = provider(world.fast.baseUrl);
-      cfg['agents'] = { ...cfg['agents'], entries: { main: {}, fast: { model: { primary: 'fast/fake-1' } } } };
+    const agentsAndGuard = (cfg: Record<string, unknown>): void => {
+      objectAt(cfg, 'models', 'providers')['fast'] = provider(world.fast.baseUrl);
+      objectAt(cfg, 'agents')['entries'] = { main: {}, fast: { model: { primary: 'fast/fake-1' } } };
       if (options.workshop) cfg['skills'] = { workshop: { autonomous: { mode: 'auto' } } };
       if (!options.preinstalled) return;
       // What install-guard writes (the guard e2e suites run the command itself), in place before the first start.
       const plan = planInstall(cfg, GUARD_DIR, { url: `http://127.0.0.1:${world.guardPort}`, token: world.guardToken, source: 'gw', failMode: 'open' });
       Object.assign(cfg, plan.document);
-      cfg['plugins']['entries'][GUARD_PLUGIN_ID]['config']['reconnect'] = { minMs: 200, maxMs: 1000 };
+      objectAt(cfg, 'plugins', 'entries', GUARD_PLUGIN_ID, 'config')['reconnect'] = { minMs: 200, maxMs: 1000 };
     };
     if (options.preinstalled) {
       world.gateway = await startGateway({ modelBaseUrl: world.slow.baseUrl, configure: agentsAndGuard });
@@ -103,7 +103,7 @@ export async function setUpGuardWorld(options: { workshop?: boolean; preinstalle
     }
     const openclawJson = join(world.gateway.home, '.openclaw', 'openclaw.json');
     if (!options.preinstalled) {
-      const cfg = JSON.parse(await readFile(openclawJson, 'utf8')) as Record<string, any>;
+      const cfg = JSON.parse(await readFile(openclawJson, 'utf8')) as Record<string, unknown>;
       agentsAndGuard(cfg);
       await writeFile(openclawJson, JSON.stringify(cfg, null, 2));
     }

@@ -1,3 +1,4 @@
+import { ifAssigned } from '../if-assigned.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,10 +42,11 @@ describe('explain on the running daemon', () => {
     dir = await mkdtemp(join(tmpdir(), 'clawwarden-explain-'));
   });
   afterAll(async () => {
-    await warden?.close();
+    await ifAssigned(warden)?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a read of a JSON answer typed as the route's documented shape, which the test then asserts
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {
     const res = await fetch(warden.base + path);
     return { status: res.status, body: (await res.json()) as T };

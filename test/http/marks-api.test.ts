@@ -1,3 +1,4 @@
+import { ifAssigned } from '../if-assigned.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_TEST_CONFIG, TOKEN, startDemoWarden } from '../console/warden.js';
 
@@ -17,7 +18,7 @@ describe('marks over the HTTP API', () => {
     warden = await startDemoWarden(CONFIG);
   });
   afterAll(async () => {
-    await warden?.close();
+    await ifAssigned(warden)?.close();
   });
 
   interface Mark {

@@ -34,7 +34,7 @@ describe('notice on an action', () => {
   ])('is rejected %s, at the notice', (_label, item, path, message) => {
     const result = compilePolicy(parse(`{ name: a, when: { idle: "> 1h" }, do: [ ${item} ] }`), ORIGIN, FULL);
     expect(result.policy).toBeUndefined();
-    expect(result.problems).toContainEqual(expect.objectContaining({ path, message: expect.stringMatching(message) }));
+    expect(result.problems).toContainEqual(expect.objectContaining({ path, message: expect.stringMatching(message) as string }));
   });
 
   it('the schema still allows one action per item, notice or not', () => {

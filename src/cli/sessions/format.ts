@@ -78,10 +78,11 @@ export function sessionsTable(sessions: readonly SessionView[], now: number, sty
 
 /** `archive in 42m (idle-cleanup)`, `archive due now`, or `-`. */
 export function markText(s: SessionView, now: number): string {
-  const mark = s.marks?.[0];
+  const marks = s.marks ?? [];
+  const mark = marks[0];
   if (!mark) return '-';
   const left = mark.due - now;
-  return `${mark.action} ${left > 0 ? `in ${shortDuration(left)}` : 'due now'} (${mark.policy})${(s.marks?.length ?? 0) > 1 ? ` +${s.marks!.length - 1}` : ''}`;
+  return `${mark.action} ${left > 0 ? `in ${shortDuration(left)}` : 'due now'} (${mark.policy})${marks.length > 1 ? ` +${marks.length - 1}` : ''}`;
 }
 
 /** What happened to one key, in words: `paused (held)`, `already paused`, `would stop`, `refused`. */

@@ -9,14 +9,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * ends. Refused sends (a paused session) are retried a second later; they cost nothing.
  */
 export async function resendUntilWindowEnds(ctx: DriveContext, message: string, options: { next?: string; pauseMs?: number } = {}): Promise<Driver> {
-  let stopped = false;
+  // Set by stop() while the loop awaits; read through a call, which no narrowing carries across those awaits.
+  let stoppedFlag = false;
+  const stopped = (): boolean => stoppedFlag;
   const active = async (): Promise<boolean | undefined> => {
     const rows = (await ctx.operator.request<{ sessions: { key: string; hasActiveRun?: boolean }[] }>('sessions.list', { limit: 1000 })).sessions;
     return rows.find((r) => r.key === ctx.key)?.hasActiveRun;
   };
   const waitFor = async (want: boolean, timeoutMs: number): Promise<boolean> => {
     const deadline = Math.min(Date.now() + timeoutMs, ctx.endsAt());
-    while (!stopped && Date.now() < deadline) {
+    while (!stopped() && Date.now() < deadline) {
       if ((await active().catch(() => undefined)) === want) return true;
       await sleep(250);
     }
@@ -25,14 +27,14 @@ export async function resendUntilWindowEnds(ctx: DriveContext, message: string, 
   await ctx.create(message);
   const loop = (async () => {
     let sent = true;
-    while (!stopped && Date.now() < ctx.endsAt()) {
+    while (!stopped() && Date.now() < ctx.endsAt()) {
       if (sent) {
         // A run takes a moment to start; then wait for it to end, however it ends.
         await waitFor(true, 30_000);
         await waitFor(false, 120_000);
         if (options.pauseMs) await sleep(options.pauseMs);
       }
-      if (stopped || Date.now() >= ctx.endsAt()) break;
+      if (stopped() || Date.now() >= ctx.endsAt()) break;
       sent = await ctx.operator.send(ctx.key, options.next ?? message).then(
         () => true,
         () => false,
@@ -41,9 +43,9 @@ export async function resendUntilWindowEnds(ctx: DriveContext, message: string, 
     }
   })();
   return {
-    done: () => stopped || Date.now() >= ctx.endsAt(),
+    done: () => stopped() || Date.now() >= ctx.endsAt(),
     stop: async () => {
-      stopped = true;
+      stoppedFlag = true;
       await loop;
     },
   };

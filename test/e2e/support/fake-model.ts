@@ -257,13 +257,10 @@ function failureInjector(options: { modelId: string; quickDelayMs: number; loopT
       }
       const id = `chatcmpl-fail-${++seq}`;
       const created = Math.floor(Date.now() / 1000);
-      let closed = false;
-      res.on('close', () => {
-        closed = true;
-      });
+      // The malformed answer is written in one go (no await between its chunks), so a client cannot close part-way.
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       const send = (chunk: object): void => {
-        if (!closed) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: options.modelId, ...chunk })}\n\n`);
+        res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: options.modelId, ...chunk })}\n\n`);
       };
       const offered = (body.tools ?? []).map((t) => t.function?.name).filter((n): n is string => typeof n === 'string');
       const tool = offered.includes(options.loopTool) ? options.loopTool : (offered[0] ?? options.loopTool);
@@ -276,9 +273,8 @@ function failureInjector(options: { modelId: string; quickDelayMs: number; loopT
       send({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"path": "AGENTS.md", ' } }] }, finish_reason: null }] });
       send({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
       send({ choices: [], usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } });
-      const delivered = !closed;
-      if (!closed) res.end('data: [DONE]\n\n');
-      record({ marker, mode, promptTokens, completionTokens: delivered ? completionTokens : 0, closedEarly: !delivered, at: Date.now(), failure: kind });
+      res.end('data: [DONE]\n\n');
+      record({ marker, mode, promptTokens, completionTokens, closedEarly: false, at: Date.now(), failure: kind });
       return true;
     },
   };

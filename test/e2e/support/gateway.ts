@@ -102,13 +102,24 @@ function childEnv(home: string): NodeJS.ProcessEnv {
   return env;
 }
 
+/** The object at `path` in a JSON document (openclaw.json), created where missing, for a scenario to change. */
+export function objectAt(doc: Record<string, unknown>, ...path: readonly string[]): Record<string, unknown> {
+  let node = doc;
+  for (const key of path) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  return node;
+}
+
 /** Starts a gateway writing its own config; rejects with the gateway's log when it is not ready in time. */
 export async function startGateway(opts: {
   modelBaseUrl: string;
   token?: string;
   readyTimeoutMs?: number;
   /** Changes the gateway config object before it is written (tool profiles, a short heartbeat cadence…). */
-  configure?: (config: Record<string, any>) => void;
+  configure?: (config: Record<string, unknown>) => void;
 }): Promise<Gateway> {
   const missing = gatewayMissing();
   if (missing) throw new Error(missing);
@@ -117,7 +128,7 @@ export async function startGateway(opts: {
   const token = opts.token ?? `test-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   await mkdir(join(home, '.openclaw'), { recursive: true });
   await mkdir(join(home, 'tmp'), { recursive: true });
-  const config = gatewayConfig({ port, token, modelBaseUrl: opts.modelBaseUrl }) as Record<string, any>;
+  const config = gatewayConfig({ port, token, modelBaseUrl: opts.modelBaseUrl }) as Record<string, unknown>;
   opts.configure?.(config);
   await writeFile(join(home, '.openclaw', 'openclaw.json'), JSON.stringify(config, null, 2));
   // Ready in ~5 s on an idle machine; a loaded 2-core CI box has taken over 90 s.
