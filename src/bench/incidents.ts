@@ -67,10 +67,23 @@ export async function incidentRows(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     for (const scenario of harness.INCIDENTS) {
+      const label = `#${scenario.incident} ${scenario.title} (${scenario.issues.join(', ')}; ${Math.round(scenario.windowMs / 1000)} s window)`;
       const results = new Map<Mode, Result>();
+      let failed: { mode: Mode; error: unknown } | undefined;
       for (const mode of MODES) {
         if (scenario.modes && !scenario.modes.includes(mode)) continue;
-        results.set(mode, await harness.runIncident(scenario, mode, world, { log: 'silent' }));
+        try {
+          results.set(mode, await harness.runIncident(scenario, mode, world, { log: 'silent' }));
+        } catch (error) {
+          failed = { mode, error };
+          break;
+        }
+      }
+      if (failed) {
+        // One incident that cannot run must not hide the others' figures: an error row, and on to the next.
+        const message = failed.error instanceof Error ? failed.error.message : JSON.stringify(failed.error);
+        rows.push({ section, case: 'error', measured: `${label}: ${failed.mode} run failed: ${message}`, target: '-' });
+        continue;
       }
       const alone = results.get('alone');
       const saved = (mode: Mode): string => {
@@ -79,7 +92,7 @@ export async function incidentRows(): Promise<BenchRow[]> {
       };
       rows.push({
         section,
-        case: `#${scenario.incident} ${scenario.title} (${scenario.issues.join(', ')}; ${Math.round(scenario.windowMs / 1000)} s window)${scenario.note ? ` — ${scenario.note}` : ''}`,
+        case: `${label}${scenario.note ? ` — ${scenario.note}` : ''}`,
         measured: `${MODES.map((m) => cell(m, results.get(m))).join(' · ')} · saved: ${saved('outside')}, ${saved('guard')}`,
         target: 'caught; spend < alone',
       });
