@@ -12,6 +12,9 @@ import { skipE2E, useWorld } from './support/world.js';
 // Sessions spend, then are deleted, reset (sessions.reset) and renewed (`/new`) mid-window; the agent's and the
 // fleet's window spend in clawwarden still count what they spent, also across a gateway restart (whose usage
 // baseline no longer lists them), and an agent daily budget that only that vanished spend crosses still fires.
+// Limitation on OpenClaw 2026.9.6: a `/new` sent over the operator's chat.send neither rolls the session (same
+// sessionId afterwards) nor reaches the model, so #50067's `/new` path cannot be reproduced from an operator client;
+// the renewed session's spend is still checked to stay counted, and it counts as vanished only if the gateway rolled it.
 
 const DAY = { every: 'day' as const, at: '00:00', tz: 'UTC' };
 const POLICIES = (agentCap: string) => `  - name: agent-daily-tokens
@@ -82,8 +85,7 @@ describe.skipIf(skipE2E)('incident: spend that disappears (deleted and reset ses
       60_000,
     );
     const before = windowSpend(w);
-    const vanishing = markers.reduce((sum, m) => sum + served(m), 0);
-    expect(before.agent).toBeGreaterThanOrEqual(vanishing);
+    expect(before.agent).toBeGreaterThanOrEqual(markers.reduce((sum, m) => sum + served(m), 0));
 
     // The incident: one is deleted, one reset (sessions.reset), one renewed by its user (`/new`).
     const generationBefore = (await row(keys[2]!))?.sessionId;
@@ -91,15 +93,17 @@ describe.skipIf(skipE2E)('incident: spend that disappears (deleted and reset ses
     await world.operator.request('sessions.reset', { key: keys[1] });
     await world.operator.send(keys[2]!, '/new');
     await eventually(
-      'the gateway to forget the deleted session and roll the other two',
+      'the gateway to forget the deleted session and the renewed one to go idle',
       async () => {
         const all = await rows();
-        const reset = all.find((r) => r.key === keys[1]);
         const renewed = all.find((r) => r.key === keys[2]);
-        return !all.some((r) => r.key === keys[0]) && reset && renewed?.sessionId !== generationBefore ? true : undefined;
+        return !all.some((r) => r.key === keys[0]) && all.some((r) => r.key === keys[1]) && renewed?.hasActiveRun === false ? true : undefined;
       },
       60_000,
     );
+    // On 2026.9.6 a `/new` sent over the operator's chat.send does not roll the session (see the header); count its
+    // spend as vanished only if the gateway really started a new generation.
+    const renewedRolled = (await row(keys[2]!))?.sessionId !== generationBefore;
     // What OpenClaw itself reports for them now: the deleted one is gone, the reset one starts from zero.
     const usage = await world.operator.request<{ sessions?: { key?: string; usage?: { totalTokens?: number } | null }[] }>('sessions.usage', { agentScope: 'all' });
     const reported = (key: string): number => (usage.sessions ?? []).filter((s) => s.key === key).reduce((sum, s) => sum + (s.usage?.totalTokens ?? 0), 0);
@@ -121,6 +125,7 @@ describe.skipIf(skipE2E)('incident: spend that disappears (deleted and reset ses
     for (const [i, m] of markers.entries()) expect(restarted.perKey.get(keys[i]!) ?? 0, `${m} after the gateway restart`).toBeGreaterThanOrEqual(served(m));
 
     // The budget: a daily agent cap the sessions OpenClaw still lists stay under, crossed only with the vanished spend.
+    const vanishing = served('vanish-del') + served('vanish-reset') + (renewedRolled ? served('vanish-new') : 0);
     const visible = restarted.agent - vanishing;
     const cap = visible + Math.floor(vanishing / 2);
     expect(cap).toBeLessThan(restarted.agent);
