@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/domain/secret.js';
-import { create } from '../../src/notifiers/email.js';
+import { create, loadTransport } from '../../src/notifiers/email.js';
+import { NotifierError } from '../../src/notifiers/errors.js';
 import { actionMessage, testMessage } from '../../src/notifiers/messages.js';
 import { decision, startMailSink, throwAwayCert, type MailSink } from './fixtures.js';
 
@@ -99,5 +100,21 @@ describe('email notifier against a real SMTP server', () => {
     await notifier.send(testMessage('ops-email', 5));
     await sink.waitFor(1);
     expect(sink.mails[0]?.secure).toBe(true);
+  });
+});
+
+describe('email transport loading', () => {
+  it('a transport module that cannot be imported fails the send with a NotifierError naming the notifier, not a crash', async () => {
+    const failed = loadTransport('ops-email', () => Promise.reject(new Error("Cannot find package 'nodemailer'")));
+    await expect(failed).rejects.toBeInstanceOf(NotifierError);
+    await expect(failed).rejects.toMatchObject({
+      code: 'NOTIFIER_TRANSPORT',
+      message: expect.stringContaining("email ops-email: cannot load the SMTP transport (nodemailer): Cannot find package 'nodemailer'") as unknown,
+    });
+  });
+
+  it('loads the installed nodemailer when first asked', async () => {
+    const nodemailer = await loadTransport('ops-email');
+    expect(typeof nodemailer.createTransport).toBe('function');
   });
 });
