@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatConfigError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/config/index.js';
 import { Secret } from '../../src/domain/secret.js';
 import { create, loadTransport } from '../../src/notifiers/email.js';
 import { NotifierError } from '../../src/notifiers/errors.js';
@@ -116,5 +121,31 @@ describe('email transport loading', () => {
   it('loads the installed nodemailer when first asked', async () => {
     const nodemailer = await loadTransport('ops-email');
     expect(typeof nodemailer.createTransport).toBe('function');
+  });
+});
+
+describe('email options at config load', () => {
+  it('bad smtp options still fail when the config is loaded, before any transport is needed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clawwarden-email-'));
+    try {
+      writeFileSync(
+        join(dir, 'clawwarden.yaml'),
+        `sources:
+  - name: demo
+    type: demo
+notifiers:
+  ops-email: { type: email, smtp: { host: 127.0.0.1, port: 70000 }, from: warden@example.com, to: [ops@example.com] }
+policies:
+  - name: cap
+    when: { tokens.total: "> 200k" }
+    do: [ notify ]
+`,
+      );
+      const { config, errors } = loadConfig({ file: join(dir, 'clawwarden.yaml'), cwd: dir, env: {} });
+      expect(config).toBeUndefined();
+      expect(errors.map(formatConfigError).join('\n')).toContain('notifiers.ops-email.smtp.port');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
