@@ -1,5 +1,4 @@
 import type { JSONSchemaType } from 'ajv';
-import nodemailer from 'nodemailer';
 import { reveal, type SecretValue } from '../domain/secret.js';
 import { NotifierError, scrub } from './errors.js';
 import { rateLimitSchema, type RateLimitOption } from './rate-limit.js';
@@ -100,6 +99,36 @@ export function mailBody(notification: Notification): string {
   return [notification.title, '', ...notification.lines, '', `Sent by clawwarden at ${new Date(notification.at).toISOString()}.`, ''].join('\n');
 }
 
+type Nodemailer = (typeof import('nodemailer'))['default'];
+
+let nodemailerModule: Promise<Nodemailer> | undefined;
+
+/** Imports nodemailer once; a failed import is forgotten, so a later send tries again. */
+function importNodemailer(): Promise<Nodemailer> {
+  nodemailerModule ??= import('nodemailer').then(
+    (m) => m.default,
+    (error: unknown) => {
+      nodemailerModule = undefined;
+      throw error;
+    },
+  );
+  return nodemailerModule;
+}
+
+/**
+ * The SMTP library, imported at the first send: a daemon without an email notifier never loads it (it costs ~15 MB
+ * of RSS). A failed import surfaces as this notifier's delivery error, never as a crash.
+ */
+export async function loadTransport(notifierName: string, load: () => Promise<Nodemailer> = importNodemailer): Promise<Nodemailer> {
+  try {
+    return await load();
+  } catch (error) {
+    throw new NotifierError('NOTIFIER_TRANSPORT', `email ${notifierName}: cannot load the SMTP transport (nodemailer): ${errorText(error)}; reinstall clawwarden`);
+  }
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /** An SMTP notifier; credentials are revealed only when a transport is built for one send. */
 export function create(notifierName: string, config: EmailConfig): Notifier {
   const smtp = config.smtp;
@@ -109,6 +138,7 @@ export function create(notifierName: string, config: EmailConfig): Notifier {
     name: notifierName,
     type: name,
     async send(notification: Notification): Promise<void> {
+      const nodemailer = await loadTransport(notifierName);
       const user = reveal(smtp.auth?.user);
       const pass = reveal(smtp.auth?.pass);
       const transport = nodemailer.createTransport({

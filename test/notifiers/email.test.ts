@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatConfigError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/config/index.js';
 import { Secret } from '../../src/domain/secret.js';
-import { create } from '../../src/notifiers/email.js';
+import { create, loadTransport } from '../../src/notifiers/email.js';
+import { NotifierError } from '../../src/notifiers/errors.js';
 import { actionMessage, testMessage } from '../../src/notifiers/messages.js';
 import { decision, startMailSink, throwAwayCert, type MailSink } from './fixtures.js';
 
@@ -99,5 +105,47 @@ describe('email notifier against a real SMTP server', () => {
     await notifier.send(testMessage('ops-email', 5));
     await sink.waitFor(1);
     expect(sink.mails[0]?.secure).toBe(true);
+  });
+});
+
+describe('email transport loading', () => {
+  it('a transport module that cannot be imported fails the send with a NotifierError naming the notifier, not a crash', async () => {
+    const failed = loadTransport('ops-email', () => Promise.reject(new Error("Cannot find package 'nodemailer'")));
+    await expect(failed).rejects.toBeInstanceOf(NotifierError);
+    await expect(failed).rejects.toMatchObject({
+      code: 'NOTIFIER_TRANSPORT',
+      message: expect.stringContaining("email ops-email: cannot load the SMTP transport (nodemailer): Cannot find package 'nodemailer'") as unknown,
+    });
+  });
+
+  it('loads the installed nodemailer when first asked', async () => {
+    const nodemailer = await loadTransport('ops-email');
+    expect(typeof nodemailer.createTransport).toBe('function');
+  });
+});
+
+describe('email options at config load', () => {
+  it('bad smtp options still fail when the config is loaded, before any transport is needed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clawwarden-email-'));
+    try {
+      writeFileSync(
+        join(dir, 'clawwarden.yaml'),
+        `sources:
+  - name: demo
+    type: demo
+notifiers:
+  ops-email: { type: email, smtp: { host: 127.0.0.1, port: 70000 }, from: warden@example.com, to: [ops@example.com] }
+policies:
+  - name: cap
+    when: { tokens.total: "> 200k" }
+    do: [ notify ]
+`,
+      );
+      const { config, errors } = loadConfig({ file: join(dir, 'clawwarden.yaml'), cwd: dir, env: {} });
+      expect(config).toBeUndefined();
+      expect(errors.map(formatConfigError).join('\n')).toContain('notifiers.ops-email.smtp.port');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { freePort } from '../e2e/support/gateway.js';
 import { OpenClawSource } from '../../src/sources/openclaw/index.js';
+import { GatewayLink } from '../../src/sources/openclaw/link.js';
 import type { SourceEvent } from '../../src/sources/source.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
@@ -69,5 +70,29 @@ describe('OpenClaw link (no real gateway needed)', () => {
     expect(downs[0]).toMatchObject({ type: 'down', source: 'gw', error: expect.stringContaining(`cannot reach the OpenClaw gateway at ${url}`) as string });
     const result = await source.perform({ action: 'stop', key: 'agent:main:x', generation: 'g' });
     expect(result).toMatchObject({ status: 'failed', detail: expect.stringContaining('not connected') as string });
+  });
+});
+
+describe('OpenClaw link loading its client', () => {
+  it('a gateway client module that cannot be imported rejects start with a clear fatal error and never connects', async () => {
+    const downs: string[] = [];
+    const link = new GatewayLink({
+      url: 'ws://127.0.0.1:9',
+      token: 't',
+      requestTimeoutMs: 1_000,
+      reconnect: { minMs: 20, maxMs: 40 },
+      onEvent: () => {},
+      onUp: () => {},
+      onDown: (e) => downs.push(e.code),
+      log: quiet,
+      loadClient: () => Promise.reject(new Error("Cannot find package '@openclaw/gateway-client'")),
+    });
+    await expect(link.start()).rejects.toMatchObject({
+      code: 'CLIENT_MISSING',
+      message: expect.stringContaining("cannot load the OpenClaw gateway client (@openclaw/gateway-client): Cannot find package '@openclaw/gateway-client'") as string,
+    });
+    expect(link.isUp()).toBe(false);
+    await link.close();
+    expect(downs).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { GatewayClient } from '@openclaw/gateway-client';
+import type { GatewayClient } from '@openclaw/gateway-client';
 import { OpenClawError, errorCode, errorMessage } from './errors.js';
 
 /** A gateway event as the link passes it on. */
@@ -20,6 +20,8 @@ export interface LinkOptions {
   readonly log: { warn(o: object, msg?: string): void; debug(o: object, msg?: string): void };
   /** Injectable for tests of the backoff. */
   readonly random?: () => number;
+  /** Injectable for tests of a missing client module; default the installed `@openclaw/gateway-client`, imported once. */
+  readonly loadClient?: () => Promise<typeof GatewayClient>;
 }
 
 const REQUIRED_SCOPE = 'operator.admin';
@@ -31,6 +33,25 @@ const FATAL = new Set(['AUTH_TOKEN_MISMATCH', 'AUTH_TOKEN_MISSING', 'AUTH_PASSWO
 export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number): number {
   const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
   return Math.max(minMs, Math.min(maxMs, Math.round(base * (0.75 + random() * 0.5))));
+}
+
+type GatewayClientClass = typeof GatewayClient;
+
+let clientModule: Promise<GatewayClientClass> | undefined;
+
+/**
+ * The gateway client (and its WebSocket library), imported at the first connection: a daemon without an openclaw
+ * source never loads it (~20 MB of RSS). A failed import is forgotten, so a later attempt tries again.
+ */
+function importGatewayClient(): Promise<GatewayClientClass> {
+  clientModule ??= import('@openclaw/gateway-client').then(
+    (m) => m.GatewayClient,
+    (error: unknown) => {
+      clientModule = undefined;
+      throw error;
+    },
+  );
+  return clientModule;
 }
 
 /**
@@ -87,6 +108,38 @@ export class GatewayLink {
 
   #connect(): void {
     if (this.#closed) return;
+    (this.#opts.loadClient ?? importGatewayClient)()
+      .then(
+        (Client) => this.#open(Client),
+        (error: unknown) => {
+          throw new OpenClawError('CLIENT_MISSING', `cannot load the OpenClaw gateway client (@openclaw/gateway-client): ${errorMessage(error)}; reinstall clawwarden`);
+        },
+      )
+      .catch((error: unknown) =>
+        this.#cannotOpen(error instanceof OpenClawError ? error : new OpenClawError('CONNECT_FAILED', `cannot connect to the OpenClaw gateway at ${this.#opts.url}: ${errorMessage(error)}`)),
+      );
+  }
+
+  /** No client could be built (its module is missing or its constructor threw): fatal at start, never an unhandled rejection. */
+  #cannotOpen(failure: OpenClawError): void {
+    if (this.#closed) return;
+    this.#opts.log.debug({ code: failure.code }, 'openclaw link down');
+    const first = this.#firstOutcome;
+    this.#firstOutcome = undefined;
+    if (first) {
+      this.#closed = true;
+      first.reject(failure);
+      return;
+    }
+    if (!this.#downReported) {
+      this.#downReported = true;
+      this.#opts.onDown(failure);
+    }
+    this.#timer = setTimeout(() => this.#connect(), this.#opts.reconnect.maxMs);
+  }
+
+  #open(Client: GatewayClientClass): void {
+    if (this.#closed) return;
     let settled = false;
     // Several callbacks (connect error, close, reconnect paused) report one failed attempt; act on the first only.
     const fail = (error: OpenClawError): void => {
@@ -117,7 +170,7 @@ export class GatewayLink {
       this.#timer = setTimeout(() => this.#connect(), fatal ? this.#opts.reconnect.maxMs : delay);
     };
 
-    const client: GatewayClient = new GatewayClient({
+    const client: GatewayClient = new Client({
       url: this.#opts.url,
       ...(this.#opts.token !== undefined && { token: this.#opts.token }),
       // A device-less backend connection: on loopback with the shared token the gateway grants admin scopes.
