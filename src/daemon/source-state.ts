@@ -2,6 +2,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { FleetView } from '../enforcer/enforcer.js';
 import type { Session, UsageBaseline } from '../domain/session.js';
 import type { Source } from '../sources/source.js';
+import { SpawnIndex } from '../domain/spawn-index.js';
 
 /** Per-source live picture: connection, sync and the inventory as last reported. */
 interface SourceState {
@@ -9,6 +10,8 @@ interface SourceState {
   up: boolean;
   synced: boolean;
   readonly sessions: Map<string, Session>;
+  /** Who spawned whom among `sessions`, by key. */
+  readonly spawned: SpawnIndex;
 }
 
 /**
@@ -21,7 +24,7 @@ export class LiveFleet implements FleetView {
   constructor(readonly ledger: Ledger) {}
 
   add(source: Source): void {
-    this.#sources.set(source.name, { source, up: false, synced: false, sessions: new Map() });
+    this.#sources.set(source.name, { source, up: false, synced: false, sessions: new Map(), spawned: new SpawnIndex() });
   }
 
   remove(name: string): void {
@@ -59,7 +62,11 @@ export class LiveFleet implements FleetView {
     const s = this.#sources.get(name);
     if (!s) return;
     s.sessions.clear();
-    for (const session of sessions) s.sessions.set(session.key, session);
+    s.spawned.clear();
+    for (const session of sessions) {
+      s.sessions.set(session.key, session);
+      s.spawned.set(session.key, session.parent);
+    }
     s.synced = s.up;
   }
 
@@ -69,11 +76,14 @@ export class LiveFleet implements FleetView {
     if (!s) return undefined;
     const previous = s.sessions.get(session.key);
     s.sessions.set(session.key, session);
+    s.spawned.set(session.key, session.parent);
     return previous;
   }
 
   delete(source: string, key: string): void {
-    this.#sources.get(source)?.sessions.delete(key);
+    const s = this.#sources.get(source);
+    s?.sessions.delete(key);
+    s?.spawned.delete(key);
   }
 
   session(source: string, key: string): Session | undefined {
@@ -107,13 +117,11 @@ export class LiveFleet implements FleetView {
     return out;
   }
 
-  /** The sessions `key` spawned in that source (a scan: asked only when a stop or kill is planned). */
+  /** The sessions `key` spawned in that source (still in its inventory). */
   children(source: string, key: string): Session[] {
     const s = this.#sources.get(source);
     if (!s) return [];
-    const out: Session[] = [];
-    for (const session of s.sessions.values()) if (session.parent === key) out.push(session);
-    return out;
+    return s.spawned.childrenOf(key).flatMap((child) => s.sessions.get(child) ?? []);
   }
 
   usageKnown(source: string, key: string, generation: string): boolean {

@@ -102,9 +102,16 @@ export class Enforcer {
     if (context.evaluated && state.marks.size > 0) await this.#dropUnmatched(decisions, context.evaluated);
     const now = this.deps.now();
     // A decision whose only steps left are marks still running out their notice has nothing to do until they are due.
-    const fresh = decisions.filter((d) => !this.#handled(d) && this.#live(d, now).length > 0);
+    // Each decision's steps are planned once per batch (a stop or kill walks the sub-agent tree).
+    const live = new Map<Decision, Step[]>();
+    for (const d of decisions) {
+      if (this.#handled(d)) continue;
+      const steps = this.#live(d, now);
+      if (steps.length > 0) live.set(d, steps);
+    }
+    const fresh = [...live.keys()];
     if (fresh.length === 0) return { decisions: 0, actions: 0, failed: 0, refused: false };
-    const items = fresh.flatMap((d) => this.#live(d, now));
+    const items = [...live.values()].flat();
     const refused = blastRadius(items, this.#config.safety.maxActionsPerSweep, context.sessionsInScope);
     if (refused) {
       await this.#refuseBatch(fresh, refused.planned, refused.limit, context);
@@ -114,11 +121,7 @@ export class Enforcer {
     let failed = 0;
     for (const decision of fresh) {
       try {
-        const outcome = await this.#apply(
-          decision,
-          items.filter((i) => i.decision === decision),
-          context,
-        );
+        const outcome = await this.#apply(decision, live.get(decision)!, context);
         actions += outcome.actions;
         failed += outcome.failed;
       } catch (error) {
@@ -372,7 +375,7 @@ export class Enforcer {
       actions++;
       if (record.status === 'failed') failed++;
     }
-    if (stepsOf(decision, this.deps.fleet).some((item) => state.marks.has(item.id))) {
+    if (state.marks.size > 0 && stepsOf(decision, this.deps.fleet).some((item) => state.marks.has(item.id))) {
       // Waiting on a notice: the step is recorded once its marks are acted on (or cancelled).
       state.inflight.delete(decision.id);
     } else await this.#advance(decision, policy, firstAttempt);

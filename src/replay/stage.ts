@@ -8,6 +8,7 @@ import type { Policy } from '../policy/types.js';
 import { sourceModules } from '../sources/index.js';
 import type { ActionName, ActionRequest, ActionResult, Session, Source, SourceEvent, UsageBaseline, UsageRecord } from '../sources/source.js';
 import { ACTION_NAMES } from '../domain/action.js';
+import { SpawnIndex } from '../domain/spawn-index.js';
 import type { Journal } from '../state/journal.js';
 import type { StateStore } from '../state/store.js';
 import { MemoryJournal, MemoryState } from './memory.js';
@@ -70,6 +71,8 @@ export class Stage {
   readonly config: Config;
   readonly performed: PerformedAction[] = [];
   readonly #sessions = new Map<string, Session>();
+  /** Who spawned whom, by stage id. */
+  readonly #spawned = new SpawnIndex();
   readonly #sources = new Map<string, SimulatedSource>();
   readonly #onPerform: ((performed: PerformedAction) => void) | undefined;
   #now: number;
@@ -144,7 +147,9 @@ export class Stage {
    * ledger does not know yet starts known at zero, as after the daemon's sync, unless `usageKnown` is false.
    */
   put(session: Session, options: { readonly usageKnown?: boolean } = {}): Session {
-    this.#sessions.set(sessionId(session.source, session.key), session);
+    const id = sessionId(session.source, session.key);
+    this.#sessions.set(id, session);
+    this.#spawned.set(id, session.parent === undefined ? undefined : sessionId(session.source, session.parent));
     if (options.usageKnown !== false && !this.ledger.session(session.source, session.key, session.generation)) {
       this.ledger.applyBaseline({ source: session.source, key: session.key, generation: session.generation, agent: session.agent, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0 });
     }
@@ -152,7 +157,9 @@ export class Stage {
   }
 
   remove(source: string, key: string): void {
-    this.#sessions.delete(sessionId(source, key));
+    const id = sessionId(source, key);
+    this.#sessions.delete(id);
+    this.#spawned.delete(id);
   }
 
   /** Counts one model call in the ledger; false when it was already counted. */
@@ -278,7 +285,7 @@ export class Stage {
       synced: (name) => this.#sources.has(name),
       session: (source, key) => this.session(source, key),
       usageKnown: (source, key, generation) => this.ledger.session(source, key, generation)?.known ?? false,
-      children: (source, key) => this.sessions().filter((s) => s.source === source && s.parent === key),
+      children: (source, key) => this.#spawned.childrenOf(sessionId(source, key)).flatMap((id) => this.#sessions.get(id) ?? []),
       usageSnapshot: () => undefined,
     };
   }
