@@ -13,6 +13,7 @@ import { formatCount, formatDuration, formatMoney, formatPercent } from '../doma
 import { windowAt, type WindowBounds } from '../policy/window.js';
 import type { Session, Usage } from '../sources/source.js';
 import { cacheTokens, totalTokens } from '../domain/session.js';
+import type { Mark } from '../domain/mark.js';
 
 /** One leaf condition of a policy's `when`, measured now. */
 export interface ConditionTrace {
@@ -73,12 +74,38 @@ export interface PolicyTrace {
   readonly next?: NextStep;
 }
 
+/** A pending mark on the session: an action a policy decided, deferred by its notice, and what happens when it falls due. */
+export interface MarkTrace {
+  readonly policy: string;
+  /** The decision that marked it: its kind and its step of the policy's ladder (0 = the policy's own `do`). */
+  readonly kind: Decision['kind'];
+  readonly step: number;
+  /** `cleanup(archive)`, `kill`, … */
+  readonly action: string;
+  /** The notice, as written (`1h`). */
+  readonly notice: string;
+  /** ISO times it was marked and falls due. */
+  readonly markedAt: string;
+  readonly due: string;
+  /** Until it falls due (0 once due), in ms and as written. */
+  readonly leftMs: number;
+  readonly left: string;
+  /** Whether the marking policy decides it again now (it acts at due time only if so then); undefined when that cannot be told. */
+  readonly stillMatches: boolean | undefined;
+  /** One sentence: what happens at due time, as the enforcer does it. */
+  readonly then: string;
+  /** The command that cancels it. */
+  readonly unmark: string;
+}
+
 export interface SessionExplanation {
   readonly at: string;
   readonly session: Session;
   readonly usage: (Usage & { readonly total: number; readonly calls: number; readonly known: boolean }) | undefined;
   readonly protected: boolean;
   readonly held?: string;
+  /** Actions pending on this session after their notice, soonest due first (absent when there are none). */
+  readonly marks?: readonly MarkTrace[];
   readonly policies: readonly PolicyTrace[];
 }
 
@@ -88,7 +115,8 @@ export interface ExplainInput {
   readonly sessions: readonly Session[];
   readonly ledger: LedgerView;
   readonly config: Pick<Config, 'policies' | 'mode' | 'safety'>;
-  readonly state: EngineState;
+  /** The enforcement memory; with `marks` (the daemon's and the saved state have them) pending marks are explained. */
+  readonly state: EngineState & { readonly marks?: ReadonlyMap<string, Mark> };
   readonly now: number;
   /** Only this policy. */
   readonly policy?: string;
@@ -127,9 +155,20 @@ export function explainSession(input: ExplainInput): SessionExplanation {
   const sums = new LedgerSums();
   sums.sync(ledger, now + 1);
   const hold = [...state.holds.values()].find((h) => h.source === session.source && h.key === session.key);
+  // The marks the enforcer holds on this session (of the one policy asked about, with --policy), soonest due first.
+  const marks = [...(state.marks?.values() ?? [])]
+    .filter((m) => m.target.source === session.source && m.target.key === session.key && (input.policy === undefined || m.decision.policy === input.policy))
+    .sort((a, b) => a.due - b.due || a.id.localeCompare(b.id));
+  const loaded = new Set(config.policies.map((p) => p.name));
+  const made = new Set(result.decisions.map((d) => d.id));
+  const markTraces = marks.map((m) => traceMark(m, { session, now, fleet: context.fleet, loaded: loaded.has(m.decision.policy), decided: made.has(m.decision.id) }));
   const traces = policies.map((policy) => {
     const decision = result.decisions.find((d) => d.policy === policy.name && d.targets.some((t) => t.source === session.source && t.key === session.key));
-    return tracePolicy(policy, { ...input, usageView: usage, sums, hold, decision, plan });
+    const own = marks.filter((m) => m.decision.policy === policy.name);
+    const trace = tracePolicy(policy, { ...input, usageView: usage, sums, hold, decision, plan, marks: own });
+    // Not deciding it now, yet its mark is pending: say so beside the verdict (the mark itself says what becomes of it).
+    const first = own[0];
+    return first && !decision ? { ...trace, why: `${trace.why}; it marked this session for ${action(first.action)}, due ${iso(first.due)} (see marked)` } : trace;
   });
   const t = usage?.totals;
   return {
@@ -138,7 +177,59 @@ export function explainSession(input: ExplainInput): SessionExplanation {
     usage: t ? { ...t, total: totalTokens(t), calls: usage.calls, known: usage.known } : undefined,
     protected: isProtected(session.key),
     ...(hold ? { held: `${hold.kind === 'hold' ? 'held' : 'paused'} by ${hold.by} since ${new Date(hold.at).toISOString()}: ${hold.reason}` } : {}),
+    ...(markTraces.length > 0 ? { marks: markTraces } : {}),
     policies: traces,
+  };
+}
+
+/**
+ * A pending mark and what the enforcer will do with it at due time: act if the marking policy decides it again then,
+ * drop it (journaled, nothing done) at the first whole-fleet evaluation from its due time that finds the policy no longer
+ * matching, the session gone or reset; wait while the session's usage is not known; never act on it or drop it while its
+ * policy is not loaded.
+ */
+function traceMark(mark: Mark, at: { readonly session: Session; readonly now: number; readonly fleet: FleetView; readonly loaded: boolean; readonly decided: boolean }): MarkTrace {
+  const { session, now, fleet } = at;
+  const policy = mark.decision.policy;
+  const due = iso(mark.due);
+  const pending = mark.due > now;
+  const reset = session.generation !== mark.target.generation;
+  // As the enforcer: a source not re-synced, or the marked generation's usage not known, cannot tell.
+  const known = fleet.synced(session.source) && (reset || fleet.usageKnown(session.source, session.key, mark.target.generation));
+  let stillMatches: boolean | undefined;
+  let then: string;
+  if (!at.loaded) {
+    then = `policy ${policy} is no longer loaded: no evaluation acts on this mark or drops it; it stays until unmarked`;
+  } else if (!known) {
+    then = `usage of this session is not known yet: once due, the mark is neither acted on nor dropped until an evaluation can tell whether policy ${policy} still matches`;
+  } else if (reset) {
+    stillMatches = false;
+    then = `the session was reset since it was marked: the mark is dropped ${pending ? `at its due time (${due})` : 'at the next sweep or due-timer evaluation'} and nothing is done`;
+  } else if (at.decided) {
+    stillMatches = true;
+    then = pending
+      ? `at ${due} it acts only if policy ${policy} still matches then (it does now); if it no longer does, the mark is dropped at that time and nothing is done`
+      : `due since ${due} and policy ${policy} still matches: the next evaluation acts on it`;
+  } else {
+    stillMatches = false;
+    then = pending
+      ? `policy ${policy} does not match now: unless it matches again by ${due}, the mark is dropped at that time (journaled as dropped) and nothing is done`
+      : `due since ${due} but policy ${policy} no longer matches: the next sweep or due-timer evaluation drops it (journaled as dropped) without acting`;
+  }
+  const leftMs = Math.max(0, mark.due - now);
+  return {
+    policy,
+    kind: mark.decision.kind,
+    step: mark.decision.step,
+    action: action(mark.action),
+    notice: formatDuration(mark.due - mark.at),
+    markedAt: iso(mark.at),
+    due,
+    leftMs,
+    left: leftMs > 0 ? formatDuration(leftMs) : 'due',
+    stillMatches,
+    then,
+    unmark: `clawwarden sessions unmark ${mark.target.key}`,
   };
 }
 
@@ -147,6 +238,8 @@ interface Scene extends ExplainInput {
   readonly sums: LedgerSums;
   readonly hold: EngineState['holds'] extends ReadonlyMap<string, infer H> ? H | undefined : never;
   readonly decision: Decision | undefined;
+  /** This policy's pending marks on the session. */
+  readonly marks: readonly Mark[];
   readonly plan: { readonly blastRadius: ReturnType<typeof planBatch>['blastRadius']; readonly steps: ReturnType<typeof planBatch>['steps'] };
 }
 
@@ -195,6 +288,17 @@ function tracePolicy(policy: Policy, scene: Scene): PolicyTrace {
   const next = nextStep(policy, episode, now);
   const d = scene.decision;
   if (!matches) return { ...base, verdict: 'quiet', why: `does not match this session (${match.find((m) => m.includes(' not ') || m.includes('excluded')) ?? 'match'})`, safety: [] };
+  // A decision whose action on this session is marked waits out the notice: the enforcer does nothing with it before then.
+  const waiting = d ? scene.marks.find((m) => m.decision.id === d.id && m.due > now) : undefined;
+  if (d && waiting) {
+    return {
+      ...base,
+      verdict: 'waits',
+      why: `marked this session for ${action(waiting.action)} at ${iso(waiting.at)} (${d.kind === 'escalation' ? `step ${d.step}` : 'its `do`'}, ${formatDuration(waiting.due - waiting.at)} notice); it acts at ${iso(waiting.due)} only if it still matches then`,
+      safety: [],
+      ...(next ? { next } : {}),
+    };
+  }
   if (d) {
     const safety = safetyOf(d, scene);
     const acts = d.kind === 'warn' ? 'warns' : mode === 'observe' ? 'would act (observe mode: it records "would …" and touches nothing)' : 'acts';
@@ -205,9 +309,11 @@ function tracePolicy(policy: Policy, scene: Scene): PolicyTrace {
           ? 'the budget window has reset: it releases its pause'
           : d.kind === 'warn'
             ? `${formatPercent(ratio)} of the budget reached; it warns at ${formatPercent(policy.warn ?? 1)}`
-            : episode
-              ? 'the condition holds again after the cooldown'
-              : 'the condition holds and it has not acted on this generation yet';
+            : scene.marks.some((m) => m.decision.id === d.id)
+              ? 'the notice of its mark has run out and it still matches'
+              : episode
+                ? 'the condition holds again after the cooldown'
+                : 'the condition holds and it has not acted on this generation yet';
     return {
       ...base,
       verdict: 'acts',

@@ -4,6 +4,7 @@ import type { Config } from '../config/types.js';
 import type { FleetView } from '../enforcer/plan.js';
 import type { EngineState, Episode, Hold } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
+import type { Mark } from '../domain/mark.js';
 import { sourceModules } from '../sources/index.js';
 import type { Session, Source, SourceContext } from '../sources/source.js';
 
@@ -14,7 +15,7 @@ const SOURCE_TIMEOUT_MS = 15_000;
 export interface Snapshot {
   readonly sessions: readonly Session[];
   readonly ledger: Ledger;
-  readonly state: EngineState;
+  readonly state: SavedState;
   /** The fleet as the enforcer's planning sees it: every source just read (synced), with its capabilities. */
   readonly fleet: FleetView;
   /** Set when the daemon's state file could not be read (the explanation then assumes nothing was acted on yet). */
@@ -62,12 +63,15 @@ export async function takeSnapshot(config: Config, now: () => number = Date.now)
   return { sessions, ledger, state: saved.state, fleet, ...(saved.note ? { stateNote: saved.note } : {}) };
 }
 
+/** The enforcement memory explain reads: the engine's, and the pending marks. */
+export type SavedState = EngineState & { readonly marks: ReadonlyMap<string, Mark> };
+
 /**
- * The episodes, warn de-dup and holds of `stateDir/state.json`, read without touching the file (the daemon owns it).
- * Missing or unreadable: empty state and a note, never an error.
+ * The episodes, warn de-dup, holds and marks of `stateDir/state.json`, read without touching the file (the daemon owns
+ * it). Missing or unreadable: empty state and a note, never an error.
  */
-export async function readSavedState(dir: string): Promise<{ state: EngineState; note?: string }> {
-  const empty: EngineState = { episodes: new Map(), warned: new Set(), holds: new Map() };
+export async function readSavedState(dir: string): Promise<{ state: SavedState; note?: string }> {
+  const empty: SavedState = { episodes: new Map(), warned: new Set(), holds: new Map(), marks: new Map() };
   let text: string;
   try {
     text = await readFile(join(dir, 'state.json'), 'utf8');
@@ -77,16 +81,18 @@ export async function readSavedState(dir: string): Promise<{ state: EngineState;
       state: empty,
       note:
         code === 'ENOENT'
-          ? `no saved state in ${dir} (the daemon has not run there): ladders and cooldowns are shown as not started`
-          : `cannot read ${join(dir, 'state.json')} (${code ?? 'error'}): ladders and cooldowns are shown as not started`,
+          ? `no saved state in ${dir} (the daemon has not run there): ladders and cooldowns are shown as not started and no marks as pending`
+          : `cannot read ${join(dir, 'state.json')} (${code ?? 'error'}): ladders and cooldowns are shown as not started and no marks as pending`,
     };
   }
   try {
-    const doc = JSON.parse(text) as { format?: unknown; episodes?: [string, Episode][]; warned?: string[]; holds?: Hold[] };
+    const doc = JSON.parse(text) as { format?: unknown; episodes?: [string, Episode][]; warned?: string[]; holds?: Hold[]; marks?: Mark[] };
     if (doc.format !== 'clawwarden-state' || !Array.isArray(doc.episodes) || !Array.isArray(doc.warned) || !Array.isArray(doc.holds)) throw new Error('not a clawwarden state file');
-    return { state: { episodes: new Map(doc.episodes), warned: new Set(doc.warned), holds: new Map(doc.holds.map((h) => [`${h.source}\u0000${h.key}`, h])) } };
+    // Files written before marks have none.
+    const marks = new Map(Array.isArray(doc.marks) ? doc.marks.map((m) => [m.id, m] as const) : []);
+    return { state: { episodes: new Map(doc.episodes), warned: new Set(doc.warned), holds: new Map(doc.holds.map((h) => [`${h.source}\u0000${h.key}`, h])), marks } };
   } catch (error) {
-    return { state: empty, note: `${join(dir, 'state.json')} is not usable (${(error as Error).message}): ladders and cooldowns are shown as not started` };
+    return { state: empty, note: `${join(dir, 'state.json')} is not usable (${(error as Error).message}): ladders and cooldowns are shown as not started and no marks as pending` };
   }
 }
 

@@ -17,7 +17,16 @@ export function explanationText(e: SessionExplanation, paint: { bold: (t: string
     `generation ${s.generation.slice(0, 8)}`,
     ...(e.protected ? ['protected (safety.protect)'] : []),
   ];
-  const lines = [`${paint.bold(`session ${s.key}`)} (${facts.join(', ')})`, `usage: ${e.usage ? usageText(e.usage) : 'none recorded'}`, ...(e.held ? [`clawwarden: ${e.held}`] : []), `at ${e.at}`, ''];
+  const lines = [`${paint.bold(`session ${s.key}`)} (${facts.join(', ')})`, `usage: ${e.usage ? usageText(e.usage) : 'none recorded'}`, ...(e.held ? [`clawwarden: ${e.held}`] : [])];
+  for (const m of e.marks ?? []) {
+    const by = m.kind === 'escalation' ? `step ${m.step} of its ladder` : `its do, step ${m.step}`;
+    lines.push(
+      `${paint.bold('marked')}: ${m.action} by policy ${m.policy} (${by}) at ${m.markedAt}, ${m.notice} notice; due ${m.due} (${m.leftMs > 0 ? `in ${m.left}` : 'due now'})`,
+      `  then:   ${m.then}`,
+      `  cancel: ${m.unmark}`,
+    );
+  }
+  lines.push(`at ${e.at}`, '');
   for (const p of e.policies) {
     lines.push(
       `${paint.bold(p.policy)}  ${VERDICT[p.verdict]}${p.decision ? `: ${p.decision.actions.join(', ')}` : ''}  ${paint.dim(`(${p.scope} scope, ${p.mode}${p.modeFrom === 'policy' ? ' by the policy' : ''})`)}`,

@@ -1,10 +1,15 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadConfigWith, type LoadOptions } from '../../src/config/config-file.js';
 import { builtinRegistries } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import { explainSession, type SessionExplanation } from '../../src/explain/explain.js';
+import { readSavedState } from '../../src/explain/snapshot.js';
 import { explanationText } from '../../src/explain/text.js';
+import { StateStore } from '../../src/state/store.js';
 import { Stage } from '../../src/replay/stage.js';
 import type { Session } from '../../src/sources/source.js';
 import { FixtureView } from '../http/fixture-view.js';
@@ -181,6 +186,110 @@ describe('explain', () => {
     expect(unknown.conditions[1]).toMatchObject({ name: 'idle.human', holds: undefined, text: expect.stringContaining('idle.human > 3d: no human input is known for this session') as string });
     expect(unknown.why).toBe('idle.human cannot be measured yet (no human input is known for this session: the source has not reported when a person last wrote to it), so the policy does not act');
     expect(explanationText(explain(stage, 'agent:ops:cron-nightly'))).toContain('? (unknown)');
+  });
+});
+
+describe('explain a marked session', () => {
+  const IDLE = `  - name: idle-archive
+    when: { idle: "> 2h" }
+    do: [ { notify: ops-chat }, { cleanup: archive, notice: 1h } ]
+`;
+  const KEY = 'agent:backend:old';
+  const marked = async (): Promise<Stage> => {
+    const stage = new Stage({ config: config(IDLE), now: NOW });
+    stage.put(session(KEY, { active: false, lastActivityAt: NOW - 3 * 3_600_000 }));
+    await stage.evaluate({ trigger: 'sweep' });
+    expect(stage.state.marks.size).toBe(1);
+    return stage;
+  };
+
+  test('names the policy and step, the action, when it was marked and falls due, the time left, the condition at due time and how to cancel', async () => {
+    const stage = await marked();
+    stage.advance(NOW + 18 * 60_000);
+    const e = explain(stage, KEY);
+    expect(e.marks).toEqual([
+      {
+        policy: 'idle-archive',
+        kind: 'violation',
+        step: 0,
+        action: 'cleanup(archive)',
+        notice: '1h',
+        markedAt: '2026-01-05T12:00:00.000Z',
+        due: '2026-01-05T13:00:00.000Z',
+        leftMs: 42 * 60_000,
+        left: '42m',
+        stillMatches: true,
+        then: 'at 2026-01-05T13:00:00.000Z it acts only if policy idle-archive still matches then (it does now); if it no longer does, the mark is dropped at that time and nothing is done',
+        unmark: `clawwarden sessions unmark ${KEY}`,
+      },
+    ]);
+    // The engine decides it again every evaluation, but the enforcer waits out the notice: not "acts now".
+    expect(e.policies[0]).toMatchObject({ verdict: 'waits' });
+    expect(e.policies[0]!.decision).toBeUndefined();
+    expect(e.policies[0]!.why).toBe('marked this session for cleanup(archive) at 2026-01-05T12:00:00.000Z (its `do`, 1h notice); it acts at 2026-01-05T13:00:00.000Z only if it still matches then');
+    const text = explanationText(e);
+    expect(text).toContain('marked: cleanup(archive) by policy idle-archive (its do, step 0) at 2026-01-05T12:00:00.000Z, 1h notice; due 2026-01-05T13:00:00.000Z (in 42m)\n');
+    expect(text).toContain('  then:   at 2026-01-05T13:00:00.000Z it acts only if policy idle-archive still matches then');
+    expect(text).toContain(`  cancel: clawwarden sessions unmark ${KEY}\n`);
+    expect(text).toMatch(/idle-archive {2}waits/);
+    // JSON is the same explanation: what the CLI's --json and the API print.
+    expect((JSON.parse(JSON.stringify(e)) as SessionExplanation).marks).toEqual(e.marks);
+    // --policy narrows the marks too.
+    stage.put(session('agent:backend:other', { active: true }));
+    expect(explain(stage, KEY, 'idle-archive').marks).toHaveLength(1);
+  });
+
+  test('a marking policy that no longer matches: the mark is dropped at its due time, not acted on — as the enforcer then does', async () => {
+    const stage = await marked();
+    stage.advance(NOW + 20 * 60_000);
+    // Used again: idle for 0s, the policy no longer matches.
+    stage.put(session(KEY, { active: false, lastActivityAt: NOW + 20 * 60_000 }));
+    const before = explain(stage, KEY);
+    expect(before.marks?.[0]).toMatchObject({ stillMatches: false, left: '40m' });
+    expect(before.marks?.[0]?.then).toBe(
+      'policy idle-archive does not match now: unless it matches again by 2026-01-05T13:00:00.000Z, the mark is dropped at that time (journaled as dropped) and nothing is done',
+    );
+    expect(before.policies[0]).toMatchObject({ verdict: 'quiet' });
+    expect(before.policies[0]!.why).toBe('the condition does not hold; it marked this session for cleanup(archive), due 2026-01-05T13:00:00.000Z (see marked)');
+    expect(explanationText(before)).toContain('(in 40m)');
+    // Past due and not evaluated yet: the next whole-fleet evaluation drops it.
+    stage.advance(NOW + 61 * 60_000);
+    const due = explain(stage, KEY).marks?.[0];
+    expect(due).toMatchObject({ leftMs: 0, left: 'due', stillMatches: false });
+    expect(due?.then).toBe('due since 2026-01-05T13:00:00.000Z but policy idle-archive no longer matches: the next sweep or due-timer evaluation drops it (journaled as dropped) without acting');
+    expect(explanationText(explain(stage, KEY))).toContain('(due now)');
+    // …which is what the enforcer does.
+    await stage.evaluate({ trigger: 'timer' });
+    expect(stage.performed).toEqual([]);
+    expect(stage.journal.entries.filter((j) => j.type === 'mark').map((j) => j.result)).toEqual(['marked', 'dropped']);
+    expect(explain(stage, KEY).marks).toBeUndefined();
+  });
+
+  test("without a daemon, the marks come from the daemon's saved state file", async () => {
+    const stage = await marked();
+    const dir = await mkdtemp(join(tmpdir(), 'clawwarden-explain-marks-'));
+    try {
+      const { store } = await StateStore.open(dir, NOW);
+      for (const m of stage.state.marks.values()) store.marks.set(m.id, m);
+      await store.commit();
+      const saved = await readSavedState(dir);
+      expect(saved.note).toBeUndefined();
+      const e = explainSession({ session: stage.session('home', KEY)!, sessions: stage.sessions(), ledger: stage.ledger, config: stage.config, state: saved.state, now: NOW + 60_000 });
+      expect(e.marks).toEqual([expect.objectContaining({ policy: 'idle-archive', action: 'cleanup(archive)', due: '2026-01-05T13:00:00.000Z', left: '59m' })]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a due mark whose policy still matches acts now; a session with no mark has no marks field', async () => {
+    const stage = await marked();
+    stage.advance(NOW + 60 * 60_000);
+    const e = explain(stage, KEY);
+    expect(e.marks?.[0]?.then).toBe('due since 2026-01-05T13:00:00.000Z and policy idle-archive still matches: the next evaluation acts on it');
+    expect(e.policies[0]).toMatchObject({ verdict: 'acts', why: 'acts now: the notice of its mark has run out and it still matches' });
+    await stage.evaluate({ trigger: 'timer' });
+    expect(stage.performed.map((p) => p.request.action)).toEqual(['cleanup']);
+    expect('marks' in explain(stage, KEY)).toBe(false);
   });
 });
 

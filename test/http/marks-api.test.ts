@@ -1,5 +1,6 @@
 import { ifAssigned } from '../if-assigned.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionExplanation } from '../../src/explain/explain.js';
 import { CONSOLE_TEST_CONFIG, TOKEN, startDemoWarden } from '../console/warden.js';
 
 // Marks over the API of the real daemon: the list shows them with their due time; unmark needs the write token.
@@ -47,6 +48,28 @@ describe('marks over the HTTP API', () => {
     expect(v?.session.archived).toBe(false);
     expect(v?.marks).toEqual([expect.objectContaining({ policy: 'idle-archive', action: 'archive' })]);
     expect(v!.marks![0]!.due - v!.marks![0]!.at).toBe(3_600_000);
+  });
+
+  it('explain names the mark: policy, step, action, marked and due times, what happens then and how to cancel', async () => {
+    const res = await fetch(`${warden.base}/api/v1/sessions/${encodeURIComponent(KEY)}/explain`);
+    expect(res.status).toBe(200);
+    const e = ((await res.json()) as { explanation: SessionExplanation }).explanation;
+    const v = await view();
+    expect(e.marks).toEqual([
+      expect.objectContaining({
+        policy: 'idle-archive',
+        kind: 'violation',
+        step: 0,
+        action: 'cleanup(archive)',
+        notice: '1h',
+        markedAt: new Date(v!.marks![0]!.at).toISOString(),
+        due: new Date(v!.marks![0]!.due).toISOString(),
+        stillMatches: true,
+        unmark: `clawwarden sessions unmark ${KEY}`,
+      }),
+    ]);
+    expect(e.marks![0]!.then).toMatch(/^at .* it acts only if policy idle-archive still matches then \(it does now\)/);
+    expect(e.policies.find((p) => p.policy === 'idle-archive')).toMatchObject({ verdict: 'waits' });
   });
 
   it('refuses an unmark without the write token, or with a wrong one', async () => {
