@@ -102,7 +102,7 @@ class Replay {
   readonly #byAgent = new Map<string, Track[]>();
   readonly #events = new TimeHeap<Track>();
   readonly #agenda = new TimeHeap<
-    { kind: 'session'; track: Track; version: number } | { kind: 'agent'; agent: string } | { kind: 'fleet' } | { kind: 'full' } | { kind: 'timer'; decision: Decision }
+    { kind: 'session'; track: Track; version: number } | { kind: 'agent'; agent: string } | { kind: 'fleet' } | { kind: 'full' } | { kind: 'timer'; decision: Decision } | { kind: 'mark' }
   >();
   readonly #dueByAgent = new Map<string, TimeHeap<{ track: Track; version: number }>>();
   readonly #tick: (at: number) => number;
@@ -404,17 +404,23 @@ class Replay {
       else if (item.kind === 'agent') tracks.push(...(this.#agentReps.get(item.agent)?.values() ?? []));
       else if (item.kind === 'session') {
         if (item.version === item.track.version) tracks.push(item.track);
+      } else if (item.kind === 'mark') {
+        timer = true;
       } else {
         timer = true;
-        const d = item.decision;
-        if (d.scope === 'fleet') fleet = true;
-        else if (d.scope === 'agent' && d.targets[0]) tracks.push(...(this.#agentReps.get(agentOf(d.targets[0])) ?? new Map<Policy, Track>()).values());
-        for (const target of d.targets) {
-          const track = this.#byKey.get(keyOf(target.source, target.key));
-          if (track) tracks.push(track);
-        }
+        if (this.#subjects(item.decision, tracks)) fleet = true;
       }
     }
+    // A mark falls due on the daemon's due-timer, whose whole-fleet evaluation acts on it if its policy still decides it,
+    // and drops it if not. Every due mark's subject is evaluated, so a decision not made again means the policy no longer
+    // matches: the enforcer may then drop it (an evaluation of part of the fleet could not tell that otherwise).
+    let settle = false;
+    if (timer && this.#stage.state.marks.size > 0)
+      for (const mark of this.#stage.state.marks.values()) {
+        if (mark.due > at) continue;
+        settle = true;
+        if (this.#subjects(mark.decision, tracks)) fleet = true;
+      }
     if (fleet) {
       this.#fleetDue = false;
       tracks.push(...this.#fleetReps.values());
@@ -436,11 +442,25 @@ class Replay {
           const item = heap.pop()!;
           if (item.version === item.track.version) tracks.push(item.track);
         }
-    if (tracks.length > 0) await this.#evaluate(timer ? 'timer' : 'sweep', tracks, this.#config.policies, undefined);
+    if (tracks.length > 0) await this.#evaluate(timer ? 'timer' : 'sweep', tracks, this.#config.policies, undefined, undefined, settle);
   }
 
-  /** `changed`: the one session an event changed; without it, every session evaluated is looked at again for its next flip. */
-  async #evaluate(trigger: 'event' | 'sweep' | 'timer', tracks: readonly Track[], policies: readonly Policy[], eventAt: number | undefined, changed?: Track): Promise<void> {
+  /** Adds the sessions a decision is about to `tracks` (an agent decision's representatives too); true for a fleet decision. */
+  #subjects(d: Decision, tracks: Track[]): boolean {
+    if (d.scope === 'agent' && d.targets[0]) tracks.push(...(this.#agentReps.get(agentOf(d.targets[0])) ?? new Map<Policy, Track>()).values());
+    for (const target of d.targets) {
+      const track = this.#byKey.get(keyOf(target.source, target.key));
+      if (track) tracks.push(track);
+    }
+    return d.scope === 'fleet';
+  }
+
+  /**
+   * `changed`: the one session an event changed; without it, every session evaluated is looked at again for its next flip.
+   * `settle`: the evaluation covers every due mark's subject, so the enforcer drops those whose policy was evaluated
+   * and did not decide them again.
+   */
+  async #evaluate(trigger: 'event' | 'sweep' | 'timer', tracks: readonly Track[], policies: readonly Policy[], eventAt: number | undefined, changed?: Track, settle = false): Promise<void> {
     const seen: Track[] = [];
     const sessions: Session[] = [];
     for (const t of tracks.length > 1 ? [...tracks].sort((a, b) => a.index - b.index) : tracks) {
@@ -454,9 +474,11 @@ class Replay {
     const result = this.#stage.decide({ sessions, policies });
     for (const e of result.errors) this.#errors.add(`policy ${e.policy} failed on ${e.subject}: ${e.message}`);
     const now = this.#stage.now;
-    if (result.decisions.length > 0) {
+    if (result.decisions.length > 0 || settle) {
       const decisions = result.decisions.map((d) => this.#complete(d));
-      const batch = await this.#stage.enforce(decisions, { trigger, sessionsInScope: this.#stage.size, ...(eventAt !== undefined ? { eventAt } : {}) });
+      const failed = new Set(result.errors.map((e) => e.policy));
+      const evaluated = settle ? new Set(policies.map((p) => p.name).filter((name) => !failed.has(name))) : undefined;
+      const batch = await this.#stage.enforce(decisions, { trigger, sessionsInScope: this.#stage.size, ...(eventAt !== undefined ? { eventAt } : {}), ...(evaluated ? { evaluated } : {}) });
       this.#record(batch);
       for (const t of seen) this.#reschedule(t, now);
       return;
@@ -509,6 +531,8 @@ class Replay {
     for (const outcome of batch.outcomes) {
       const d = outcome.decision;
       if (!d) continue;
+      // A mark acts (or is dropped) at its due time, on the daemon's due-timer: not at the next sweep.
+      if (outcome.status === 'marked' && outcome.due !== undefined && outcome.due < this.#timeline.to) this.#agenda.push(outcome.due, { kind: 'mark' });
       const track = this.#byKey.get(keyOf(outcome.target.source, outcome.target.key));
       if (outcome.status === 'refused' || outcome.status === 'failed') {
         this.#refused.push({ policy: d.policy, session: outcome.target.key, action: outcome.action, at: iso(at), why: outcome.detail });

@@ -90,6 +90,61 @@ describe('replay', () => {
     expect(report.actions[1]!.savedCalls).toBe(16);
   });
 
+  test('a notice: the mark acts at exactly its due time, between sweeps, not at the next sweep or the next call', async () => {
+    const config = configOf(
+      `  - name: cap
+    when: { tokens.total: "> 100k" }
+    do: [ { cleanup: archive, notice: 1h } ]
+`,
+      'schedule: "*/15 * * * *"\n',
+    );
+    // Marked at the call that crosses the cap (62.5 min); due at 122.5 min, which no quarter-hour sweep and no call hits.
+    const timeline = timelineOf([{ key: 'agent:backend:big', calls: [...run(60, 10, 'r1'), ...run(125, 4, 'r2'), ...run(200, 2, 'r3')] }]);
+    const report = await replay({ config, timeline });
+    expect(report.actions.map((a) => [a.action, a.result, a.at])).toEqual([
+      ['cleanup(archive)', 'marked', new Date(T0 + 62.5 * MIN).toISOString()],
+      ['cleanup(archive)', 'done', new Date(T0 + 122.5 * MIN).toISOString()],
+    ]);
+    // The notice let the rest of r1 run; the archive prevents r2 and r3.
+    expect(report.actions[1]!.savedCalls).toBe(6);
+    expect(JSON.stringify(await replay({ config, timeline }))).toBe(JSON.stringify(report));
+  });
+
+  test('a notice whose policy no longer matches at due time: the mark is dropped then and nothing is done; a later match marks anew', async () => {
+    const config = configOf(
+      `  - name: idle
+    when: { idle: "> 30m" }
+    do: [ { cleanup: archive, notice: 50m } ]
+`,
+      'schedule: "*/15 * * * *"\n',
+    );
+    // Both idle from 10 min: marked at the 45 min sweep, due at 95 min. "again" is used at 70 min, so at 95 min it is
+    // idle 25m and the policy no longer matches; idle past 30m again at 100 min, it is marked at the 105 min sweep.
+    const report = await replay({
+      config,
+      timeline: timelineOf(
+        [
+          { key: 'agent:a:quiet', calls: [[10, 1_000, 100, 0.01, 'q1']] },
+          {
+            key: 'agent:a:again',
+            calls: [
+              [10, 1_000, 100, 0.01, 'g1'],
+              [70, 1_000, 100, 0.01, 'g2'],
+            ],
+          },
+        ],
+        0,
+        150,
+      ),
+    });
+    expect(report.actions.map((a) => [a.session, a.result, a.at])).toEqual([
+      ['agent:a:quiet', 'marked', new Date(T0 + 45 * MIN).toISOString()],
+      ['agent:a:again', 'marked', new Date(T0 + 45 * MIN).toISOString()],
+      ['agent:a:quiet', 'done', new Date(T0 + 95 * MIN).toISOString()],
+      ['agent:a:again', 'marked', new Date(T0 + 105 * MIN).toISOString()],
+    ]);
+  });
+
   test('idle cleanup acts at the first sweep after the threshold, and names a session used again afterwards', async () => {
     const config = configOf(`  - name: idle
     when: { idle: "> 2h" }
