@@ -14,7 +14,8 @@ Explains, policy by policy, what clawwarden decides about one session and why: w
 match field), each condition's measured value against its threshold, the window and aggregate measured (the
 session's totals, or the agent's or fleet's sum in the budget window), why it acts or does not (the condition,
 unknown usage, a ladder under way, a cooldown), what the safety rules would hold back, and what the ladder does next
-and when.
+and when. A session marked after a notice shows each mark: the policy and step, the action, when it falls due, what
+happens then (it acts only if the policy still matches; otherwise the mark is dropped) and how to unmark it.
 
 With a daemon running on the config's http.listen it asks the daemon (its live ledger and ladders); otherwise it reads
 the sources once and the daemon's saved state from stateDir, and changes nothing.
