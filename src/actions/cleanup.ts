@@ -16,6 +16,7 @@ export const traits = {
   hold: 'none',
   onMain: 'never',
   onProtected: 'never',
+  cascades: false,
   countsTowardBlastRadius: true,
   manual: false,
   words: { done: 'archived', noop: 'already archived' },

@@ -13,6 +13,7 @@ export const traits = {
   hold: 'none',
   onMain: 'yes',
   onProtected: 'never',
+  cascades: false,
   countsTowardBlastRadius: true,
   manual: false,
   words: { done: 'compacted', noop: 'nothing to compact' },

@@ -13,6 +13,7 @@ export const traits = {
   hold: 'places',
   onMain: 'daemon',
   onProtected: 'never',
+  cascades: true,
   countsTowardBlastRadius: true,
   manual: { states: ['running', 'idle', 'stopped'] },
   words: { done: 'killed', noop: 'already killed' },

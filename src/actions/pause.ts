@@ -13,6 +13,7 @@ export const traits = {
   hold: 'places',
   onMain: 'daemon',
   onProtected: 'never',
+  cascades: false,
   countsTowardBlastRadius: true,
   manual: { states: ['running', 'idle', 'stopped'] },
   words: { done: 'paused', noop: 'already paused' },

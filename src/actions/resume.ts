@@ -13,6 +13,7 @@ export const traits = {
   hold: 'releases',
   onMain: 'daemon',
   onProtected: 'always',
+  cascades: false,
   countsTowardBlastRadius: false,
   manual: { states: ['paused', 'held', 'killed', 'archived'] },
   words: { done: 'resumed', noop: 'not paused' },

@@ -13,6 +13,7 @@ export const traits = {
   hold: 'none',
   onMain: 'yes',
   onProtected: 'if-allowed',
+  cascades: true,
   countsTowardBlastRadius: true,
   manual: { states: ['running', 'paused', 'held', 'killed'], whileRunning: true },
   words: { done: 'stopped', noop: 'nothing to stop' },

@@ -33,6 +33,8 @@ export interface ActionTraits {
   readonly onMain: 'yes' | 'daemon' | 'never';
   /** On a session in safety.protect: `always`, `if-allowed` (a policy with allowProtected), `never` (a policy never does; an operator only with force). */
   readonly onProtected: 'always' | 'if-allowed' | 'never';
+  /** Reaches the sessions a target spawned (sub-agents), transitively: the same action follows on each of them. */
+  readonly cascades: boolean;
   /** Counts toward safety.maxActionsPerSweep, for policies and for manual batches alike. */
   readonly countsTowardBlastRadius: boolean;
   /** An operator can request it by key, and where it applies; false when only policies (or the cleanup route) take it. */
