@@ -154,6 +154,10 @@ function describe(error: ErrorObject, options: ProblemOptions): Problem {
       const n = Array.isArray(error.data) ? error.data.length : 0;
       return { code: 'SCHEMA', path, message: `expected ${limit === 1 ? 'a non-empty list' : `at least ${limit} items`}, found ${n === 0 ? 'an empty list' : `${n}`}` };
     }
+    case 'minLength': {
+      const limit = Number(params['limit']);
+      return { code: 'SCHEMA', path, message: `expected ${limit === 1 ? 'a non-empty string' : `at least ${limit} characters`}, found ${found}` };
+    }
     default:
       // A schema that says what it wants (`burn`: exactly one of tokens or cost, and per) says it better than ajv's keyword.
       if (parent.description !== undefined && (error.keyword === 'minProperties' || error.keyword === 'maxProperties'))
