@@ -60,5 +60,5 @@ export function manualActionsIn(state: SessionDisplayState, active: boolean): Ma
 
 export { ACTION_NAMES };
 export type { ActionName };
-export { compileActions } from './compile.js';
+export { compileAction } from './compile.js';
 export type { ActionModule, ActionTraits, ManualUse, PlatformActionModule } from './types.js';

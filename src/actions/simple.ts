@@ -1,19 +1,13 @@
 import type { PolicyAction } from '../domain/decision.js';
 import type { ActionTraits, PlatformActionModule } from './types.js';
-import { PolicyValueError } from '../domain/problem.js';
+import type { JSONSchemaType } from 'ajv';
 
 /** Actions written only as their bare word: those whose PolicyAction carries nothing but the name. */
 type SimpleName = Exclude<PolicyAction, { readonly notifiers: unknown } | { readonly cleanup: unknown }>['action'];
 
 /** Schema of an action written only as its bare word. */
-export function simpleSchema(name: SimpleName): object {
+export function simpleSchema<N extends SimpleName>(name: N): JSONSchemaType<N> {
   return { type: 'string', enum: [name] };
-}
-
-/** Parses a bare-word action (`stop`), rejecting anything else with the form expected. */
-export function simpleParse(name: SimpleName, value: unknown): PolicyAction {
-  if (value === name) return { action: name };
-  throw new PolicyValueError('E_ACTION', `"${name}" takes no options; write it as the bare word: - ${name}`);
 }
 
 /**
@@ -29,7 +23,8 @@ export function simpleAction<const N extends SimpleName, const T extends ActionT
     traits,
     schema: simpleSchema(name),
     example: `do: [ ${name} ]`,
-    parse: (value: unknown): PolicyAction => simpleParse(name, value),
+    // The schema lets through only the bare word (or, beside a notice, the key with no value).
+    parse: (_value: N): PolicyAction => ({ action: name }),
   } as const satisfies PlatformActionModule<N>;
 }
 

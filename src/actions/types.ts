@@ -11,7 +11,7 @@ export interface ActionModule extends PluginModule {
   readonly bare: boolean;
   /** Schema of the value in the one-key object form (`- { cleanup: archive }`), when that form exists. */
   readonly valueSchema?: object;
-  /** Parses one `do` item of this action (the bare word or the one-key object); throws PolicyValueError. */
+  /** Reads one `do` item of this action that its schema accepted (the bare word, or the one-key object); a module types `value` as its schema does. */
   parse(value: unknown): PolicyAction;
 }
 
