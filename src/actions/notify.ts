@@ -12,8 +12,8 @@ export const capability = undefined;
 export const bare = true;
 export const valueSchema: JSONSchemaType<Target> = {
   anyOf: [
-    { type: 'string', minLength: 1 },
-    { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+    { type: 'string', minLength: 1, description: 'a notifier name' },
+    { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'a list of notifier names' },
   ],
 };
 export const schema = bareOrValueSchema(name, valueSchema);

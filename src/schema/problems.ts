@@ -191,6 +191,7 @@ function forms(schema: unknown): string[] | undefined {
     if (Array.isArray(branch['enum'])) result.push(...(branch['enum'] as unknown[]).map(String));
     else if (branch['const'] !== undefined) result.push(typeof branch['const'] === 'string' ? branch['const'] : JSON.stringify(branch['const']));
     else if (Array.isArray(branch['required']) && branch['required'].length > 0) result.push(`{ ${(branch['required'] as string[]).join(', ')}: … }`);
+    else if (typeof branch['description'] === 'string') result.push(branch['description']);
     else if (typeof branch['type'] === 'string') result.push(`${/^[aeiou]/.test(branch['type']) ? 'an' : 'a'} ${branch['type']}`);
   }
   return result.length > 0 ? result : undefined;

@@ -21,7 +21,7 @@ const cases: { do: string; marker: string; code: string; path: string; message: 
   { do: '[ { stop: true } ]', marker: 'true', code: 'SCHEMA', path: 'do[0].stop', message: 'expected null, found boolean true' },
   { do: '[ { cleanup: shred } ]', marker: 'shred', code: 'UNKNOWN_VALUE', path: 'do[0].cleanup', message: 'unknown cleanup mode "shred"; expected one of: archive, delete' },
   { do: '[ { notify: [] } ]', marker: '[] }', code: 'SCHEMA', path: 'do[0].notify', message: 'expected a non-empty list, found an empty list' },
-  { do: '[ { notify: 5 } ]', marker: '5', code: 'SCHEMA', path: 'do[0].notify', message: '5 does not match any accepted form; expected one of: a string, an array' },
+  { do: '[ { notify: 5 } ]', marker: '5', code: 'SCHEMA', path: 'do[0].notify', message: '5 does not match any accepted form; expected one of: a notifier name, a list of notifier names' },
   { do: '[ { notify: "" } ]', marker: '""', code: 'SCHEMA', path: 'do[0].notify', message: 'expected a non-empty string, found ""' },
   { do: '[ { notify: [ops-chat, ""] } ]', marker: '""', code: 'SCHEMA', path: 'do[0].notify[1]', message: 'expected a non-empty string, found ""' },
   {
