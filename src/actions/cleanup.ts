@@ -1,9 +1,10 @@
+import type { JSONSchemaType } from 'ajv';
 import type { PolicyAction } from '../domain/decision.js';
 import type { ActionTraits } from './types.js';
-import { PolicyValueError } from '../domain/problem.js';
 import { bareOrValueSchema } from './simple.js';
 
-const MODES = ['archive', 'delete'] as const;
+type CleanupMode = Extract<PolicyAction, { readonly action: 'cleanup' }>['cleanup'];
+const MODES = ['archive', 'delete'] as const satisfies readonly CleanupMode[];
 
 /** `do: [ { cleanup: archive } ]` — remove old sessions by archiving (default) or deleting them. */
 export const name = 'cleanup';
@@ -16,18 +17,16 @@ export const traits = {
   hold: 'none',
   onMain: 'never',
   onProtected: 'never',
+  cascades: false,
   countsTowardBlastRadius: true,
   manual: false,
   words: { done: 'archived', noop: 'already archived' },
 } as const satisfies ActionTraits;
-export const valueSchema = { type: 'string', enum: [...MODES] } as const;
+export const valueSchema: JSONSchemaType<CleanupMode> = { type: 'string', enum: [...MODES] };
 export const schema = bareOrValueSchema(name, valueSchema);
 export const example = 'do: [ { cleanup: archive } ]';
 
-/** `cleanup` (archive) or `{ cleanup: archive|delete }`. */
-export function parse(value: unknown): PolicyAction {
-  if (value === name) return { action: 'cleanup', cleanup: 'archive' };
-  const mode = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
-  if (mode === 'archive' || mode === 'delete') return { action: 'cleanup', cleanup: mode };
-  throw new PolicyValueError('E_ACTION', `cleanup takes archive or delete, found ${JSON.stringify(mode)}`, [name], [...MODES]);
+/** `cleanup` (archive) or `{ cleanup: archive|delete }`, as the schema accepted it. */
+export function parse(value: typeof name | { readonly cleanup: CleanupMode }): PolicyAction {
+  return { action: 'cleanup', cleanup: value === name ? 'archive' : value.cleanup };
 }

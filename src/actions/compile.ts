@@ -1,7 +1,7 @@
 import type { PolicyAction } from '../domain/decision.js';
 import type { ActionName } from '../domain/action.js';
 import type { ActionModule } from './types.js';
-import { closest, PolicyValueError, type PolicyProblem } from '../domain/problem.js';
+import { closest, type PolicyProblem } from '../domain/problem.js';
 import { NOTICE_EXAMPLE, NOTICE_SCHEMA, noticeValue } from './notice.js';
 
 type Path = readonly (string | number)[];
@@ -28,95 +28,62 @@ export function doSchema(modules: readonly ActionModule[]): object {
   return { type: ['string', 'object', 'array'], if: { type: 'array' }, then: { minItems: 1, items: item }, else: item };
 }
 
-/** What compileActions checks actions against. */
+/** What compileAction checks an action against. */
 export interface ActionOptions {
   readonly notifiers: readonly string[];
   readonly capabilities: ReadonlySet<ActionName>;
 }
 
-/** Parses a `do` value (one item or a list), reporting unknown actions, unknown notifiers and missing capabilities. */
-export function compileActions(raw: unknown, path: Path, modules: readonly ActionModule[], options: ActionOptions): { actions?: PolicyAction[]; problems: PolicyProblem[] } {
+/**
+ * Compiles one `do` item that doSchema accepted: a bare word or a one-key object (with `notice` beside it), naming a
+ * known action with a valid value. Adds only what the schema cannot say: the notice (a positive duration, never on
+ * notify), a source that can perform the action, and notifiers that are configured.
+ */
+export function compileAction(item: unknown, path: Path, modules: readonly ActionModule[], options: ActionOptions): { action?: PolicyAction; problems: PolicyProblem[] } {
   const problems: PolicyProblem[] = [];
-  const byName = new Map(modules.map((m) => [m.name, m]));
-  const names = modules.map((m) => m.name);
-  const items: unknown[] = Array.isArray(raw) ? raw : [raw];
-  if (Array.isArray(raw) && raw.length === 0) problems.push({ code: 'SCHEMA', path, message: 'empty action list: name at least one action', allowed: names });
-  const actions: PolicyAction[] = [];
-  items.forEach((item, i) => {
-    const at = Array.isArray(raw) ? [...path, i] : [...path];
-    let key: string | undefined;
-    let notice: { readonly raw: unknown } | undefined;
-    let value: unknown = item;
-    if (typeof item === 'string') key = item;
-    else if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
-      const { notice: rawNotice, ...rest } = item as Record<string, unknown>;
-      if ('notice' in item) notice = { raw: rawNotice };
-      const keys = Object.keys(rest);
-      if (keys.length === 1) key = keys[0];
-      if (notice && keys.length === 0) {
-        problems.push({ code: 'SCHEMA', path: at, message: `"notice" needs the action it delays beside it, e.g. ${NOTICE_EXAMPLE}`, allowed: names });
-        return;
+  let key: string;
+  let value: unknown = item;
+  let notice: { readonly raw: unknown } | undefined;
+  if (typeof item === 'string') key = item;
+  else {
+    const { notice: rawNotice, ...rest } = item as Record<string, unknown>;
+    if ('notice' in (item as object)) notice = { raw: rawNotice };
+    key = Object.keys(rest)[0]!;
+    // `- kill:` with a notice: the bare action.
+    value = rest[key] === null ? key : rest;
+  }
+  const module = modules.find((m) => m.name === key);
+  if (!module) throw new Error(`compileAction: "${key}" is not an action; compile only items the policy schema accepted`);
+  let action = module.parse(value);
+  if (notice) {
+    const parsed = noticeValue(action, notice.raw, [...path, 'notice']);
+    if ('problem' in parsed) return { problems: [parsed.problem] };
+    action = parsed.action;
+  }
+  if (module.capability !== undefined && !options.capabilities.has(module.capability)) {
+    const can = [...options.capabilities].sort();
+    problems.push({
+      code: 'UNSUPPORTED_ACTION',
+      path,
+      message: `no configured source can ${module.name}; the sources can: ${can.length > 0 ? can.join(', ') : 'nothing'} (and notify)`,
+      allowed: ['notify', ...can],
+    });
+  }
+  if (action.action === 'notify' && action.notifiers !== 'all') {
+    const listed = Array.isArray((item as Record<string, unknown>).notify);
+    action.notifiers.forEach((n, j) => {
+      if (!options.notifiers.includes(n)) {
+        problems.push({
+          code: 'UNKNOWN_NOTIFIER',
+          path: listed ? [...path, 'notify', j] : [...path, 'notify'],
+          message: `unknown notifier "${n}"; ${options.notifiers.length > 0 ? `expected one of: ${options.notifiers.join(', ')}` : 'no notifiers are configured'}`,
+          allowed: [...options.notifiers],
+          ...suggest(n, options.notifiers),
+        });
       }
-      // `- kill:` with a notice: the bare action.
-      value = key !== undefined && rest[key] === null ? key : rest;
-    }
-    const module = key === undefined ? undefined : byName.get(key);
-    if (!module) {
-      const found = key === undefined ? JSON.stringify(item) : `"${key}"`;
-      problems.push({
-        code: 'UNKNOWN_VALUE',
-        path: typeof item === 'object' && key !== undefined ? [...at, key] : at,
-        message: `unknown action ${found}; expected one of: ${names.join(', ')}`,
-        allowed: names,
-      });
-      return;
-    }
-    if (typeof value === 'string' && !module.bare) {
-      problems.push({ code: 'SCHEMA', path: at, message: `"${key}" needs a value, e.g. ${module.example}` });
-      return;
-    }
-    let action: PolicyAction;
-    try {
-      action = module.parse(value);
-    } catch (error) {
-      if (!(error instanceof PolicyValueError)) throw error;
-      problems.push({ code: 'POLICY', path: [...at, ...error.path], message: error.message, ...(error.allowed ? { allowed: [...error.allowed] } : {}) });
-      return;
-    }
-    if (notice) {
-      const parsed = noticeValue(action, notice.raw, [...at, 'notice']);
-      if ('problem' in parsed) {
-        problems.push(parsed.problem);
-        return;
-      }
-      action = parsed.action;
-    }
-    if (module.capability !== undefined && !options.capabilities.has(module.capability)) {
-      const can = [...options.capabilities].sort();
-      problems.push({
-        code: 'UNSUPPORTED_ACTION',
-        path: at,
-        message: `no configured source can ${module.name}; the sources can: ${can.length > 0 ? can.join(', ') : 'nothing'} (and notify)`,
-        allowed: ['notify', ...can],
-      });
-    }
-    if (action.action === 'notify' && action.notifiers !== 'all') {
-      action.notifiers.forEach((n, j) => {
-        if (!options.notifiers.includes(n)) {
-          const where = typeof item === 'object' && Array.isArray((item as Record<string, unknown>).notify) ? [...at, 'notify', j] : [...at, 'notify'];
-          problems.push({
-            code: 'UNKNOWN_NOTIFIER',
-            path: where,
-            message: `unknown notifier "${n}"; ${options.notifiers.length > 0 ? `expected one of: ${options.notifiers.join(', ')}` : 'no notifiers are configured'}`,
-            allowed: [...options.notifiers],
-            ...suggest(n, options.notifiers),
-          });
-        }
-      });
-    }
-    actions.push(action);
-  });
-  return problems.length === 0 ? { actions, problems } : { problems };
+    });
+  }
+  return problems.length === 0 ? { action, problems } : { problems };
 }
 
 function suggest(found: string, allowed: readonly string[]): { suggestion?: string } {

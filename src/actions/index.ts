@@ -3,12 +3,12 @@ import { ACTION_NAMES } from '../domain/action.js';
 import type { SessionDisplayState } from '../domain/session-view.js';
 import type { ActionModule, ActionTraits, PlatformActionModule } from './types.js';
 import * as cleanup from './cleanup.js';
-import * as compact from './compact.js';
-import * as kill from './kill.js';
+import { compact } from './compact.js';
+import { kill } from './kill.js';
 import * as notify from './notify.js';
-import * as pause from './pause.js';
-import * as resume from './resume.js';
-import * as stop from './stop.js';
+import { pause } from './pause.js';
+import { resume } from './resume.js';
+import { stop } from './stop.js';
 
 /**
  * Every action a source performs, by name. The type holds it equal to ActionName: a name without a module, a module
@@ -60,5 +60,5 @@ export function manualActionsIn(state: SessionDisplayState, active: boolean): Ma
 
 export { ACTION_NAMES };
 export type { ActionName };
-export { compileActions } from './compile.js';
+export { compileAction } from './compile.js';
 export type { ActionModule, ActionTraits, ManualUse, PlatformActionModule } from './types.js';

@@ -11,7 +11,7 @@ export interface ActionModule extends PluginModule {
   readonly bare: boolean;
   /** Schema of the value in the one-key object form (`- { cleanup: archive }`), when that form exists. */
   readonly valueSchema?: object;
-  /** Parses one `do` item of this action (the bare word or the one-key object); throws PolicyValueError. */
+  /** Reads one `do` item of this action that its schema accepted (the bare word, or the one-key object); a module types `value` as its schema does. */
   parse(value: unknown): PolicyAction;
 }
 
@@ -33,6 +33,8 @@ export interface ActionTraits {
   readonly onMain: 'yes' | 'daemon' | 'never';
   /** On a session in safety.protect: `always`, `if-allowed` (a policy with allowProtected), `never` (a policy never does; an operator only with force). */
   readonly onProtected: 'always' | 'if-allowed' | 'never';
+  /** Reaches the sessions a target spawned (sub-agents), transitively: the same action follows on each of them. */
+  readonly cascades: boolean;
   /** Counts toward safety.maxActionsPerSweep, for policies and for manual batches alike. */
   readonly countsTowardBlastRadius: boolean;
   /** An operator can request it by key, and where it applies; false when only policies (or the cleanup route) take it. */

@@ -16,9 +16,6 @@ export interface FleetView {
   children?(source: string, key: string): readonly Session[];
 }
 
-/** Actions that reach the sessions a target spawned (sub-agents), transitively. */
-export const CASCADING: ReadonlySet<ActionName> = new Set(['stop', 'kill']);
-
 /** One planned step: one action of one decision on one target (notify: once per decision, no target). */
 export interface Step {
   /** The idempotency id: the same (decision, action, target) acts once, across restarts. */
@@ -31,8 +28,8 @@ export interface Step {
 }
 
 /**
- * The steps of a decision, in the order its actions are written. With a fleet that knows who spawned what, a stop or
- * kill of a target is followed by the same action on every session it spawned, transitively (depth first, each once;
+ * The steps of a decision, in the order its actions are written. With a fleet that knows who spawned what, an action
+ * whose traits say it cascades (stop, kill) on a target is followed by the same action on every session it spawned, transitively (depth first, each once;
  * a session that is a target itself is not repeated). A cascaded step's id is the one a direct step on that session
  * would have, so it acts once however it is reached.
  */
@@ -47,7 +44,7 @@ export function stepsOf(decision: Decision, fleet?: Pick<FleetView, 'children'>)
     const seen = new Set(decision.targets.map(idOf));
     for (const target of decision.targets) {
       steps.push({ id: idOf(target), decision, action, target });
-      if (!CASCADING.has(action.action) || !fleet?.children) continue;
+      if (!traitsOf(action.action).cascades || !fleet?.children) continue;
       const walk = (parent: string): void => {
         for (const child of fleet.children!(target.source, parent)) {
           const id = idOf(child);

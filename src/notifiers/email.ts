@@ -5,9 +5,12 @@ import { rateLimitSchema, type RateLimitOption } from './rate-limit.js';
 import { secretOptionSchema, type SecretOption } from './secret-option.js';
 import type { Notification, Notifier, NotifierModule } from './types.js';
 
-/** `type: email` options, after the loader resolved secrets. */
+/**
+ * `type: email` options. `S` is how a secret is held: a SecretValue once the loader resolved it (what `create` gets),
+ * a SecretOption as written (what the schema checks: the loader validates before it resolves secrets).
+ */
 // A type alias (not an interface) so it is assignable to the index's Record<string, unknown>.
-export type EmailConfig = {
+export type EmailConfig<S = SecretValue> = {
   readonly smtp: {
     readonly host: string;
     /** Default 465 with `secure`, else 587 when `requireTLS`, else 25. */
@@ -16,7 +19,7 @@ export type EmailConfig = {
     readonly secure?: boolean;
     /** Insist on STARTTLS; fail rather than send in clear. */
     readonly requireTLS?: boolean;
-    readonly auth?: { readonly user: SecretValue; readonly pass: SecretValue };
+    readonly auth?: { readonly user: S; readonly pass: S };
     readonly tls?: { readonly rejectUnauthorized?: boolean };
     /** Connection, greeting and socket timeout; default 10 s. */
     readonly timeoutMs?: number;
@@ -25,26 +28,11 @@ export type EmailConfig = {
   readonly to: readonly string[];
   /** Prepended to every subject, e.g. `[prod] `. */
   readonly subjectPrefix?: string;
-  readonly rateLimit?: { readonly count: number; readonly per: string | number };
-};
-
-/** The options as the schema sees them: secrets still as written (the loader validates before it resolves them). */
-type EmailOptions = {
-  readonly type?: 'email';
-  readonly smtp: {
-    readonly host: string;
-    readonly port?: number;
-    readonly secure?: boolean;
-    readonly requireTLS?: boolean;
-    readonly auth?: { readonly user: SecretOption; readonly pass: SecretOption };
-    readonly tls?: { readonly rejectUnauthorized?: boolean };
-    readonly timeoutMs?: number;
-  };
-  readonly from: string;
-  readonly to: readonly string[];
-  readonly subjectPrefix?: string;
   readonly rateLimit?: RateLimitOption;
 };
+
+/** The options as the schema sees them: secrets as written, and the `type` key beside them. */
+type EmailOptions = EmailConfig<SecretOption> & { readonly type?: 'email' };
 
 export const name = 'email';
 export const description = 'Sends each notification as a plain-text mail over SMTP (implicit TLS or STARTTLS, optional auth).';

@@ -5,28 +5,24 @@ import { rateLimitSchema, type RateLimitOption } from './rate-limit.js';
 import { secretOptionSchema, type SecretOption } from './secret-option.js';
 import type { Notification, Notifier, NotifierModule } from './types.js';
 
-/** `type: webhook` options, after the loader resolved secrets. */
+/**
+ * `type: webhook` options. `S` is how a secret is held: a SecretValue once the loader resolved it (what `create` gets),
+ * a SecretOption as written (what the schema checks: the loader validates before it resolves secrets).
+ */
 // A type alias (not an interface) so it is assignable to the index's Record<string, unknown>.
-export type WebhookConfig = {
+export type WebhookConfig<S = SecretValue> = {
   /** Often a secret itself (Slack incoming-webhook URLs are bearer credentials). */
-  readonly url: SecretValue;
+  readonly url: S;
   /** `json` (default): the whole notification; `slack`: `{ text }`. */
   readonly format?: 'json' | 'slack';
-  readonly headers?: Readonly<Record<string, SecretValue>>;
+  readonly headers?: Readonly<Record<string, S>>;
   /** Default 10 s. */
-  readonly timeoutMs?: number;
-  readonly rateLimit?: { readonly count: number; readonly per: string | number };
-};
-
-/** The options as the schema sees them: secrets still as written (the loader validates before it resolves them). */
-type WebhookOptions = {
-  readonly type?: 'webhook';
-  readonly url: SecretOption;
-  readonly format?: 'json' | 'slack';
-  readonly headers?: Readonly<Record<string, SecretOption>>;
   readonly timeoutMs?: number;
   readonly rateLimit?: RateLimitOption;
 };
+
+/** The options as the schema sees them: secrets as written, and the `type` key beside them. */
+type WebhookOptions = WebhookConfig<SecretOption> & { readonly type?: 'webhook' };
 
 export const name = 'webhook';
 export const description = 'POSTs each notification to a URL as JSON, or as Slack-compatible `{text}`, with optional headers.';

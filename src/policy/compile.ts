@@ -6,7 +6,7 @@ import type { Problem, Segment } from '../domain/problem.js';
 import { conditionModules } from '../conditions/index.js';
 import { compileWhen } from '../conditions/when.js';
 import { actionModules } from '../actions/index.js';
-import { compileActions } from '../actions/compile.js';
+import { compileAction } from '../actions/compile.js';
 import { compileMatch } from './match.js';
 import { policySchema, policyValidator } from './schema.js';
 import { parseDuration, parsePercent, UnitError } from '../domain/units.js';
@@ -129,9 +129,9 @@ function compileDo(raw: unknown, path: Path, options: CompileOptions, accepted: 
       complete = false;
       return;
     }
-    const compiled = compileActions(item, at, actionModules, options);
+    const compiled = compileAction(item, at, actionModules, options);
     problems.push(...compiled.problems);
-    if (compiled.actions) actions.push(...compiled.actions);
+    if (compiled.action) actions.push(compiled.action);
     else complete = false;
   });
   return complete ? actions : undefined;

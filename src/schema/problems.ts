@@ -154,6 +154,10 @@ function describe(error: ErrorObject, options: ProblemOptions): Problem {
       const n = Array.isArray(error.data) ? error.data.length : 0;
       return { code: 'SCHEMA', path, message: `expected ${limit === 1 ? 'a non-empty list' : `at least ${limit} items`}, found ${n === 0 ? 'an empty list' : `${n}`}` };
     }
+    case 'minLength': {
+      const limit = Number(params['limit']);
+      return { code: 'SCHEMA', path, message: `expected ${limit === 1 ? 'a non-empty string' : `at least ${limit} characters`}, found ${found}` };
+    }
     default:
       // A schema that says what it wants (`burn`: exactly one of tokens or cost, and per) says it better than ajv's keyword.
       if (parent.description !== undefined && (error.keyword === 'minProperties' || error.keyword === 'maxProperties'))
@@ -187,6 +191,7 @@ function forms(schema: unknown): string[] | undefined {
     if (Array.isArray(branch['enum'])) result.push(...(branch['enum'] as unknown[]).map(String));
     else if (branch['const'] !== undefined) result.push(typeof branch['const'] === 'string' ? branch['const'] : JSON.stringify(branch['const']));
     else if (Array.isArray(branch['required']) && branch['required'].length > 0) result.push(`{ ${(branch['required'] as string[]).join(', ')}: … }`);
+    else if (typeof branch['description'] === 'string') result.push(branch['description']);
     else if (typeof branch['type'] === 'string') result.push(`${/^[aeiou]/.test(branch['type']) ? 'an' : 'a'} ${branch['type']}`);
   }
   return result.length > 0 ? result : undefined;

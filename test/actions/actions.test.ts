@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { actionModules, compileActions } from '../../src/actions/index.js';
+import { actionModules, compileAction } from '../../src/actions/index.js';
 import { ACTION_NAMES } from '../../src/sources/source.js';
 import { FULL, ORIGIN, schemaValidator } from '../policy/fixtures.js';
 import { compilePolicy } from '../../src/policy/index.js';
@@ -36,7 +36,8 @@ describe('action registry', () => {
   });
 });
 
-describe('parse', () => {
+// Input the policy schema rejects never reaches compileAction: test/config/errors.test.ts pins the schema's messages for it.
+describe('compileAction', () => {
   it.each([
     ['notify', { action: 'notify', notifiers: 'all' }],
     ['{ notify: ops-chat }', { action: 'notify', notifiers: ['ops-chat'] }],
@@ -49,27 +50,31 @@ describe('parse', () => {
     ['cleanup', { action: 'cleanup', cleanup: 'archive' }],
     ['{ cleanup: archive }', { action: 'cleanup', cleanup: 'archive' }],
     ['{ cleanup: delete }', { action: 'cleanup', cleanup: 'delete' }],
+    ['{ kill: null, notice: 1h }', { action: 'kill', notice: 3_600_000 }],
+    ['{ cleanup: delete, notice: 2h }', { action: 'cleanup', cleanup: 'delete', notice: 7_200_000 }],
   ])('%s', (yaml, want) => {
-    expect(compileActions([parse(yaml)], ['do'], actionModules, FULL)).toEqual({ actions: [want], problems: [] });
-  });
-
-  it('accepts a single action without a list, keeping order in lists', () => {
-    expect(compileActions('kill', ['do'], actionModules, FULL).actions).toEqual([{ action: 'kill' }]);
-    expect(compileActions(['notify', 'pause', 'stop'], ['do'], actionModules, FULL).actions!.map((a) => a.action)).toEqual(['notify', 'pause', 'stop']);
+    const item: unknown = parse(yaml);
+    expect(schemaValidator()({ name: 'p', when: { idle: '> 1h' }, do: [item] })).toBe(true);
+    expect(compileAction(item, ['do', 0], actionModules, FULL)).toEqual({ action: want, problems: [] });
   });
 
   it.each([
-    ['[ { stop: true } ]', ['do', 0], /takes no options/],
-    ['[ { cleanup: shred } ]', ['do', 0, 'cleanup'], /archive or delete/],
-    ['[ { notify: [] } ]', ['do', 0, 'notify'], /a notifier name or a list/],
-    ['[ { notify: 5 } ]', ['do', 0, 'notify'], /a notifier name or a list/],
-    ['[ { kil: x } ]', ['do', 0, 'kil'], /unknown action "kil"/],
-    ['[ 42 ]', ['do', 0], /unknown action 42/],
-    ['[]', ['do'], /empty action list/],
-  ])('%s is rejected', (yaml, path, message) => {
-    const { actions, problems } = compileActions(parse(yaml), ['do'], actionModules, FULL);
-    expect(actions).toBeUndefined();
+    ['{ notify: ops-chat, notice: 1h }', ['do', 0, 'notice'], /notify is sent at once and takes no notice/],
+    ['{ kill: null, notice: 0s }', ['do', 0, 'notice'], /a notice must be longer than zero/],
+    ['{ kill: null, notice: soon }', ['do', 0, 'notice'], /found "soon": expected a duration/],
+    ['{ notify: [ops-chat, ops-pager] }', ['do', 0, 'notify', 1], /unknown notifier "ops-pager"/],
+  ])('%s: what the schema cannot say is checked here', (yaml, path, message) => {
+    const item: unknown = parse(yaml);
+    expect(schemaValidator()({ name: 'p', when: { idle: '> 1h' }, do: [item] })).toBe(true);
+    const { action, problems } = compileAction(item, ['do', 0], actionModules, FULL);
+    expect(action).toBeUndefined();
+    expect(problems).toHaveLength(1);
     expect(problems[0]!.path).toEqual(path);
     expect(problems[0]!.message).toMatch(message);
+  });
+
+  it('an action no configured source can perform is reported with what they can', () => {
+    const { problems } = compileAction('kill', ['do', 0], actionModules, { ...FULL, capabilities: new Set(['stop' as const]) });
+    expect(problems).toEqual([{ code: 'UNSUPPORTED_ACTION', path: ['do', 0], message: 'no configured source can kill; the sources can: stop (and notify)', allowed: ['notify', 'stop'] }]);
   });
 });

@@ -21,6 +21,10 @@ describe('action traits', () => {
     expect(ACTION_NAMES.filter(needsKnownUsage)).toEqual(['kill', 'pause', 'cleanup']);
   });
 
+  it('exactly stop and kill reach the sessions a target spawned', () => {
+    expect(ACTION_NAMES.filter((action) => actionTraits[action].cascades)).toEqual(['stop', 'kill']);
+  });
+
   // The table the daemon served before the traits said it (domain/session-view.ts actionsFor).
   const BEFORE: Record<string, readonly string[]> = {
     running: ['stop', 'kill', 'pause'],

@@ -1,4 +1,4 @@
-import type { ActionRequest, ActionResult } from '../../domain/action.js';
+import type { ActionName, ActionRequest, ActionResult } from '../../domain/action.js';
 import type { DemoFleet } from './simulation.js';
 import type { SimSession } from './session.js';
 
@@ -24,25 +24,24 @@ export function performOn(fleet: DemoFleet, request: ActionRequest, at: number):
   if (request.generation !== session.generation) {
     return refused(`session "${request.key}" changed since the decision: expected generation ${request.generation || '(none)'}, current ${session.generation}`, at);
   }
-  switch (request.action) {
-    case 'stop':
-      return stop(fleet, session, at);
-    case 'kill':
-      return kill(fleet, session, at);
-    case 'pause':
-      return pause(fleet, session, at);
-    case 'resume':
-      return resume(fleet, session, at);
-    case 'cleanup':
-      return cleanup(fleet, session, request.cleanup ?? 'archive', at);
-    case 'compact': {
-      const { before, after } = fleet.compact(session, at);
-      return done(`compacted: ${before} → ${after} context tokens`, at);
-    }
-    default:
-      return refused(`unknown action "${String(request.action)}"`, at);
-  }
+  // A source takes requests from any caller: the action is checked, not trusted.
+  const action: string = request.action;
+  if (!Object.hasOwn(implementations, action)) return refused(`unknown action "${action}"`, at);
+  return implementations[request.action](fleet, session, request, at);
 }
+
+/** Each action the demo carries out, keyed by ActionName (its capabilities are ACTION_NAMES): one missing does not compile. */
+const implementations: { readonly [A in ActionName]: (fleet: DemoFleet, session: SimSession, request: ActionRequest, at: number) => ActionResult } = {
+  stop: (fleet, session, _request, at) => stop(fleet, session, at),
+  kill: (fleet, session, _request, at) => kill(fleet, session, at),
+  pause: (fleet, session, _request, at) => pause(fleet, session, at),
+  resume: (fleet, session, _request, at) => resume(fleet, session, at),
+  cleanup: (fleet, session, request, at) => cleanup(fleet, session, request.cleanup ?? 'archive', at),
+  compact: (fleet, session, _request, at) => {
+    const { before, after } = fleet.compact(session, at);
+    return done(`compacted: ${before} → ${after} context tokens`, at);
+  },
+};
 
 function stop(fleet: DemoFleet, session: SimSession, at: number): ActionResult {
   const runId = fleet.abort(session, at);

@@ -42,6 +42,7 @@ export const example = `sources:
     story: true       # new incidents after the start: a runaway at 20 s, an agent over budget at ~1 min, …
 `;
 
+/** Every action: actions.ts implements each ActionName (its table does not compile with one missing). */
 export const capabilities: readonly ActionName[] = ACTION_NAMES;
 
 /** Builds the demo fleet as it stands at `context.now()`; it advances once started. */

@@ -2,6 +2,7 @@ import type { Session } from '../../domain/session.js';
 import type { ActionRequest, ActionResult } from '../../domain/action.js';
 import { OpenClawError, errorMessage } from './errors.js';
 import { sessionFromRow, type OpenClawRow } from './normalise.js';
+import type { Capability } from './capabilities.js';
 
 /** What the actions need from the connection. */
 export interface ActionPort {
@@ -61,6 +62,67 @@ async function setCronJob(port: ActionPort, key: string, enabled: boolean): Prom
   }
 }
 
+/** What one action's implementation is given: the port, the request, and the session as the gateway describes it now. */
+interface Acting {
+  readonly port: ActionPort;
+  readonly key: string;
+  readonly generation: string;
+  readonly session: Session;
+  readonly request: ActionRequest;
+  readonly now: () => number;
+}
+
+/** Each capability's implementation (DESIGN.md §4), keyed by CAPABILITIES: one missing or extra does not compile. */
+const implementations: { readonly [A in Capability]: (acting: Acting) => Promise<ActionResult> } = {
+  async stop({ port, key, now }) {
+    const status = await abort(port, key, false);
+    return status === 'aborted' ? done('run aborted', now()) : noop('no-active-run', now());
+  },
+  async kill({ port, key, generation, session, now }) {
+    const status = await abort(port, key, true);
+    if (session.main) return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; main sessions cannot be archived: held`, now(), true);
+    if (session.archived) return status === 'aborted' ? done(`run aborted; already archived${await setCronJob(port, key, false)}`, now()) : noop('no-active-run; already archived', now());
+    await archive(port, key, generation, true);
+    return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; archived${await setCronJob(port, key, false)}`, now());
+  },
+  async pause({ port, key, generation, session, now }) {
+    if (session.main) {
+      const status = await abort(port, key, true);
+      return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; main sessions cannot be archived: held`, now(), true);
+    }
+    if (session.archived) return noop('already archived', now());
+    await archive(port, key, generation, true);
+    return done(`archived${await setCronJob(port, key, false)}`, now());
+  },
+  async resume({ port, key, generation, session, now }) {
+    if (session.main) return done('main session: release the hold', now(), true);
+    if (!session.archived) return noop('not archived', now());
+    await archive(port, key, generation, false);
+    return done(`restored${await setCronJob(port, key, true)}`, now());
+  },
+  async cleanup({ port, key, generation, session, request, now }) {
+    if (session.main) return refused(`main session ${key} is never cleaned up`);
+    if (request.cleanup === 'delete') {
+      await port.request('sessions.delete', { key, expectedSessionId: generation });
+      return done('deleted', now());
+    }
+    if (session.archived) return noop('already archived', now());
+    await archive(port, key, generation, true);
+    return done('archived', now());
+  },
+  async compact({ port, key, now }) {
+    const reply = await port.request<{ compacted?: unknown; reason?: unknown; result?: { tokensBefore?: unknown; tokensAfter?: unknown } }>('sessions.compact', { key });
+    if (reply.compacted !== true) return noop(typeof reply.reason === 'string' ? reply.reason : 'nothing to compact', now());
+    const count = (n: unknown): string => (typeof n === 'number' || typeof n === 'string' ? String(n) : '?');
+    return done(`compacted ${count(reply.result?.tokensBefore)} → ${count(reply.result?.tokensAfter)} tokens`, now());
+  },
+};
+
+/** Whether OpenClaw implements `action`. */
+function isCapability(action: string): action is Capability {
+  return Object.hasOwn(implementations, action);
+}
+
 /**
  * Carries out one action with DESIGN.md §4 semantics. The generation is checked first (a reset session is never
  * hit: `refused`), and lifecycle calls carry it as `expectedSessionId` so the gateway re-checks it atomically.
@@ -69,8 +131,10 @@ export async function performAction(port: ActionPort, request: ActionRequest): P
   const { key, generation } = request;
   if (typeof key !== 'string' || key === '') return refused('no session key given');
   if (typeof generation !== 'string' || generation === '') return refused(`no generation given for ${key}: clawwarden acts only on a known session generation`);
+  const action: string = request.action;
+  if (!isCapability(action)) return refused(`openclaw cannot ${action}`);
   const mode: unknown = request.cleanup; // a source takes requests from any caller: the mode is checked, not trusted
-  if (request.action === 'cleanup' && mode !== undefined && mode !== 'archive' && mode !== 'delete') {
+  if (action === 'cleanup' && mode !== undefined && mode !== 'archive' && mode !== 'delete') {
     return refused(`cleanup of ${key}: unknown mode ${JSON.stringify(mode)}; expected archive or delete`);
   }
   try {
@@ -79,51 +143,7 @@ export async function performAction(port: ActionPort, request: ActionRequest): P
     if (session.generation !== generation) {
       return refused(`session ${key} is now generation ${session.generation}, not ${generation} (it was reset or rolled); re-evaluate it`);
     }
-    const now = port.now;
-    switch (request.action) {
-      case 'stop': {
-        const status = await abort(port, key, false);
-        return status === 'aborted' ? done('run aborted', now()) : noop('no-active-run', now());
-      }
-      case 'kill': {
-        const status = await abort(port, key, true);
-        if (session.main) return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; main sessions cannot be archived: held`, now(), true);
-        if (session.archived) return status === 'aborted' ? done(`run aborted; already archived${await setCronJob(port, key, false)}`, now()) : noop('no-active-run; already archived', now());
-        await archive(port, key, generation, true);
-        return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; archived${await setCronJob(port, key, false)}`, now());
-      }
-      case 'pause': {
-        if (session.main) {
-          const status = await abort(port, key, true);
-          return done(`${status === 'aborted' ? 'run aborted' : 'no-active-run'}; main sessions cannot be archived: held`, now(), true);
-        }
-        if (session.archived) return noop('already archived', now());
-        await archive(port, key, generation, true);
-        return done(`archived${await setCronJob(port, key, false)}`, now());
-      }
-      case 'resume': {
-        if (session.main) return done('main session: release the hold', now(), true);
-        if (!session.archived) return noop('not archived', now());
-        await archive(port, key, generation, false);
-        return done(`restored${await setCronJob(port, key, true)}`, now());
-      }
-      case 'cleanup': {
-        if (session.main) return refused(`main session ${key} is never cleaned up`);
-        if (request.cleanup === 'delete') {
-          await port.request('sessions.delete', { key, expectedSessionId: generation });
-          return done('deleted', now());
-        }
-        if (session.archived) return noop('already archived', now());
-        await archive(port, key, generation, true);
-        return done('archived', now());
-      }
-      case 'compact': {
-        const reply = await port.request<{ compacted?: unknown; reason?: unknown; result?: { tokensBefore?: unknown; tokensAfter?: unknown } }>('sessions.compact', { key });
-        if (reply.compacted !== true) return noop(typeof reply.reason === 'string' ? reply.reason : 'nothing to compact', now());
-        const count = (n: unknown): string => (typeof n === 'number' || typeof n === 'string' ? String(n) : '?');
-        return done(`compacted ${count(reply.result?.tokensBefore)} → ${count(reply.result?.tokensAfter)} tokens`, now());
-      }
-    }
+    return await implementations[action]({ port, key, generation, session, request, now: port.now });
   } catch (error) {
     if (error instanceof OpenClawError && error.fromGateway) return refused(`${error.message} (${error.code})`);
     return { status: 'failed', detail: errorMessage(error) };
