@@ -108,6 +108,7 @@ export class Enforcer {
       if (this.#handled(d)) continue;
       const steps = this.#live(d, now);
       if (steps.length > 0) live.set(d, steps);
+      else await this.#settle(d);
     }
     const fresh = [...live.keys()];
     if (fresh.length === 0) return { decisions: 0, actions: 0, failed: 0, refused: false };
@@ -148,8 +149,9 @@ export class Enforcer {
       }
       const items = this.#live(decision, this.deps.now());
       if (items.length === 0) {
-        // Only marks are left: they act when due, on the decision made then.
-        state.inflight.delete(decision.id);
+        // Every action was taken but the process died before the step was recorded: record it now. Otherwise only
+        // marks are left: they act when due, on the decision made then.
+        if (!(await this.#settle(decision))) state.inflight.delete(decision.id);
         continue;
       }
       try {
@@ -311,6 +313,23 @@ export class Enforcer {
     if (decision.kind === 'release') return state.hold(decision.targets[0]?.source ?? '', decision.targets[0]?.key ?? '') === undefined;
     const episode = state.episodes.get(decision.stateKey);
     return episode !== undefined && episode.episode === decision.episode && episode.stepDone >= decision.step;
+  }
+
+  /**
+   * Records the step of a decision whose every action is already terminal but whose step was never recorded (a process
+   * died between its last action and the step record, or the step record was lost). Without this the ladder stalls:
+   * the decision is re-made at every evaluation, finds nothing left to do, and its next step never falls due. The
+   * step's clock counts from its earliest recorded action. False when an action or a mark is still open.
+   */
+  async #settle(decision: Decision): Promise<boolean> {
+    const { state } = this.deps;
+    const steps = stepsOf(decision, this.deps.fleet);
+    if (steps.some((item) => !terminal(state.actions.get(item.id)))) return false;
+    const firstAttempt = steps.reduce((at, item) => Math.min(at, state.actions.get(item.id)?.at ?? at), this.deps.now());
+    this.deps.log.warn({ decision: decision.id }, 'recording the step of a decision whose actions were all taken before a restart');
+    await this.#advance(decision, this.#policies.get(decision.policy), firstAttempt);
+    await state.commit();
+    return true;
   }
 
   async #apply(decision: Decision, items: readonly Item[], context: BatchContext, resumed = false): Promise<{ actions: number; failed: number }> {

@@ -102,6 +102,48 @@ describe('crash safety: nothing the daemon decided is lost or repeated', () => {
     expect(runaway(await world.journal()).map((a) => a.split(' ')[1])).toEqual(['stop', 'kill']);
   });
 
+  it('records the step of a decision a crash interrupted after its last action and before the step record, so the ladder goes on', async () => {
+    world = await startWorld(LADDER);
+    await world.daemon.close();
+    // Put state.json and the journal back to the instant the stop's answer was journaled, before its step record.
+    const stateFile = join(world.dir, 'state', 'state.json');
+    const journalFile = join(world.dir, 'state', 'journal.jsonl');
+    const lines = (await readFile(journalFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as JournalEntry);
+    const decision = lines.find((e) => e.type === 'decision' && e.session === DEMO_CAST.runaway)!;
+    const action = lines.find((e) => e.type === 'action' && e.session === DEMO_CAST.runaway)!;
+    expect(lines.some((e) => e.type === 'step' && e.decision === decision.decision)).toBe(true);
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as Record<string, unknown>;
+    const episodes = (state.episodes as [string, unknown][]).filter(([k]) => !k.startsWith('cap|'));
+    const acts = (state.actions as [string, unknown][]).filter(([k]) => k !== action.item);
+    acts.push([action.item!, { status: 'pending', at: T0 }]);
+    const inflight = [{ id: decision.decision, policy: 'cap', kind: 'violation', mode: 'enforce', reason: decision.reason, measurements: decision.measurements, ...decision.plan! }];
+    await writeFile(stateFile, JSON.stringify({ ...state, episodes, actions: acts, inflight, journalSeq: decision.seq }));
+    await writeFile(
+      journalFile,
+      `${lines
+        .filter((e) => e.seq <= action.seq && !(e.type === 'step' && e.decision === decision.decision))
+        .map((e) => JSON.stringify(e))
+        .join('\n')}\n`,
+    );
+
+    world.clock.now = T0 + 20_000;
+    await world.restart();
+    const after = await world.journal();
+    // The stop is not repeated, and its step is recorded with the clock of the stop, not of the restart.
+    expect(runaway(after)).toEqual([`cap stop ${DEMO_CAST.runaway} done`]);
+    const step = after.find((e) => e.type === 'step' && e.decision === decision.decision);
+    expect(step?.episode).toMatchObject({ stepDone: 0, firedAt: Date.parse(action.time) });
+    world.clock.now = T0 + 4 * 60_000;
+    await world.daemon.sweep();
+    expect(runaway(await world.journal())).toEqual([`cap stop ${DEMO_CAST.runaway} done`]);
+    world.clock.now = Date.parse(action.time) + 5 * 60_000 + 1_000;
+    await world.daemon.sweep();
+    expect(runaway(await world.journal()).map((a) => a.split(' ')[1])).toEqual(['stop', 'kill']);
+  });
+
   it('escalates on the recorded crossing when usage is unknown after the stop, and is loud when usage stays unknown', async () => {
     // A real HTTP endpoint behind a webhook notifier: the operator is told, not just the journal.
     const received: { kind?: string; session?: string; title?: string }[] = [];

@@ -110,7 +110,16 @@ async function trial(world: World, n: number, aimed: Phase, rnd: () => number, r
   running.add(second);
   await waitReady(second);
   const readyAt = Date.now();
-  const kill = await eventually('the kill after the restart', async () => entriesFor(await journalOf(files), key, 'action').find((e) => e.action === 'kill'), 120_000, 100);
+  const kill = await eventually('the kill after the restart', async () => entriesFor(await journalOf(files), key, 'action').find((e) => e.action === 'kill'), 120_000, 100).catch(
+    async (error: unknown) => {
+      // Everything needed to see why: where the kill -9 landed, the session's journal, and both daemons' logs.
+      const journal = (await journalOf(files)).filter((e) => JSON.stringify(e).includes(key)).map((e) => JSON.stringify(e));
+      const tail = (text: string): string => text.split('\n').slice(-60).join('\n');
+      throw new Error(
+        `trial ${n} (${aimed}, ${where}, kill -9 at +${delay} ms): ${String(error)}\njournal for ${key}:\n${journal.join('\n')}\nfirst daemon:\n${tail(first.logs())}\nsecond daemon:\n${tail(second.logs())}`,
+      );
+    },
+  );
   // A sweep or two more: nothing may follow.
   await sleep(SWEEP_MS + 1_000);
   const entries = await journalOf(files);
@@ -147,6 +156,7 @@ describe.skipIf(skipE2E)('kill -9 at random instants across an escalation ladder
     async () => {
       const seed = Number(process.env.CW_CRASH_SEED ?? Date.now() % 1_000_000);
       const rnd = random(seed);
+      console.log(`crash trials: seed ${seed} (replay a run with CW_CRASH_SEED=${seed})`);
       const results: TrialResult[] = [];
       let next = 0;
       const lane = async (): Promise<void> => {
