@@ -5,6 +5,7 @@ import { LOG_LEVELS, createLogger } from '../../daemon/logger.js';
 import { startWarden, type Warden } from '../../daemon/warden.js';
 import type { Command, CommandIO } from '../command.js';
 import { parseRunArgs } from '../run/args.js';
+import { tuneHeapForIdling } from '../run/heap.js';
 import { demoBanner, listenHint, stopHint } from '../run/messages.js';
 import { runToken, withRunOverrides } from '../run/overrides.js';
 import { probeListen, splitListen } from '../run/port.js';
@@ -44,6 +45,7 @@ export const command: Command = {
 
 async function runDaemon(argv: readonly string[], io: CommandIO): Promise<number> {
   const args = parseRunArgs(argv);
+  tuneHeapForIdling(process.execArgv, io.env);
   // Async with per-file timeouts: a reload on SIGHUP never blocks the running daemon, whatever the files are.
   const load = (): ReturnType<typeof loadConfigAsync> => loadConfigAsync({ ...(args.config !== undefined ? { file: args.config } : {}), demo: args.demo, cwd: io.cwd, env: io.env });
   const first = await load();
