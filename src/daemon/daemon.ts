@@ -147,6 +147,7 @@ export class Daemon implements WardenView {
       },
     });
     daemon = new Daemon(config, fleet, store, journal, enforcer, ledgerFile, history, options, sources);
+    await enforcer.dropMarksOfUnloadedPolicies(`started with ${config.file}`);
     daemon.#outputs = await options.outputs(config, daemon);
     const ready = daemon;
     journal.subscribe((entry) => ready.#emit({ type: 'journal', entry }));
@@ -171,6 +172,7 @@ export class Daemon implements WardenView {
       this.config = config;
       this.#engine = createEngine(config.policies);
       this.enforcer.configure(config);
+      await this.enforcer.dropMarksOfUnloadedPolicies(`reloaded ${config.file}`);
       this.history.retain(config.history.retentionMs);
       this.#outputs = await this.options.outputs(config, this);
       await previous.close();

@@ -262,6 +262,22 @@ export class Enforcer {
   }
 
   /**
+   * Drops every mark whose policy is no longer loaded (a reload or a restart with another config removed or renamed
+   * it): nothing could decide at its due time whether it still applies, so it never acts. Journaled, with `why`.
+   */
+  async dropMarksOfUnloadedPolicies(why: string): Promise<Mark[]> {
+    const { state } = this.deps;
+    const orphans = [...state.marks.values()].filter((mark) => !this.#policies.has(mark.decision.policy));
+    for (const mark of orphans) {
+      state.marks.delete(mark.id);
+      state.actions.set(mark.id, { status: 'cancelled', at: this.deps.now() });
+      await this.#endMark(mark, 'dropped', 'config', `mark dropped: policy ${mark.decision.policy} is no longer loaded (${why}); will not ${this.#markText(mark)}`);
+    }
+    if (orphans.length > 0) await state.commit();
+    return orphans;
+  }
+
+  /**
    * Drops the due marks of evaluated policies whose decision was not made again: the policy no longer matches the
    * session. A mark on a source not re-synced, or on a session whose usage is not known, waits for an evaluation
    * that can tell.

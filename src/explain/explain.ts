@@ -185,8 +185,8 @@ export function explainSession(input: ExplainInput): SessionExplanation {
 /**
  * A pending mark and what the enforcer will do with it at due time: act if the marking policy decides it again then,
  * drop it (journaled, nothing done) at the first whole-fleet evaluation from its due time that finds the policy no longer
- * matching, the session gone or reset; wait while the session's usage is not known; never act on it or drop it while its
- * policy is not loaded.
+ * matching, the session gone or reset; wait while the session's usage is not known; drop it when the daemon starts or
+ * reloads without its policy.
  */
 function traceMark(mark: Mark, at: { readonly session: Session; readonly now: number; readonly fleet: FleetView; readonly loaded: boolean; readonly decided: boolean }): MarkTrace {
   const { session, now, fleet } = at;
@@ -199,7 +199,7 @@ function traceMark(mark: Mark, at: { readonly session: Session; readonly now: nu
   let stillMatches: boolean | undefined;
   let then: string;
   if (!at.loaded) {
-    then = `policy ${policy} is no longer loaded: no evaluation acts on this mark or drops it; it stays until unmarked`;
+    then = `policy ${policy} is not loaded: the daemon drops this mark (journaled, nothing done) when it starts or reloads without that policy`;
   } else if (!known) {
     then = `usage of this session is not known yet: once due, the mark is neither acted on nor dropped until an evaluation can tell whether policy ${policy} still matches`;
   } else if (reset) {

@@ -58,6 +58,20 @@ describe('marks in the daemon', () => {
     expect(actions(await world.journal())).toEqual([`idle cleanup ${DEMO_CAST.idle} done`]);
   });
 
+  it('are dropped, journaled, when a reload removes their policy, and never act', async () => {
+    world = await startWorld(idle('1h'));
+    expect(marked(world)).toEqual([`idle cleanup ${DEMO_CAST.idle} 3600000`]);
+    await world.daemon.reload({ ...world.config, policies: [] });
+    expect(marked(world)).toEqual([]);
+    const dropped = (await world.journal()).find((e) => e.type === 'mark' && e.result === 'dropped');
+    expect(dropped).toMatchObject({ policy: 'idle', session: DEMO_CAST.idle, by: 'config' });
+    expect(dropped?.reason).toMatch(/^mark dropped: policy idle is no longer loaded \(reloaded .*clawwarden\.yaml\); /);
+    expect(dropped?.reason).toContain(`will not archive ${DEMO_CAST.idle} at ${new Date(T0 + 3_600_000).toISOString()}`);
+    world.clock.now = T0 + 2 * 3_600_000;
+    await world.daemon.sweep();
+    expect(actions(await world.journal())).toEqual([]);
+  });
+
   it('fall due on the due-timer, with no sweep and no usage event', async () => {
     world = await startWorld(idle('1s'));
     expect(marked(world)).toEqual([`idle cleanup ${DEMO_CAST.idle} 1000`]);
