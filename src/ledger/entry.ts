@@ -17,6 +17,8 @@ export function emptyUsage(): Usage {
  * minute or call) so 100k tracked sessions stay small.
  */
 export class LedgerEntry implements SessionUsageView {
+  /** Creation order within the ledger (set by the ledger). */
+  seq = 0;
   totals: Usage = emptyUsage();
   calls = 0;
   lastCallAt: number | undefined = undefined;

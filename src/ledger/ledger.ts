@@ -37,6 +37,9 @@ interface EntryJSON {
   recentUse: number[];
 }
 
+/** Creations remembered for `addedSince`. */
+const ADDITIONS_KEPT = 4096;
+
 /** The persisted ledger. */
 export interface LedgerJSON {
   format: typeof FORMAT;
@@ -55,6 +58,10 @@ export class Ledger implements LedgerView {
   private changes = 0;
   private shapes = 0;
   private readonly log = new ChangeLog<LedgerEntry>();
+  private created = 0;
+  /** Entries created at each layout since `reshapedAt` (the last layout change that was not a creation). */
+  private additions: { readonly layout: number; readonly entry: LedgerEntry }[] = [];
+  private reshapedAt = 0;
 
   /** Increases on every change; an entry's `version` is this value at its last change (lets the engine keep sums). */
   get version(): number {
@@ -136,6 +143,20 @@ export class Ledger implements LedgerView {
     return this.log.since(version);
   }
 
+  addedSince(layout: number): readonly SessionUsageView[] | undefined {
+    if (layout < this.reshapedAt || layout > this.shapes) return undefined;
+    const out: LedgerEntry[] = [];
+    for (let i = this.additions.length - 1; i >= 0 && this.additions[i]!.layout > layout; i--) out.push(this.additions[i]!.entry);
+    return out.reverse();
+  }
+
+  /** A layout change other than a creation: readers must regroup. */
+  private reshaped(): void {
+    this.shapes++;
+    this.reshapedAt = this.shapes;
+    this.additions = [];
+  }
+
   private touch(entry: LedgerEntry): void {
     entry.version = ++this.changes;
     this.log.record(entry, entry.version);
@@ -191,7 +212,7 @@ export class Ledger implements LedgerView {
       if (keys.size === 0) this.bySource.delete(source);
     }
     if (removed > 0) {
-      this.shapes++;
+      this.reshaped();
       this.changes++;
     }
     return removed;
@@ -275,14 +296,21 @@ export class Ledger implements LedgerView {
       if (e.generation === generation) {
         if (agent && e.agent !== agent) {
           e.agent = agent;
-          this.shapes++;
+          this.reshaped();
           this.touch(e);
         }
         return e;
       }
     }
     const entry = new LedgerEntry(source, key, generation, agent, !this.unknownSources.has(source));
+    entry.seq = ++this.created;
     this.shapes++;
+    // Bounded: past this many creations readers behind regroup once.
+    if (this.additions.length >= ADDITIONS_KEPT) {
+      this.additions = [];
+      this.reshapedAt = this.shapes - 1;
+    }
+    this.additions.push({ layout: this.shapes, entry });
     this.touch(entry);
     if (append && head) {
       // Restoring: entries come newest first per key, so later ones are older generations.

@@ -29,6 +29,8 @@ export interface SessionUsageView {
   readonly lastUsageAt?: number;
   /** The ledger `version` at this entry's last change (absent on views that do not track it). */
   readonly version?: number;
+  /** Creation order within its ledger (absent on views that do not track it): readers that keep groupings sum in this order. */
+  readonly seq?: number;
 }
 
 /** Read-only view of the whole ledger. */
@@ -42,4 +44,9 @@ export interface LedgerView {
   readonly layout?: number;
   /** The entries changed after `version` (same layout), or undefined when the view cannot tell. */
   changedSince?(version: number): Iterable<SessionUsageView> | undefined;
+  /**
+   * The entries created after `layout`, in creation order, when that is all that changed the layout since (nothing
+   * removed, no agent changed); undefined when something else did or the view cannot tell.
+   */
+  addedSince?(layout: number): readonly SessionUsageView[] | undefined;
 }
