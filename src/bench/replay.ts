@@ -6,6 +6,7 @@ import { loadConfigWith, type LoadOptions } from '../config/config-file.js';
 import { replay } from '../replay/replay.js';
 import { SessionRecorder, type Timeline, type TimelineSession } from '../replay/timeline.js';
 import type { BenchRow, BenchSection } from './section.js';
+import { Random } from '../sources/demo/random.js';
 
 const AGENTS = 13;
 const DAYS = 30;
@@ -16,14 +17,8 @@ const CHILD_FLAG = '--replay-bench-child';
 
 /** A small deterministic PRNG (mulberry32), so every run replays the same team. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 /**

@@ -33,6 +33,20 @@ afterEach(async () => {
 
 const runaway = (entries: readonly JournalEntry[]): string[] => actions(entries).filter((a) => a.includes(DEMO_CAST.runaway));
 
+/** Closes a daemon that stopped the runaway and reads back its state and journal files, the journal, the stop's decision and action. */
+async function stoppedRunaway(w: DaemonWorld): Promise<{ stateFile: string; journalFile: string; lines: JournalEntry[]; decision: JournalEntry; action: JournalEntry }> {
+  await w.daemon.close();
+  const stateFile = join(w.dir, 'state', 'state.json');
+  const journalFile = join(w.dir, 'state', 'journal.jsonl');
+  const lines = (await readFile(journalFile, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as JournalEntry);
+  const decision = lines.find((e) => e.type === 'decision' && e.session === DEMO_CAST.runaway)!;
+  const action = lines.find((e) => e.type === 'action' && e.session === DEMO_CAST.runaway)!;
+  return { stateFile, journalFile, lines, decision, action };
+}
+
 describe('crash safety: nothing the daemon decided is lost or repeated', () => {
   it('rebuilds escalation clocks, holds and cooldowns from the journal when state.json is corrupt', async () => {
     world = await startWorld(LADDER);
@@ -57,17 +71,9 @@ describe('crash safety: nothing the daemon decided is lost or repeated', () => {
   });
 
   it('finishes a decision a crash interrupted between the pending record and the platform answer, once, on the original clock', async () => {
-    world = await startWorld(LADDER);
-    await world.daemon.close();
     // Put state.json and the journal back to the instant after the stop was recorded as pending, before its answer.
-    const stateFile = join(world.dir, 'state', 'state.json');
-    const journalFile = join(world.dir, 'state', 'journal.jsonl');
-    const lines = (await readFile(journalFile, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as JournalEntry);
-    const decision = lines.find((e) => e.type === 'decision' && e.session === DEMO_CAST.runaway)!;
-    const action = lines.find((e) => e.type === 'action' && e.session === DEMO_CAST.runaway)!;
+    world = await startWorld(LADDER);
+    const { stateFile, journalFile, lines, decision, action } = await stoppedRunaway(world);
     // The decision carries the usage it was made on, restored into the ledger if the ledger file lags behind.
     expect(decision.usage).toMatchObject({ source: 'demo', key: DEMO_CAST.runaway });
     expect(decision.usage!.input + decision.usage!.output + decision.usage!.cacheRead + decision.usage!.cacheWrite).toBeGreaterThan(200_000);
@@ -103,17 +109,9 @@ describe('crash safety: nothing the daemon decided is lost or repeated', () => {
   });
 
   it('records the step of a decision a crash interrupted after its last action and before the step record, so the ladder goes on', async () => {
-    world = await startWorld(LADDER);
-    await world.daemon.close();
     // Put state.json and the journal back to the instant the stop's answer was journaled, before its step record.
-    const stateFile = join(world.dir, 'state', 'state.json');
-    const journalFile = join(world.dir, 'state', 'journal.jsonl');
-    const lines = (await readFile(journalFile, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as JournalEntry);
-    const decision = lines.find((e) => e.type === 'decision' && e.session === DEMO_CAST.runaway)!;
-    const action = lines.find((e) => e.type === 'action' && e.session === DEMO_CAST.runaway)!;
+    world = await startWorld(LADDER);
+    const { stateFile, journalFile, lines, decision, action } = await stoppedRunaway(world);
     expect(lines.some((e) => e.type === 'step' && e.decision === decision.decision)).toBe(true);
     const state = JSON.parse(await readFile(stateFile, 'utf8')) as Record<string, unknown>;
     const episodes = (state.episodes as [string, unknown][]).filter(([k]) => !k.startsWith('cap|'));

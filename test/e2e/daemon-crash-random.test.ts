@@ -5,6 +5,7 @@ import type { JournalEntry } from '../../src/state/journal-types.js';
 import { entriesFor, spawnWarden, stopWarden, waitReady, writeWardenConfig, type ChildWarden, type WardenFiles } from './support/daemon.js';
 import { eventually } from './support/operator.js';
 import { skipE2E, useWorld, type World } from './support/world.js';
+import { Random } from '../../src/sources/demo/random.js';
 
 // The ladder of the hardening issue: 40k-token cap → stop, kill 20 s later, sweep every 5 s.
 const AFTER_MS = 20_000;
@@ -25,14 +26,8 @@ const policy = (prefix: string): string => `  - name: crash-cap
 
 /** mulberry32: a seeded generator, so a failing run can be replayed with CW_CRASH_SEED. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LedgerSums } from '../../src/engine/sums.js';
 import { Ledger } from '../../src/ledger/ledger.js';
+import { Random } from '../../src/sources/demo/random.js';
 
 /** mulberry32: the same ledger history every run. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 const T0 = Date.UTC(2026, 10, 1);
