@@ -1,7 +1,5 @@
-import { notifierModules } from '../notifiers/index.js';
-import { policyLanguage } from '../policy/index.js';
 import { DEMO_CONFIG_YAML } from '../sources/demo/config.js';
-import { sourceModules } from '../sources/index.js';
+import { BUILTIN_REGISTRIES } from './builtin.js';
 import { loadConfigWith, loadConfigWithAsync, type LoadOptions } from './config-file.js';
 import type { LoadResult } from './interpret.js';
 import type { Registries } from './schema.js';
@@ -11,13 +9,9 @@ export type { LoadOptions } from './config-file.js';
 export { DEFAULT_CONFIG_FILES } from './config-file.js';
 export { formatConfigError, ConfigLoadError, type ConfigError } from './errors.js';
 
-/** The built-in plugin registries: every source, notifier and the policy language. */
+/** The built-in plugin registries: every source, notifier and the policy language; the same object on every call. */
 export function builtinRegistries(): Registries {
-  return {
-    sources: sourceModules,
-    notifiers: Object.values(notifierModules),
-    policy: policyLanguage(),
-  };
+  return BUILTIN_REGISTRIES;
 }
 
 /** What loadConfig takes: the file (or the demo), where relative paths start, the environment secrets come from. */

@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import { isAbsolute, resolve } from 'node:path';
 import type { Policy } from '../policy/types.js';
 import type { ActionName } from '../domain/action.js';
@@ -8,7 +7,8 @@ import type { ConfigError, ConfigErrorCode } from './errors.js';
 import type { FileWork } from './file-io.js';
 import { MAX_REPORTED_ERRORS } from './limits.js';
 import { finishErrors } from './outcome.js';
-import { configSchema, type Registries } from './schema.js';
+import type { Registries } from './schema.js';
+import { configValidator } from './validators.js';
 import { formatPath, schemaProblems } from '../schema/problems.js';
 import type { Problem } from '../domain/problem.js';
 import { pathKey, resolveSecrets, withSecrets } from './secret-refs.js';
@@ -129,8 +129,7 @@ function* readParsed(file: YamlFile, input: ConfigText, registries: Registries, 
     report('SECRET_NOT_ALLOWED', ['guard', 'token'], 'the guard token must not be written in the file: use ${env:NAME} or { file: /path }');
 
   let incomplete = false;
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: true });
-  const validate = ajv.compile(configSchema(registries));
+  const validate = configValidator(registries);
   if (!validate(plain)) {
     // A file of thousands of wrong entries is not narrowed in full: the first ones are what gets shown anyway.
     const all = validate.errors ?? [];

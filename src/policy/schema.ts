@@ -1,4 +1,5 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Options, ValidateFunction } from 'ajv';
+import { precompiledOrCompile } from '../schema/precompiled.js';
 import { conditionModules } from '../conditions/index.js';
 import { whenSchema } from '../conditions/when.js';
 import { actionModules } from '../actions/index.js';
@@ -68,10 +69,16 @@ export function policySchema(): object {
   };
 }
 
+/** ajv's options for the policy schema: every error, each with the value and schema it is about (verbose, for messages). */
+export const POLICY_AJV_OPTIONS: Options = { allErrors: true, verbose: true, allowUnionTypes: true, strict: false };
+
+/** Where the build writes the policy validator (beside this module, in dist). */
+export const GENERATED_POLICY_VALIDATOR = new URL('./policy-schema.generated.js', import.meta.url);
+
 /**
- * A validator for ONE policy object, as compilePolicy uses it: every error (allErrors), each with the value and schema
- * it is about (verbose, for messages). Building one compiles the schema: build it once per config load, not per policy.
+ * A validator for ONE policy object, as compilePolicy uses it: the one generated at build time when it is fresh, else
+ * compiled now (which is costly: build it once per policy language, not per policy).
  */
 export function policyValidator(): ValidateFunction {
-  return new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: false }).compile(policySchema());
+  return precompiledOrCompile('policy', policySchema(), POLICY_AJV_OPTIONS, GENERATED_POLICY_VALIDATOR);
 }

@@ -51,7 +51,7 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('npm pack', () => {
-  it.each(['package.json', 'README.md', 'dist/cli/main.js', 'systemd/clawwarden.service'])('ships %s', (path) => {
+  it.each(['package.json', 'README.md', 'dist/cli/main.js', 'dist/config/config-schema.generated.js', 'dist/policy/policy-schema.generated.js', 'systemd/clawwarden.service'])('ships %s', (path) => {
     expect(packed).toContain(path);
   });
 
