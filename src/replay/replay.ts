@@ -8,7 +8,7 @@ import { TimeHeap } from './heap.js';
 import { money, type AgentSeries, type PolicySummary, type ReplayReport, type SessionSummary, type WouldAction, type WouldRefusal } from './report.js';
 import { sweepTimes } from './schedule.js';
 import { Stage, type Batch, type PerformedAction } from './stage.js';
-import { callTokens, type Timeline, type TimelineSession } from './timeline.js';
+import { callTokens, type Gap, type Timeline, type TimelineSession } from './timeline.js';
 import { totalTokens } from '../domain/session.js';
 
 export interface ReplayOptions {
@@ -768,7 +768,7 @@ class Replay {
       actions,
       refused: this.#refused,
       sessions,
-      gaps: this.#timeline.gaps,
+      gaps: [...this.#timeline.gaps, ...unmeasured(this.#original.policies)],
       errors: [...this.#errors],
       series: this.#series(from, to),
     };
@@ -865,4 +865,29 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 function duration(ms: number): string {
   const s = Math.round(ms / 1000);
   return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
+}
+
+/** Conditions replay has no history for: the time a person last wrote to a session is not among the recorded calls. */
+const UNMEASURED: Readonly<Record<string, string>> = {
+  'idle.human': 'idle.human (time since a person last wrote to the session): the history holds model calls, not who prompted them',
+};
+
+/** A gap per policy that uses a condition replay cannot measure: it never matches through it in the report. */
+function unmeasured(policies: readonly Policy[]): Gap[] {
+  const gaps: Gap[] = [];
+  for (const policy of policies) {
+    const used = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node !== null && typeof node === 'object')
+        for (const [key, value] of Object.entries(node)) {
+          if (key in UNMEASURED) used.add(key);
+          walk(value);
+        }
+    };
+    walk(policy.raw['when']);
+    for (const name of used)
+      gaps.push({ kind: 'unmeasured', detail: `policy ${policy.name} uses ${UNMEASURED[name]!}; it never matches through it in this replay, while the daemon measures it live` });
+  }
+  return gaps;
 }

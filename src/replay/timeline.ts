@@ -9,9 +9,10 @@ export interface Gap {
    * - `unpriced`: calls without a price (a model with no cost configured): their cost counts as $0;
    * - `reset`: a session was reset in the period and the calls of a generation are not all there;
    * - `mismatch`: the calls read add up to less than the platform's own totals for the session;
-   * - `coarse`: the platform gave grouped points, not every call: times are those of each group's last call.
+   * - `coarse`: the platform gave grouped points, not every call: times are those of each group's last call;
+   * - `unmeasured`: a policy uses a condition the history cannot measure (`idle.human`): it never matches through it here.
    */
-  readonly kind: 'history' | 'retention' | 'unpriced' | 'reset' | 'mismatch' | 'coarse';
+  readonly kind: 'history' | 'retention' | 'unpriced' | 'reset' | 'mismatch' | 'coarse' | 'unmeasured';
   readonly detail: string;
   readonly session?: string;
   readonly from?: number;

@@ -44,6 +44,22 @@ describe('replay', () => {
     expect(report.policies).toEqual([{ policy: 'cap', mode: 'enforce', actions: 1, notifications: 1, noops: 0, refused: 0, sessions: 1, savedTokens: 80_000, savedCost: 0.4, falsePositives: 0 }]);
   });
 
+  test('names as a gap a policy whose condition the history cannot measure (idle.human), and never acts through it', async () => {
+    const config = configOf(`  - name: abandoned
+    when: { any: [ { idle.human: "> 1h" }, { tokens.total: "> 10M" } ] }
+    do: [ pause ]
+${CAP}`);
+    const report = await replay({ config, timeline: timelineOf([{ key: 'agent:backend:big', calls: run(60, 10, 'r1') }]) });
+    expect(report.gaps).toEqual([
+      {
+        kind: 'unmeasured',
+        detail:
+          'policy abandoned uses idle.human (time since a person last wrote to the session): the history holds model calls, not who prompted them; it never matches through it in this replay, while the daemon measures it live',
+      },
+    ]);
+    expect(report.actions.map((a) => `${a.policy} ${a.action}`)).toEqual(['cap stop']);
+  });
+
   test('a stop saves only its run: the next run (a new message) is spent, and without a cooldown it is not stopped again', async () => {
     const report = await replay({ config: configOf(CAP), timeline: timelineOf([{ key: 'agent:backend:chat', calls: [...run(60, 8, 'r1'), ...run(120, 3, 'r2')] }]) });
     expect(report.actions.map((a) => [a.action, a.savedCalls])).toEqual([['stop', 2]]);
