@@ -2,6 +2,7 @@ import type { Session } from '../domain/session.js';
 import type { Decision, EngineState, Hold } from '../domain/decision.js';
 import type { EvaluationInput } from './types.js';
 import { refOf } from './decide.js';
+import { personReturned } from '../policy/uses.js';
 
 /** Holds by source and key, for `state:`; undefined when nothing is held (the common case). */
 export function indexHolds(holds: EngineState['holds']): Map<string, Map<string, Hold>> | undefined {
@@ -15,20 +16,46 @@ export function indexHolds(holds: EngineState['holds']): Map<string, Map<string,
   return index;
 }
 
-/** Holds placed by windowed policies whose window has reset: resume them. */
+/**
+ * Holds to resume: those of windowed policies whose window has reset, and those an abandoned-session policy (`idle.human`)
+ * placed on a session a person has written to since (the hold was for nobody reading it).
+ */
 export function releaseHolds(input: EvaluationInput, decisions: Decision[]): void {
-  const due: Hold[] = [];
-  for (const h of input.state.holds.values()) if (h.until !== undefined && h.until <= input.now) due.push(h);
-  if (due.length === 0) return;
+  if (input.state.holds.size === 0) return;
   const live = new Map<string, Session>();
-  for (const s of input.sessions) live.set(`${s.source}\u0000${s.key}`, s);
-  due.sort((a, b) => (a.source + a.key < b.source + b.key ? -1 : 1));
-  for (const h of due) {
+  const due: { hold: Hold; why: string; id: string }[] = [];
+  for (const h of input.state.holds.values()) {
+    if (h.until !== undefined && h.until <= input.now) {
+      due.push({ hold: h, id: String(h.until), why: `the budget window of policy ${h.policy ?? h.by} has reset` });
+      continue;
+    }
+    if (h.policy === undefined) continue;
+    if (live.size === 0) for (const s of input.sessions) live.set(`${s.source}\u0000${s.key}`, s);
+    const session = live.get(`${h.source}\u0000${h.key}`);
+    if (
+      session?.generation === h.generation &&
+      personReturned(
+        input.policies.find((p) => p.name === h.policy),
+        h,
+        session,
+      )
+    ) {
+      due.push({
+        hold: h,
+        id: `human|${session.lastHumanAt!}`,
+        why: `a person wrote to the session at ${new Date(session.lastHumanAt!).toISOString()}, after policy ${h.policy} held it as abandoned`,
+      });
+    }
+  }
+  if (due.length === 0) return;
+  if (live.size === 0) for (const s of input.sessions) live.set(`${s.source}\u0000${s.key}`, s);
+  due.sort((a, b) => (a.hold.source + a.hold.key < b.hold.source + b.hold.key ? -1 : 1));
+  for (const { hold: h, id, why } of due) {
     const policy = input.policies.find((p) => p.name === h.policy);
     const session = live.get(`${h.source}\u0000${h.key}`);
     const stateKey = `${h.policy ?? h.by}|${h.source}|${h.key}|${h.generation}`;
     decisions.push({
-      id: `${stateKey}|release|${h.until}`,
+      id: `${stateKey}|release|${id}`,
       policy: h.policy ?? h.by,
       kind: 'release',
       scope: policy?.scope ?? 'session',
@@ -38,7 +65,7 @@ export function releaseHolds(input: EvaluationInput, decisions: Decision[]): voi
       step: 0,
       episode: 0,
       actions: [{ action: 'resume' }],
-      reason: `the budget window of policy ${h.policy ?? h.by} has reset; releasing the ${h.kind === 'hold' ? 'hold' : 'pause'} placed for: ${h.reason}`,
+      reason: `${why}; releasing the ${h.kind === 'hold' ? 'hold' : 'pause'} placed for: ${h.reason}`,
       measurements: [],
       mode: policy?.mode ?? input.mode,
     });

@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.js';
 import type { Decision, Measurement } from '../engine/types.js';
 import type { Policy } from '../policy/types.js';
+import { conditionsUsed } from '../policy/uses.js';
 import { formatCount, parseThreshold } from '../domain/units.js';
 import { windowAt } from '../policy/window.js';
 import type { Session } from '../sources/source.js';
@@ -874,20 +875,9 @@ const UNMEASURED: Readonly<Record<string, string>> = {
 
 /** A gap per policy that uses a condition replay cannot measure: it never matches through it in the report. */
 function unmeasured(policies: readonly Policy[]): Gap[] {
-  const gaps: Gap[] = [];
-  for (const policy of policies) {
-    const used = new Set<string>();
-    const walk = (node: unknown): void => {
-      if (Array.isArray(node)) node.forEach(walk);
-      else if (node !== null && typeof node === 'object')
-        for (const [key, value] of Object.entries(node)) {
-          if (key in UNMEASURED) used.add(key);
-          walk(value);
-        }
-    };
-    walk(policy.raw['when']);
-    for (const name of used)
-      gaps.push({ kind: 'unmeasured', detail: `policy ${policy.name} uses ${UNMEASURED[name]!}; it never matches through it in this replay, while the daemon measures it live` });
-  }
-  return gaps;
+  return policies.flatMap((policy) =>
+    [...conditionsUsed(policy)]
+      .filter((name) => name in UNMEASURED)
+      .map((name): Gap => ({ kind: 'unmeasured', detail: `policy ${policy.name} uses ${UNMEASURED[name]!}; it never matches through it in this replay, while the daemon measures it live` })),
+  );
 }

@@ -272,6 +272,27 @@ describe('release', () => {
     ]);
   });
 
+  it('resumes a session held as abandoned (idle.human) once a person writes to it, and never a budget hold', () => {
+    const abandoned = policy(`{ name: abandoned, when: { all: [ { idle.human: "> 3d" }, { active: true } ] }, do: pause }`);
+    const budget = policy(`{ name: budget, when: { cost: "> $25" }, do: pause }`);
+    const held = (key: string, by: string, at: number) => ({ source: 'home', key, generation: 'g1', agent: 'a', kind: 'hold' as const, policy: by, by: 'policy', reason: 'x', at });
+    const holds = [held('agent:a:main', 'abandoned', NOW - H), held('agent:b:main', 'budget', NOW - H), held('agent:c:main', 'abandoned', NOW - H)];
+    const sessions = [
+      session('agent:a:main', { main: true, agent: 'a', lastHumanAt: NOW - MIN }),
+      session('agent:b:main', { main: true, agent: 'b', lastHumanAt: NOW - MIN }),
+      // A person wrote before the hold, not since: still abandoned.
+      session('agent:c:main', { main: true, agent: 'c', lastHumanAt: NOW - 2 * H }),
+    ];
+    const { decisions } = run({ sessions, policies: [abandoned, budget], state: state({ holds }) });
+    expect(decisions.filter((d) => d.kind === 'release')).toEqual([
+      expect.objectContaining({
+        id: `abandoned|home|agent:a:main|g1|release|human|${NOW - MIN}`,
+        actions: [{ action: 'resume' }],
+        reason: `a person wrote to the session at ${new Date(NOW - MIN).toISOString()}, after policy abandoned held it as abandoned; releasing the hold placed for: x`,
+      }),
+    ]);
+  });
+
   it('a held session matches state: held', () => {
     const p = policy(`{ name: held-long, when: { state: held }, do: notify }`);
     const s = session('agent:a:main', { main: true });
