@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import type { JournalEntry } from '../../../src/state/journal-types.js';
 import { billed, type FakeModel, type ServedCall } from '../support/fake-model.js';
 import { startGuardedWarden, type GuardedWarden, type GuardWorld } from '../../guard/gateway.js';
-import type { IncidentMode, Scenario } from './scenario.js';
+import { inSessions, type IncidentMode, type Scenario } from './scenario.js';
 
 const POLICIES = resolve(import.meta.dirname, '..', '..', '..', 'policies');
 
@@ -162,8 +162,8 @@ export async function runIncident(scenario: Scenario, mode: IncidentMode, world:
     const within = familyCalls(model, marker).filter((c) => c.at <= started + watchedMs + 50);
     const spend = spendOf(within, price);
     const journal = warden ? await warden.journal() : [];
-    const entries = journal.filter((e) => e.session !== undefined && sessions.includes(e.session));
-    const ledgerEntries = warden ? [...warden.warden.daemon.fleet.ledger.entries()].filter((e) => sessions.includes(e.key)) : [];
+    const entries = journal.filter((e) => inSessions(sessions, e.session));
+    const ledgerEntries = warden ? [...warden.warden.daemon.fleet.ledger.entries()].filter((e) => inSessions(sessions, e.key)) : [];
     const counted = warden ? ledgerEntries.reduce((sum, e) => sum + e.totals.input + e.totals.output + e.totals.cacheRead + e.totals.cacheWrite, 0) : undefined;
     caught ??= warden ? scenario.caught(entries, key, sessions) : undefined;
     return {

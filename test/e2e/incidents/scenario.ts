@@ -48,7 +48,7 @@ export interface Driver {
   done(): boolean;
   /** Stops sending (called at the end of the window, or when the run ends early). */
   stop(): Promise<void>;
-  /** The sessions the incident plays in when the gateway names them (a cron job's runs); default: the context's `key`. */
+  /** The sessions the incident plays in when the gateway names them (sub-agents, a cron job's session, whose runs are its `:run:` sub-keys); default: the context's `key`. */
   sessions?(): Promise<readonly string[]>;
 }
 
@@ -103,6 +103,11 @@ export interface Scenario {
 /** The first action on `key` taken by `policy` (from outside or by the guard) whose result is `done`. */
 export function actionBy(entries: readonly JournalEntry[], key: string, policy: string, actions?: readonly string[]): JournalEntry | undefined {
   return entries.find((e) => e.type === 'action' && e.session === key && e.policy === policy && e.result === 'done' && (actions === undefined || actions.includes(e.action ?? '')));
+}
+
+/** Whether `session` is one of `sessions` or a run under one (`<key>:run:<id>`, as a cron job's runs are named). */
+export function inSessions(sessions: readonly string[], session: string | undefined): boolean {
+  return session !== undefined && sessions.some((s) => session === s || session.startsWith(`${s}:`));
 }
 
 /** A driver that sends one message and is done. */
