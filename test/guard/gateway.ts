@@ -34,7 +34,7 @@ export interface GuardWorld {
   /** Starts a session `agent:<agent>:<name>` with a message. */
   create(agent: 'main' | 'fast', name: string, message: string): Promise<{ key: string }>;
   /** The clawwarden config (the gateway as source, the guard channel on guardPort) with these policies. */
-  writeConfig(policies: string, options?: { httpPort?: number; guard?: boolean }): Promise<DaemonFiles>;
+  writeConfig(policies: string, options?: { httpPort?: number; guard?: boolean; schedule?: string }): Promise<DaemonFiles>;
 }
 
 export interface DaemonFiles {
@@ -66,9 +66,12 @@ const provider = (baseUrl: string): object => ({
 /**
  * Starts the fake models and a gateway, installs the guard with `clawwarden openclaw install-guard`, restarts the gateway
  * and warms both agents up. `preinstalled`: the guard is written into openclaw.json (as install-guard plans it) before the
- * first start, no restart, and only agent `main` is warmed up (for suites that do not test the install).
+ * first start, no restart, and only agent `main` is warmed up (for suites that do not test the install). `configure`
+ * edits openclaw.json before the first start, after the agents and the guard are in (e.g. heartbeats, a tool profile).
  */
-export async function setUpGuardWorld(options: { workshop?: boolean; preinstalled?: boolean } = {}): Promise<GuardWorld & { close: () => Promise<void> }> {
+export async function setUpGuardWorld(
+  options: { workshop?: boolean; preinstalled?: boolean; configure?: (config: Record<string, unknown>) => void } = {},
+): Promise<GuardWorld & { close: () => Promise<void> }> {
   const world = {} as GuardWorld & { close: () => Promise<void> };
   let configDir: string | undefined;
   world.close = async () => {
@@ -89,6 +92,7 @@ export async function setUpGuardWorld(options: { workshop?: boolean; preinstalle
       objectAt(cfg, 'models', 'providers')['fast'] = provider(world.fast.baseUrl);
       objectAt(cfg, 'agents')['entries'] = { main: {}, fast: { model: { primary: 'fast/fake-1' } } };
       if (options.workshop) cfg['skills'] = { workshop: { autonomous: { mode: 'auto' } } };
+      options.configure?.(cfg);
       if (!options.preinstalled) return;
       // What install-guard writes (the guard e2e suites run the command itself), in place before the first start.
       const plan = planInstall(cfg, GUARD_DIR, { url: `http://127.0.0.1:${world.guardPort}`, token: world.guardToken, source: 'gw', failMode: 'open' });
@@ -123,7 +127,7 @@ export async function setUpGuardWorld(options: { workshop?: boolean; preinstalle
     token: \${env:${GATEWAY_TOKEN_ENV}}
     reconnect: { minMs: 200, maxMs: 1000 }
 mode: enforce
-schedule: "0 0 1 1 *"
+schedule: ${JSON.stringify(o.schedule ?? '0 0 1 1 *')}
 stateDir: ${JSON.stringify(stateDir)}
 http:
   listen: 127.0.0.1:${port}
@@ -181,8 +185,8 @@ async function installAndRestart(world: GuardWorld, openclawJson: string): Promi
 }
 
 /** Starts the daemon in this process with the guard channel, and waits until the gateway's guard has connected. */
-export async function startGuardedWarden(world: GuardWorld, policies: string, options: { guard?: boolean; log?: string } = {}): Promise<GuardedWarden> {
-  const files = await world.writeConfig(policies, { guard: options.guard !== false });
+export async function startGuardedWarden(world: GuardWorld, policies: string, options: { guard?: boolean; log?: string; schedule?: string } = {}): Promise<GuardedWarden> {
+  const files = await world.writeConfig(policies, { guard: options.guard !== false, ...(options.schedule ? { schedule: options.schedule } : {}) });
   const loaded = loadConfig({ file: files.file, cwd: files.dir, env: files.env });
   if (!loaded.config) throw new Error(loaded.errors.map(formatConfigError).join('\n'));
   let output = '';

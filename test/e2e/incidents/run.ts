@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import type { JournalEntry } from '../../../src/state/journal-types.js';
 import { billed, type FakeModel, type ServedCall } from '../support/fake-model.js';
 import { startGuardedWarden, type GuardedWarden, type GuardWorld } from '../../guard/gateway.js';
-import type { IncidentMode, Scenario } from './scenario.js';
+import { inSessions, type IncidentMode, type Scenario } from './scenario.js';
 
 const POLICIES = resolve(import.meta.dirname, '..', '..', '..', 'policies');
 
@@ -30,8 +30,12 @@ export interface IncidentResult {
   readonly by?: string;
   /** Tokens clawwarden's ledger counted for the session at the end of the run (undefined alone). */
   readonly counted?: number;
-  /** This run's daemon journal entries about the incident's session (empty alone). */
+  /** This run's daemon journal entries about the incident's sessions (empty alone). */
   readonly entries: readonly JournalEntry[];
+  /** This run's whole daemon journal (sub-agents' entries too; empty alone). */
+  readonly journal: readonly JournalEntry[];
+  /** The sessions it played in (the driver's, default `[key]`). */
+  readonly sessions: readonly string[];
 }
 
 /** USD per 1M tokens, as openclaw.json prices the agent's model. */
@@ -65,6 +69,11 @@ export async function compressedPolicyFile(scenario: Scenario): Promise<string> 
   return file;
 }
 
+/** The calls of an incident: its marker's and its sub-agents' (`<marker>.kid<i>`). */
+export function familyCalls(model: FakeModel, marker: string): ServedCall[] {
+  return model.calls().filter((c) => c.marker === marker || c.marker.startsWith(`${marker}.`));
+}
+
 /** Spend of `calls` (those that billed) priced at `price`. */
 export function spendOf(calls: readonly ServedCall[], price: Price): { input: number; output: number; total: number; dollars: number } {
   const mine = calls.filter(billed);
@@ -89,16 +98,22 @@ const SETTLE_MS = 2_500;
  */
 export async function runIncident(scenario: Scenario, mode: IncidentMode, world: GuardWorld, options: { log?: string } = {}): Promise<IncidentResult> {
   const n = ++runs;
-  const name = `inc-${scenario.id}-${mode}-${n}`;
+  const name = scenario.mainSession ? 'main' : `inc-${scenario.id}-${mode}-${n}`;
   const key = `agent:${scenario.agent}:${name}`;
-  const marker = name;
+  const marker = `inc-${scenario.id}-${mode}-${n}`;
   const model: FakeModel = scenario.agent === 'main' ? world.slow : world.fast;
   const price = await priceOf(world, scenario.agent);
   let warden: GuardedWarden | undefined;
-  if (mode !== 'alone') {
+  const watch = async (): Promise<void> => {
+    if (mode === 'alone') return;
     const file = await compressedPolicyFile(scenario);
-    warden = await startGuardedWarden(world, `  - ${JSON.stringify(file)}`, { guard: mode === 'guard', log: options.log ?? 'warn' });
-  }
+    warden = await startGuardedWarden(world, `  - ${JSON.stringify(file)}${scenario.extraPolicies ? `\n${scenario.extraPolicies}` : ''}`, {
+      guard: mode === 'guard',
+      log: options.log ?? 'warn',
+      ...(scenario.schedule ? { schedule: scenario.schedule } : {}),
+    });
+  };
+  if (scenario.watchFrom !== 'first-call') await watch();
   try {
     let endsAt = Number.POSITIVE_INFINITY;
     const driver = await scenario.drive({
@@ -117,16 +132,19 @@ export async function runIncident(scenario: Scenario, mode: IncidentMode, world:
     await model.waitForCalls(marker, 1, 300_000);
     const started = model.calls(marker)[0]!.at;
     endsAt = started + scenario.windowMs;
+    if (scenario.watchFrom === 'first-call') await watch();
+    const sessionsOf = async (): Promise<readonly string[]> => (driver.sessions ? await driver.sessions().catch(() => [key]) : [key]);
     let caught: JournalEntry | undefined;
     let quietSince: number | undefined;
     let lastCalls = -1;
     while (Date.now() < endsAt) {
       await sleep(250);
       if (!warden) continue;
-      caught ??= scenario.caught(await warden.journal(), key);
-      if (!caught || !driver.done()) continue;
-      const calls = model.calls(marker).length;
-      const active = await hasActiveRun(world, key);
+      const sessions = await sessionsOf();
+      caught ??= scenario.caught(await warden.journal(), key, sessions);
+      if (!caught || !driver.done() || scenario.fullWindow) continue;
+      const calls = familyCalls(model, marker).length;
+      const active = await hasActiveRun(world, sessions);
       if (active || calls !== lastCalls) {
         quietSince = undefined;
         lastCalls = calls;
@@ -136,16 +154,18 @@ export async function runIncident(scenario: Scenario, mode: IncidentMode, world:
       if (Date.now() - quietSince >= SETTLE_MS) break;
     }
     const watchedMs = Math.min(Date.now(), endsAt) - started;
+    const sessions = await sessionsOf();
     await driver.stop();
     // Bounded by the window: whatever still runs is aborted (a call cut short bills nothing).
-    await world.operator.request('sessions.abort', { key }).catch(() => undefined);
+    for (const s of sessions) await world.operator.request('sessions.abort', { key: s }).catch(() => undefined);
     await sleep(1_000);
-    const within = model.calls(marker).filter((c) => c.at <= started + watchedMs + 50);
+    const within = familyCalls(model, marker).filter((c) => c.at <= started + watchedMs + 50);
     const spend = spendOf(within, price);
-    const entries = warden ? (await warden.journal()).filter((e) => e.session === key) : [];
-    const ledgerEntry = warden ? [...warden.warden.daemon.fleet.ledger.entries()].find((e) => e.key === key) : undefined;
-    const counted = warden ? (ledgerEntry ? ledgerEntry.totals.input + ledgerEntry.totals.output + ledgerEntry.totals.cacheRead + ledgerEntry.totals.cacheWrite : 0) : undefined;
-    caught ??= warden ? scenario.caught(entries, key) : undefined;
+    const journal = warden ? await warden.journal() : [];
+    const entries = journal.filter((e) => inSessions(sessions, e.session));
+    const ledgerEntries = warden ? [...warden.warden.daemon.fleet.ledger.entries()].filter((e) => inSessions(sessions, e.key)) : [];
+    const counted = warden ? ledgerEntries.reduce((sum, e) => sum + e.totals.input + e.totals.output + e.totals.cacheRead + e.totals.cacheWrite, 0) : undefined;
+    caught ??= warden ? scenario.caught(entries, key, sessions) : undefined;
     return {
       scenario: scenario.id,
       mode,
@@ -157,6 +177,8 @@ export async function runIncident(scenario: Scenario, mode: IncidentMode, world:
       billedCalls: within.filter(billed).length,
       watchedMs,
       entries,
+      journal,
+      sessions,
       ...(counted !== undefined ? { counted } : {}),
       ...(caught ? { caught, ...(caught.policy ? { policy: caught.policy } : {}), ...(caught.by ? { by: caught.by } : {}) } : {}),
     };
@@ -165,9 +187,9 @@ export async function runIncident(scenario: Scenario, mode: IncidentMode, world:
   }
 }
 
-async function hasActiveRun(world: GuardWorld, key: string): Promise<boolean> {
+async function hasActiveRun(world: GuardWorld, keys: readonly string[]): Promise<boolean> {
   const rows = (await world.operator.request<{ sessions: { key: string; hasActiveRun?: boolean }[] }>('sessions.list', { limit: 1000 })).sessions;
-  return rows.find((r) => r.key === key)?.hasActiveRun === true;
+  return rows.some((r) => keys.includes(r.key) && r.hasActiveRun === true);
 }
 
 /** `a` saved relative to `alone`, as a share (0.9 = 90 % less). */

@@ -48,6 +48,15 @@ export interface Driver {
   done(): boolean;
   /** Stops sending (called at the end of the window, or when the run ends early). */
   stop(): Promise<void>;
+  /** The sessions the incident plays in when the gateway names them (sub-agents, a cron job's session, whose runs are its `:run:` sub-keys); default: the context's `key`. */
+  sessions?(): Promise<readonly string[]>;
+}
+
+/** A gateway set-up an incident needs beyond the default one (one gateway per distinct `id`). */
+export interface IncidentGateway {
+  readonly id: string;
+  /** Edits openclaw.json before the gateway's first start. */
+  configure(config: Record<string, unknown>): void;
 }
 
 /** One incident. */
@@ -71,8 +80,20 @@ export interface Scenario {
   readonly windowMs: number;
   /** Plays the incident on the gateway. */
   drive(ctx: DriveContext): Promise<Driver>;
-  /** What "caught" means: the journal entry (of this run's daemon) that shows it was caught, if any. */
-  caught(entries: readonly JournalEntry[], key: string): JournalEntry | undefined;
+  /** What "caught" means: the journal entry (of this run's daemon) that shows it was caught, if any; `sessions`: the driver's (default `[key]`). */
+  caught(entries: readonly JournalEntry[], key: string, sessions: readonly string[]): JournalEntry | undefined;
+  /** The session plays in the agent's main session (`agent:<agent>:main`, which heartbeats run in) instead of a fresh one per run. */
+  readonly mainSession?: boolean;
+  /** The gateway it needs (heartbeats, a tool profile); default: the suite's plain gateway. */
+  readonly gateway?: IncidentGateway;
+  /** When the daemon starts: before the driver (default) or once the incident's first model call arrived (for a main session whose earlier runs' state would be caught at once). */
+  readonly watchFrom?: 'start' | 'first-call';
+  /** The daemon's sweep schedule (default: none, events only); conditions on time (idle) need sweeps. */
+  readonly schedule?: string;
+  /** More policies (YAML list items) beside the policy file, e.g. an observe-only comparison. */
+  readonly extraPolicies?: string;
+  /** Watch the whole window even once caught (to show what happens to the spend after the catch). */
+  readonly fullWindow?: boolean;
   /** Modes the scenario makes sense in (default all); the bench prints `-` for the others. */
   readonly modes?: readonly IncidentMode[];
   /** A note the bench prints with the row (e.g. what this gateway version does differently). */
@@ -82,6 +103,11 @@ export interface Scenario {
 /** The first action on `key` taken by `policy` (from outside or by the guard) whose result is `done`. */
 export function actionBy(entries: readonly JournalEntry[], key: string, policy: string, actions?: readonly string[]): JournalEntry | undefined {
   return entries.find((e) => e.type === 'action' && e.session === key && e.policy === policy && e.result === 'done' && (actions === undefined || actions.includes(e.action ?? '')));
+}
+
+/** Whether `session` is one of `sessions` or a run under one (`<key>:run:<id>`, as a cron job's runs are named). */
+export function inSessions(sessions: readonly string[], session: string | undefined): boolean {
+  return session !== undefined && sessions.some((s) => session === s || session.startsWith(`${s}:`));
 }
 
 /** A driver that sends one message and is done. */
