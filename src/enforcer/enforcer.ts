@@ -9,7 +9,7 @@ import type { ActionRecord, StateStore } from '../state/store.js';
 import type { ActionOutcomeRecord, EnforcementHooks } from './hooks.js';
 import { countsTowardBlastRadius, traitsOf } from '../actions/index.js';
 import { actionLimit, manualNeedsForce, protectionMatcher } from './safety.js';
-import { personReturned } from '../policy/uses.js';
+import { holdsAbandoned, wroteSince } from '../policy/uses.js';
 import { blastRadius, cascadeReason, stepsOf, targetVeto, type FleetView as PlanFleetView, type Step } from './plan.js';
 import { markVerb, noticeOf, type Mark, type MarkEnd } from '../domain/mark.js';
 import { formatDuration } from '../domain/units.js';
@@ -209,7 +209,7 @@ export class Enforcer {
     const hold = this.deps.state.hold(session.source, session.key);
     if (!hold || hold.kind !== 'hold' || !session.active) return undefined;
     // A person came back to a session held as abandoned: the next evaluation releases the hold; their run goes on.
-    if (hold.generation === session.generation && personReturned(hold.policy === undefined ? undefined : this.#policies.get(hold.policy), hold, session)) return undefined;
+    if (wroteSince(hold, session) && holdsAbandoned(hold.policy === undefined ? undefined : this.#policies.get(hold.policy))) return undefined;
     const id = `hold|${session.source}|${session.key}|${session.generation}|${session.runStartedAt ?? eventAt ?? this.deps.now()}`;
     if (this.deps.state.actions.has(id)) return undefined;
     return this.#execute(id, { action: 'stop' }, session, {

@@ -2,7 +2,7 @@ import type { Session } from '../domain/session.js';
 import type { Decision, EngineState, Hold } from '../domain/decision.js';
 import type { EvaluationInput } from './types.js';
 import { refOf } from './decide.js';
-import { personReturned } from '../policy/uses.js';
+import { holdsAbandoned, wroteSince } from '../policy/uses.js';
 
 /** Holds by source and key, for `state:`; undefined when nothing is held (the common case). */
 export function indexHolds(holds: EngineState['holds']): Map<string, Map<string, Hold>> | undefined {
@@ -21,34 +21,22 @@ export function indexHolds(holds: EngineState['holds']): Map<string, Map<string,
  * placed on a session a person has written to since (the hold was for nobody reading it).
  */
 export function releaseHolds(input: EvaluationInput, decisions: Decision[]): void {
-  if (input.state.holds.size === 0) return;
-  const live = new Map<string, Session>();
   const due: { hold: Hold; why: string; id: string }[] = [];
+  const abandoned: Hold[] = [];
   for (const h of input.state.holds.values()) {
-    if (h.until !== undefined && h.until <= input.now) {
-      due.push({ hold: h, id: String(h.until), why: `the budget window of policy ${h.policy ?? h.by} has reset` });
-      continue;
-    }
-    if (h.policy === undefined) continue;
-    if (live.size === 0) for (const s of input.sessions) live.set(`${s.source}\u0000${s.key}`, s);
+    if (h.until !== undefined && h.until <= input.now) due.push({ hold: h, id: String(h.until), why: `the budget window of policy ${h.policy ?? h.by} has reset` });
+    else if (h.policy !== undefined && holdsAbandoned(input.policies.find((p) => p.name === h.policy))) abandoned.push(h);
+  }
+  if (due.length === 0 && abandoned.length === 0) return;
+  const live = new Map<string, Session>();
+  for (const s of input.sessions) live.set(`${s.source}\u0000${s.key}`, s);
+  for (const h of abandoned) {
     const session = live.get(`${h.source}\u0000${h.key}`);
-    if (
-      session?.generation === h.generation &&
-      personReturned(
-        input.policies.find((p) => p.name === h.policy),
-        h,
-        session,
-      )
-    ) {
-      due.push({
-        hold: h,
-        id: `human|${session.lastHumanAt!}`,
-        why: `a person wrote to the session at ${new Date(session.lastHumanAt!).toISOString()}, after policy ${h.policy} held it as abandoned`,
-      });
-    }
+    if (!session || !wroteSince(h, session)) continue;
+    const wrote = new Date(session.lastHumanAt!).toISOString();
+    due.push({ hold: h, id: `human|${session.lastHumanAt!}`, why: `a person wrote to the session at ${wrote}, after policy ${h.policy!} held it as abandoned` });
   }
   if (due.length === 0) return;
-  if (live.size === 0) for (const s of input.sessions) live.set(`${s.source}\u0000${s.key}`, s);
   due.sort((a, b) => (a.hold.source + a.hold.key < b.hold.source + b.hold.key ? -1 : 1));
   for (const { hold: h, id, why } of due) {
     const policy = input.policies.find((p) => p.name === h.policy);

@@ -1,25 +1,32 @@
 import type { Policy } from './types.js';
 
-/** The condition names a policy's `when` uses, at any depth (`all`/`any`/`not` included). */
+/** Visits each condition of a `when` tree (name and its value), at any depth of `all`/`any`/`not`, in the order written. */
+export function walkWhen(node: unknown, visit: (name: string, value: unknown) => void): void {
+  if (Array.isArray(node)) {
+    node.forEach((n) => walkWhen(n, visit));
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  for (const [name, value] of Object.entries(node as Record<string, unknown>)) {
+    // Combinators hold conditions; a condition's own value (a threshold or options) holds none.
+    if (name === 'all' || name === 'any' || name === 'not') walkWhen(value, visit);
+    else visit(name, value);
+  }
+}
+
+/** The condition names a policy's `when` uses. */
 export function conditionsUsed(policy: Pick<Policy, 'raw'>): Set<string> {
   const used = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node !== null && typeof node === 'object')
-      for (const [key, value] of Object.entries(node)) {
-        // Combinators hold conditions; a condition's own value (a threshold or options) holds none.
-        if (key === 'all' || key === 'any' || key === 'not') walk(value);
-        else used.add(key);
-      }
-  };
-  walk(policy.raw['when']);
+  walkWhen(policy.raw['when'], (name) => used.add(name));
   return used;
 }
 
-/**
- * True when a hold the policy placed is about nobody reading the session (its `when` uses `idle.human`) and a person
- * has written to the session since: the reason for the hold is gone, so the hold is released rather than enforced.
- */
-export function personReturned(policy: Pick<Policy, 'raw'> | undefined, hold: { readonly at: number }, session: { readonly lastHumanAt?: number } | undefined): boolean {
-  return policy !== undefined && session?.lastHumanAt !== undefined && session.lastHumanAt > hold.at && conditionsUsed(policy).has('idle.human');
+/** True when the policy's holds are about nobody reading the session: its `when` uses `idle.human`. */
+export function holdsAbandoned(policy: Pick<Policy, 'raw'> | undefined): boolean {
+  return policy !== undefined && conditionsUsed(policy).has('idle.human');
+}
+
+/** True when a person has written to the held session generation since the hold was placed (`lastHumanAt`). */
+export function wroteSince(hold: { readonly at: number; readonly generation: string }, session: { readonly generation: string; readonly lastHumanAt?: number } | undefined): boolean {
+  return session?.generation === hold.generation && session.lastHumanAt !== undefined && session.lastHumanAt > hold.at;
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.js';
 import type { Decision, Measurement } from '../engine/types.js';
 import type { Policy } from '../policy/types.js';
-import { conditionsUsed } from '../policy/uses.js';
+import { conditionsUsed, walkWhen } from '../policy/uses.js';
 import { formatCount, parseThreshold } from '../domain/units.js';
 import { windowAt } from '../policy/window.js';
 import type { Session } from '../sources/source.js';
@@ -833,18 +833,6 @@ function earliest(due: number, now: number, base: number, durations: readonly nu
     if (t > now && t < due) due = t;
   }
   return due;
-}
-
-function walkWhen(node: unknown, visit: (name: string, value: unknown) => void): void {
-  if (Array.isArray(node)) {
-    node.forEach((n) => walkWhen(n, visit));
-    return;
-  }
-  if (node === null || typeof node !== 'object') return;
-  for (const [name, value] of Object.entries(node as Record<string, unknown>)) {
-    if (name === 'all' || name === 'any' || name === 'not') walkWhen(value, visit);
-    else visit(name, value);
-  }
 }
 
 /** First index with at[i] > t. */
