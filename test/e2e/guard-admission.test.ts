@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitReady, type ChildWarden } from './support/daemon.js';
-import { eventually } from './support/operator.js';
+import { eventually, untilIdle } from './support/operator.js';
 import { skipE2E } from './support/world.js';
 import { API_TOKEN, served, spawnGuardedWarden, startGuardedWarden, useGuardWorld, type GuardedWarden } from '../guard/world.js';
 
@@ -22,20 +22,7 @@ describe.skipIf(skipE2E)('guard on a real OpenClaw gateway: admission, and enfor
     child = undefined;
   });
 
-  interface Row {
-    key: string;
-    hasActiveRun?: boolean;
-  }
-  const idle = (key: string): Promise<true> =>
-    eventually(
-      `${key} to be idle`,
-      async () => {
-        const rows = (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500 })).sessions;
-        return rows.find((r) => r.key === key)?.hasActiveRun === false ? true : undefined;
-      },
-      180_000,
-      200,
-    );
+  const idle = (key: string): Promise<true> => untilIdle(world.operator, key);
   const agentRun = (marker: string) => world.gateway.cli(['agent', '--agent', 'main', '--session-key', MAIN, '--message', `work on it MODE:loop ID:${marker}`, '--json'], 240_000);
 
   it('a paused main session: a new `openclaw agent` run makes no model call, and its caller is told it is paused, by what and how to resume', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeModel } from './support/fake-model.js';
-import { eventually } from './support/operator.js';
+import { eventually, untilIdle } from './support/operator.js';
 import { skipE2E } from './support/world.js';
 import { crossing, served, startGuardedWarden, useGuardWorld, type GuardedWarden } from '../guard/world.js';
 import { ifAssigned } from '../if-assigned.js';
@@ -29,20 +29,7 @@ describe.skipIf(skipE2E)('guard on a real OpenClaw gateway: runaways against a 4
     await ifAssigned(daemon)?.close();
   });
 
-  interface Row {
-    key: string;
-    hasActiveRun?: boolean;
-  }
-  const idle = (key: string): Promise<true> =>
-    eventually(
-      `${key} to be idle`,
-      async () => {
-        const rows = (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500 })).sessions;
-        return rows.find((r) => r.key === key)?.hasActiveRun === false ? true : undefined;
-      },
-      180_000,
-      200,
-    );
+  const idle = (key: string): Promise<true> => untilIdle(world.operator, key);
   const modelOf = (agent: 'main' | 'fast'): FakeModel => (agent === 'main' ? world.slow : world.fast);
 
   /** Starts one runaway and waits until its run is over and nothing more can arrive. */

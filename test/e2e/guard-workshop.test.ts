@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually } from './support/operator.js';
+import { eventually, untilIdle } from './support/operator.js';
 import { skipE2E } from './support/world.js';
 import { startGuardedWarden, useGuardWorld, type GuardedWarden } from '../guard/world.js';
 
@@ -18,16 +18,7 @@ describe.skipIf(skipE2E)('guard on a real OpenClaw gateway: skills workshop revi
     key: string;
     hasActiveRun?: boolean;
   }
-  const idle = (key: string): Promise<true> =>
-    eventually(
-      `${key} to be idle`,
-      async () => {
-        const rows = (await world.operator.request<{ sessions: Row[] }>('sessions.list', { limit: 500 })).sessions;
-        return rows.find((r) => r.key === key)?.hasActiveRun === false ? true : undefined;
-      },
-      180_000,
-      200,
-    );
+  const idle = (key: string): Promise<true> => untilIdle(world.operator, key);
 
   it("their calls reach the ledger through the guard, count toward the agent's budget, and a cap stops them", async () => {
     daemon = await startGuardedWarden(

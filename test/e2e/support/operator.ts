@@ -75,3 +75,16 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Waits until the gateway's row for `key` shows no run in progress (polled every 200 ms, up to 3 minutes). */
+export function untilIdle(operator: Pick<Operator, 'request'>, key: string): Promise<true> {
+  return eventually(
+    `${key} to be idle`,
+    async () => {
+      const rows = (await operator.request<{ sessions: { key: string; hasActiveRun?: boolean }[] }>('sessions.list', { limit: 500 })).sessions;
+      return rows.find((r) => r.key === key)?.hasActiveRun === false ? true : undefined;
+    },
+    180_000,
+    200,
+  );
+}
