@@ -16,6 +16,24 @@ export interface FleetView {
   children?(source: string, key: string): readonly Session[];
 }
 
+/**
+ * A fleet read just now, for planning outside the daemon (`check`, explain): each of `sources` connected and
+ * re-synced, the sessions read by key, usage known as the ledger says.
+ */
+export function fleetRead(
+  sources: ReadonlyMap<string, Pick<Source, 'type' | 'capabilities'>>,
+  sessions: readonly Session[],
+  ledger: { session(source: string, key: string, generation: string): { readonly known: boolean } | undefined },
+): FleetView {
+  const byKey = new Map(sessions.map((s) => [`${s.source}\u0000${s.key}`, s]));
+  return {
+    source: (name) => sources.get(name),
+    synced: (name) => sources.has(name),
+    session: (source, key) => byKey.get(`${source}\u0000${key}`),
+    usageKnown: (source, key, generation) => ledger.session(source, key, generation)?.known ?? false,
+  };
+}
+
 /** One planned step: one action of one decision on one target (notify: once per decision, no target). */
 export interface Step {
   /** The idempotency id: the same (decision, action, target) acts once, across restarts. */

@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import type { Config } from '../config/types.js';
 import { conditionModules } from '../conditions/index.js';
 import type { ConditionContext } from '../conditions/types.js';
-import { planBatch, type FleetView } from '../enforcer/plan.js';
+import { fleetRead, planBatch, type FleetView } from '../enforcer/plan.js';
 import { protectionMatcher } from '../enforcer/safety.js';
 import { evaluate } from '../engine/evaluate.js';
 import { LedgerSums } from '../engine/sums.js';
@@ -245,15 +245,9 @@ interface Scene extends ExplainInput {
 
 /** A fleet read just now: every source that has a session is synced and can take every action. */
 function fleetOf(input: ExplainInput): FleetView {
-  const sources = new Set(input.sessions.map((s) => s.source));
-  const byKey = new Map(input.sessions.map((s) => [`${s.source}\u0000${s.key}`, s]));
   const every = new Set(['stop', 'kill', 'pause', 'resume', 'cleanup', 'compact'] as const);
-  return {
-    source: (name) => (sources.has(name) ? { type: name, capabilities: every } : undefined),
-    synced: (name) => sources.has(name),
-    session: (source, key) => byKey.get(`${source}\u0000${key}`),
-    usageKnown: (source, key, generation) => input.ledger.session(source, key, generation)?.known ?? false,
-  };
+  const sources = new Map(input.sessions.map((s) => [s.source, { type: s.source, capabilities: every }]));
+  return fleetRead(sources, input.sessions, input.ledger);
 }
 
 function tracePolicy(policy: Policy, scene: Scene): PolicyTrace {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/types.js';
-import type { FleetView } from '../enforcer/plan.js';
+import { fleetRead, type FleetView } from '../enforcer/plan.js';
 import type { EngineState, Episode, Hold } from '../engine/types.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { Mark } from '../domain/mark.js';
@@ -52,14 +52,7 @@ export async function takeSnapshot(config: Config, now: () => number = Date.now)
     await Promise.allSettled(sources.map((s) => s.close()));
   }
   const saved = await readSavedState(config.stateDir);
-  const bySource = new Map(sources.map((s) => [s.name, { type: s.type, capabilities: s.capabilities }]));
-  const byKey = new Map(sessions.map((s) => [`${s.source}\u0000${s.key}`, s]));
-  const fleet: FleetView = {
-    source: (name) => bySource.get(name),
-    synced: (name) => bySource.has(name),
-    session: (source, key) => byKey.get(`${source}\u0000${key}`),
-    usageKnown: (source, key, generation) => ledger.session(source, key, generation)?.known ?? false,
-  };
+  const fleet = fleetRead(new Map(sources.map((s) => [s.name, { type: s.type, capabilities: s.capabilities }])), sessions, ledger);
   return { sessions, ledger, state: saved.state, fleet, ...(saved.note ? { stateNote: saved.note } : {}) };
 }
 

@@ -5,7 +5,7 @@ import type { Config } from '../../config/types.js';
 import { evaluate } from '../../engine/evaluate.js';
 import type { Decision, PolicyAction } from '../../domain/decision.js';
 import { protectionMatcher } from '../../enforcer/safety.js';
-import { planBatch, type FleetView, type PlannedStep } from '../../enforcer/plan.js';
+import { fleetRead, planBatch, type FleetView, type PlannedStep } from '../../enforcer/plan.js';
 import { Ledger } from '../../ledger/ledger.js';
 import { sourceModules } from '../../sources/index.js';
 import type { Session } from '../../domain/session.js';
@@ -56,13 +56,8 @@ export async function planOnce(config: Config, now: () => number = Date.now): Pr
     const state = { episodes: new Map(), warned: new Set<string>(), holds: new Map() };
     const result = evaluate({ sessions, ledger, policies: config.policies, state, now: now(), mode: config.mode });
     // The fleet as read just now: every source synced, usage as its baseline reported it.
-    const bySource = new Map(sources.map((s) => [s.name, s]));
-    const byKey = new Map(sessions.map((s) => [`${s.source}\u0000${s.key}`, s]));
     const fleet: FleetView = {
-      source: (name) => bySource.get(name),
-      synced: (name) => bySource.has(name),
-      session: (source, key) => byKey.get(`${source}\u0000${key}`),
-      usageKnown: (source, key, generation) => ledger.session(source, key, generation)?.known ?? false,
+      ...fleetRead(new Map(sources.map((s) => [s.name, s])), sessions, ledger),
       children: (source, key) => sessions.filter((s) => s.source === source && s.parent === key),
     };
     const isProtected = protectionMatcher(config.safety.protect);
