@@ -92,7 +92,8 @@ describe('run --demo in a process of its own', () => {
     child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr?.on('data', (b: Buffer) => (err += b.toString()));
     exit = new Promise((done) => child.on('exit', (code) => done(code)));
-    await waitFor(() => /API token: {2}\S+/.test(err) && out.includes('stop agent:backend:fix-flaky-tests'), 60_000);
+    // Every line the tests below read: the runaway's stop and the agent over its daily budget (in either order).
+    await waitFor(() => /API token: {2}\S+/.test(err) && out.includes('stop agent:backend:fix-flaky-tests') && out.includes('violation agent-daily-budget on agent reporting'), 60_000);
   }, 90_000);
   afterAll(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
