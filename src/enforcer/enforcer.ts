@@ -107,9 +107,10 @@ export class Enforcer {
     const live = new Map<Decision, Step[]>();
     for (const d of decisions) {
       if (this.#handled(d)) continue;
-      const steps = this.#live(d, now);
+      const planned = stepsOf(d, this.deps.fleet);
+      const steps = this.#live(planned, now);
       if (steps.length > 0) live.set(d, steps);
-      else await this.#settle(d);
+      else await this.#settle(d, planned);
     }
     const fresh = [...live.keys()];
     if (fresh.length === 0) return { decisions: 0, actions: 0, failed: 0, refused: false };
@@ -148,11 +149,12 @@ export class Enforcer {
         state.inflight.delete(decision.id);
         continue;
       }
-      const items = this.#live(decision, this.deps.now());
+      const planned = stepsOf(decision, this.deps.fleet);
+      const items = this.#live(planned, this.deps.now());
       if (items.length === 0) {
         // Every action was taken but the process died before the step was recorded: record it now. Otherwise only
         // marks are left: they act when due, on the decision made then.
-        if (!(await this.#settle(decision))) state.inflight.delete(decision.id);
+        if (!(await this.#settle(decision, planned))) state.inflight.delete(decision.id);
         continue;
       }
       try {
@@ -254,10 +256,10 @@ export class Enforcer {
     return next;
   }
 
-  /** The steps of a decision still to take now: not yet terminal, and not a mark whose notice is still running. */
-  #live(decision: Decision, now: number): Step[] {
+  /** Of a decision's planned steps, those still to take now: not yet terminal, and not a mark whose notice is still running. */
+  #live(planned: readonly Step[], now: number): Step[] {
     const { state } = this.deps;
-    return stepsOf(decision, this.deps.fleet).filter((item) => {
+    return planned.filter((item) => {
       if (terminal(state.actions.get(item.id))) return false;
       const mark = state.marks.get(item.id);
       return mark === undefined || mark.due <= now;
@@ -340,9 +342,8 @@ export class Enforcer {
    * the decision is re-made at every evaluation, finds nothing left to do, and its next step never falls due. The
    * step's clock counts from its earliest recorded action. False when an action or a mark is still open.
    */
-  async #settle(decision: Decision): Promise<boolean> {
+  async #settle(decision: Decision, steps: readonly Step[]): Promise<boolean> {
     const { state } = this.deps;
-    const steps = stepsOf(decision, this.deps.fleet);
     if (steps.some((item) => !terminal(state.actions.get(item.id)))) return false;
     const firstAttempt = steps.reduce((at, item) => Math.min(at, state.actions.get(item.id)?.at ?? at), this.deps.now());
     this.deps.log.warn({ decision: decision.id }, 'recording the step of a decision whose actions were all taken before a restart');
